@@ -1,0 +1,665 @@
+"""Applications as domain functions: start, save (form, indicator, choices), evidence, submit,
+return. Each checks permission, validates, writes and audits. Saves carry the revision they
+started from so nobody silently overwrites a colleague's work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from campuseval.audit.services import record
+from campuseval.campaigns.models import Campaign, Stage
+from campuseval.campaigns.scoring import framework_for
+from campuseval.engine import Framework, Indicator, InputSpec, InvalidAnswers, ScoreResult, score
+from campuseval.engine.numbers import fmt
+from campuseval.orgs.models import Unit
+
+from . import formdefs, queries
+from .models import Application, ApplicationVersion, Evidence
+from .permissions import can_edit, is_county_reviewer_for, is_head, unit_ids_with
+
+EDITABLE = (Application.Status.DRAFT, Application.Status.RETURNED)
+
+#: evidence types accepted, detected from the file's bytes: mime → extension
+ALLOWED_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+class StaleRevision(ValidationError):
+    """Someone saved since this page was loaded; `changes` lists field, theirs and yours."""
+
+    def __init__(self, message: str, *, changes: list[dict[str, str]], current: int) -> None:
+        super().__init__(message)
+        self.changes = changes
+        self.current = current
+
+
+@dataclass
+class SaveOutcome:
+    """What a save did: values refused (field → Chinese message) while the valid ones were kept."""
+
+    application: Application
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def framework_of(application: Application) -> Framework:
+    return framework_for(application.framework)
+
+
+def form_definition(application: Application) -> formdefs.FormDefinition:
+    return formdefs.load_definition(application.form_key)
+
+
+def apply_stage(campaign: Campaign) -> Stage | None:
+    return campaign.stages.filter(kind=Stage.Kind.APPLY).first()
+
+
+def display(value: Any) -> str:
+    """A stored value as a person reads it (for conflict tables and version pages)."""
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return "；".join("，".join(str(v) for v in row.values() if v not in (None, "")) for row in value)
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def to_json(spec: InputSpec, value: Any) -> Any:
+    """A parsed value in the JSON the engine reads back (decimals as strings, dates ISO)."""
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [to_json(spec, v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(spec, v) for k, v in value.items()}
+    return value
+
+
+def fed_inputs(fw: Framework, definition: formdefs.FormDefinition, form_data: Mapping[str, Any]) -> dict[str, dict]:
+    """Indicator inputs whose value comes from the form: {code: {key: value}}."""
+    fed: dict[str, dict] = {}
+    for leaf in fw.leaves():
+        for key, spec in leaf.inputs.items():
+            if spec.form_field:
+                value = formdefs.form_value(definition, form_data, spec.form_field)
+                if value is not None:
+                    fed.setdefault(leaf.code, {})[key] = value
+    return fed
+
+
+def answer_document(application: Application) -> dict[str, Any]:
+    """The engine's answer document: stored answers plus the values the form feeds. A form
+    value that does not fit an indicator's range is left out (the form shows it as entered)."""
+    fw = framework_of(application)
+    definition = form_definition(application)
+    doc = {k: dict(v) if isinstance(v, dict) else v for k, v in (application.answers or {}).items()}
+    answers = {code: dict(values) for code, values in (doc.get("answers") or {}).items()}
+    for code, values in fed_inputs(fw, definition, application.form_data).items():
+        for key, value in values.items():
+            try:
+                fw.by_code[code].inputs[key].parse(value, as_of=application.campaign.as_of)
+            except ValueError:
+                continue
+            answers.setdefault(code, {})[key] = value
+    doc["answers"] = answers
+    return doc
+
+
+def score_application(application: Application) -> ScoreResult:
+    return score(framework_of(application), answer_document(application), as_of=application.campaign.as_of)
+
+
+def _rescore(application: Application) -> None:
+    result = score_application(application)
+    application.result = result.to_dict()
+    application.self_total = result.total
+
+
+def _lock(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update().select_related("campaign", "unit", "framework").get(pk=application.pk)
+    )
+
+
+def _check_editable(actor: Any, application: Application) -> None:
+    if not can_edit(actor, application):
+        raise PermissionDenied
+    if application.status not in EDITABLE:
+        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不能修改")
+
+
+def _stale(application: Application, revision: int, changes: list[dict[str, str]]) -> StaleRevision:
+    who = str(application.updated_by) if application.updated_by else "其他人"
+    return StaleRevision(
+        f"{who}已在您打开本页后保存了修改，您的内容尚未保存。请对照下表，确认后再保存。",
+        changes=changes,
+        current=application.revision,
+    )
+
+
+# --- start -----------------------------------------------------------------------------------
+
+
+def context_prefill(fw: Framework, unit: Unit) -> dict[str, str]:
+    """Framework context inputs (e.g. 学段) prefilled from the school's counted stage."""
+    out: dict[str, str] = {}
+    if not unit.counted_stage:
+        return out
+    label = str(Unit.Stage(unit.counted_stage).label)
+    for key, spec in fw.context.items():
+        if spec.type == "choice" and label in spec.options:
+            out[key] = label
+    return out
+
+
+@transaction.atomic
+def start_application(*, actor: Any, campaign: Campaign, unit: Unit, ip: str | None = None) -> Application:
+    """Open an application for a school in an open campaign, prefilled from the unit."""
+    if unit.pk not in unit_ids_with(actor, "applicant", "head"):
+        raise PermissionDenied
+    if not queries.open_campaigns_for(unit).filter(pk=campaign.pk).exists():
+        raise ValidationError("该活动当前不接受本单位申报")
+    stage = apply_stage(campaign)
+    if stage is not None and timezone.now() > stage.deadline:
+        raise ValidationError(f"申报已于 {timezone.localtime(stage.deadline):%Y-%m-%d %H:%M} 截止")
+    school = unit.kind == Unit.Kind.SCHOOL
+    record_ = campaign.school_framework if school else campaign.district_framework
+    if record_ is None:
+        raise ValidationError("该活动尚未配置指标框架")
+    existing = Application.objects.filter(campaign=campaign, unit=unit).first()
+    if existing is not None:
+        return existing
+    fw = framework_for(record_)
+    form_data = {k: getattr(unit, k) for k in ("students", "staff", "classes") if getattr(unit, k) is not None}
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                campaign=campaign,
+                unit=unit,
+                framework=record_,
+                form_key=(campaign.school_form if school else campaign.district_form) or "school",
+                form_data=form_data,
+                answers={"context": context_prefill(fw, unit), "choices": {}, "declarations": {}, "answers": {}},
+                updated_by=actor,
+            )
+    except IntegrityError:
+        return Application.objects.get(campaign=campaign, unit=unit)
+    _rescore(application)
+    application.save()
+    record(
+        actor=actor,
+        action="application.start",
+        obj=application,
+        ip=ip,
+        summary=f"开始填报：{campaign.name}",
+        campaign_id=campaign.pk,
+        unit_id=unit.pk,
+    )
+    return application
+
+
+# --- saves -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_form(
+    *, actor: Any, application: Application, revision: int, data: Mapping[str, Any], ip: str | None = None
+) -> SaveOutcome:
+    """Save the form fields given in `data`: valid ones are stored, invalid ones reported."""
+    application = _lock(application)
+    _check_editable(actor, application)
+    definition = form_definition(application)
+    fields = {f.key: f for f in definition.fields()}
+    if revision != application.revision:
+        changes = []
+        for key, raw in data.items():
+            if key in fields:
+                theirs = application.form_data.get(key)
+                if display(theirs) != display(str(raw).strip() or None):
+                    changes.append({"label": fields[key].label, "theirs": display(theirs), "yours": str(raw)})
+        raise _stale(application, revision, changes)
+    errors: dict[str, str] = {}
+    before = dict(application.form_data)
+    for key, raw in data.items():
+        spec = fields.get(key)
+        if spec is None:
+            continue
+        try:
+            value = formdefs.clean_field(spec, raw)
+        except ValueError as exc:
+            errors[key] = str(exc)
+            continue
+        if value is None:
+            application.form_data.pop(key, None)
+        else:
+            application.form_data[key] = value
+    _finish_save(actor, application, ip, "application.save_form", "保存申报书", before, application.form_data)
+    return SaveOutcome(application, errors)
+
+
+def parse_indicator_values(
+    node: Indicator, raw: Mapping[str, Any], as_of: dt.date
+) -> tuple[dict[str, Any], set[str], dict[str, str]]:
+    """Check raw values per input: (valid JSON values, inputs left empty, errors)."""
+    values: dict[str, Any] = {}
+    empty: set[str] = set()
+    errors: dict[str, str] = {}
+    for key, value in raw.items():
+        spec = node.inputs.get(key)
+        if spec is None:
+            continue
+        if value is None or value == "" or (value == [] and spec.type == "multi"):
+            empty.add(key)
+            continue
+        if spec.type == "text" and isinstance(value, str) and not value.strip():
+            empty.add(key)
+            continue
+        try:
+            values[key] = to_json(spec, spec.parse(value, as_of=as_of))
+        except ValueError as exc:
+            errors[key] = str(exc)
+    return values, empty, errors
+
+
+@transaction.atomic
+def save_indicator(
+    *,
+    actor: Any,
+    application: Application,
+    revision: int,
+    code: str,
+    values: Mapping[str, Any],
+    narrative: str | None = None,
+    ip: str | None = None,
+) -> SaveOutcome:
+    """Save one indicator's inputs and narrative. Values fed from the form are not taken here;
+    a refused value is reported and the field's stored value left as it was."""
+    application = _lock(application)
+    _check_editable(actor, application)
+    fw = framework_of(application)
+    node = fw.by_code.get(code)
+    if node is None or not node.is_leaf:
+        raise ValidationError(f"指标 {code} 不存在")
+    fed = fed_inputs(fw, form_definition(application), application.form_data).get(code, {})
+    values = {k: v for k, v in values.items() if k not in fed}
+    stored = (application.answers.get("answers") or {}).get(code, {})
+    if revision != application.revision:
+        changes = []
+        for key, raw in values.items():
+            spec = node.inputs.get(key)
+            if spec is not None and display(stored.get(key)) != display(raw if raw != "" else None):
+                changes.append({"label": spec.label, "theirs": display(stored.get(key)), "yours": display(raw)})
+        if narrative is not None and narrative != application.narratives.get(code, ""):
+            changes.append(
+                {"label": "自评说明", "theirs": display(application.narratives.get(code)), "yours": narrative}
+            )
+        raise _stale(application, revision, changes)
+    parsed, empty, errors = parse_indicator_values(node, values, application.campaign.as_of)
+    before = dict(stored)
+    new = {k: v for k, v in stored.items() if k not in empty}
+    new.update(parsed)
+    answers = dict(application.answers)
+    answers["answers"] = {**(answers.get("answers") or {}), code: new}
+    application.answers = answers
+    if narrative is not None:
+        if "\x00" in narrative:
+            errors["narrative"] = "自评说明含有不可见的空字符，请删除后重试"
+        else:
+            application.narratives = {**application.narratives, code: narrative}
+    _finish_save(actor, application, ip, "application.save_indicator", f"保存指标 {code}", before, new)
+    return SaveOutcome(application, errors)
+
+
+@transaction.atomic
+def save_choices(
+    *,
+    actor: Any,
+    application: Application,
+    revision: int,
+    context: Mapping[str, Any] | None = None,
+    choices: Mapping[str, str] | None = None,
+    declarations: Mapping[str, Any] | None = None,
+    ip: str | None = None,
+) -> SaveOutcome:
+    """Framework-wide answers: context (学段), the chosen direction of each choose-one section,
+    and declarations (否决情形)."""
+    application = _lock(application)
+    _check_editable(actor, application)
+    fw = framework_of(application)
+    doc = dict(application.answers)
+    if revision != application.revision:
+        changes = []
+        for code, chosen in (choices or {}).items():
+            theirs = (doc.get("choices") or {}).get(code)
+            if display(theirs) != display(chosen or None):
+                title = fw.by_code[code].title if code in fw.by_code else code
+                changes.append({"label": title, "theirs": display(theirs), "yours": display(chosen)})
+        raise _stale(application, revision, changes)
+    errors: dict[str, str] = {}
+    new_context = dict(doc.get("context") or {})
+    for key, raw in (context or {}).items():
+        spec = fw.context.get(key)
+        if spec is None:
+            continue
+        if raw in (None, ""):
+            new_context.pop(key, None)
+            continue
+        try:
+            new_context[key] = to_json(spec, spec.parse(raw))
+        except ValueError as exc:
+            errors[f"context.{key}"] = str(exc)
+    new_choices = dict(doc.get("choices") or {})
+    options = {n.code: [c.code for c in n.children] for n in fw.choose_one_nodes()}
+    for code, chosen in (choices or {}).items():
+        if code not in options:
+            continue
+        if not chosen:
+            new_choices.pop(code, None)
+        elif chosen in options[code]:
+            new_choices[code] = chosen
+        else:
+            errors[f"choice.{code}"] = f"方向「{chosen}」不存在，可选：{'、'.join(options[code])}"
+    new_decl = dict(doc.get("declarations") or {})
+    known = {e.key for e in (fw.eligibility.exclusions if fw.eligibility else ())}
+    for key, raw in (declarations or {}).items():
+        if key in known:
+            if raw in ("true", True):
+                new_decl[key] = True
+            elif raw in ("false", False):
+                new_decl[key] = False
+            else:
+                new_decl.pop(key, None)
+    before = {"context": doc.get("context"), "choices": doc.get("choices"), "declarations": doc.get("declarations")}
+    doc.update(context=new_context, choices=new_choices, declarations=new_decl)
+    application.answers = doc
+    after = {"context": new_context, "choices": new_choices, "declarations": new_decl}
+    _finish_save(actor, application, ip, "application.save_choices", "保存基本情况与方向选择", before, after)
+    return SaveOutcome(application, errors)
+
+
+def _finish_save(
+    actor: Any, application: Application, ip: str | None, action: str, summary: str, b: Any, a: Any
+) -> None:
+    try:
+        _rescore(application)
+    except InvalidAnswers as exc:  # stored data no longer fits (framework snapshot changed)
+        raise ValidationError([p.message_zh for p in exc.problems]) from exc
+    application.revision += 1
+    application.updated_by = actor
+    application.save()
+    record(
+        actor=actor,
+        action=action,
+        obj=application,
+        ip=ip,
+        summary=summary,
+        before=b,
+        after=a,
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+
+
+def sanitize_filename(name: str, extension: str) -> str:
+    """A safe display/storage name: no directories, control characters or leading dots, at
+    most 100 characters, ending in the extension the content was detected as."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").split("/")[-1]
+    name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if ext.lower() != extension and not (extension == "jpg" and ext.lower() == "jpeg"):
+        stem = name
+        ext = extension
+    stem = stem.strip(" ._") or "佐证材料"
+    stem = stem[: 100 - len(ext) - 1]
+    return f"{stem}.{ext.lower()}"
+
+
+@transaction.atomic
+def upload_evidence(
+    *, actor: Any, application: Application, file: UploadedFile, indicator_code: str = "", ip: str | None = None
+) -> Evidence:
+    """Store one evidence file after checking its size and its type by content (not name)."""
+    application = _lock(application)
+    _check_editable(actor, application)
+    if indicator_code and indicator_code not in framework_of(application).by_code:
+        raise ValidationError(f"指标 {indicator_code} 不存在")
+    limit = settings.EVIDENCE_MAX_BYTES
+    if file.size is None or file.size > limit:
+        raise ValidationError(f"文件「{file.name}」超过 {limit // (1024 * 1024)} MB 的大小限制")
+    if not file.size:
+        raise ValidationError(f"文件「{file.name}」是空文件")
+    file.seek(0)
+    head = file.read(8192)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else ""
+    if mime not in ALLOWED_TYPES:
+        raise ValidationError(
+            f"文件「{file.name}」的内容不是 PDF、JPG/PNG 图片、Word（docx）或 Excel（xlsx），"
+            "请检查后重新上传（系统按文件内容判断类型，改扩展名无效）"
+        )
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    evidence = Evidence(
+        application=application,
+        indicator_code=indicator_code,
+        original_name=sanitize_filename(file.name or "", ALLOWED_TYPES[mime]),
+        content_type=mime,
+        size=file.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    evidence.file.save(evidence.original_name, file, save=False)
+    evidence.save()
+    record(
+        actor=actor,
+        action="evidence.upload",
+        obj=evidence,
+        ip=ip,
+        summary=f"上传佐证材料 {evidence.original_name}"[:300],
+        after={"sha256": evidence.sha256, "size": evidence.size, "indicator": indicator_code},
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(*, actor: Any, evidence: Evidence, ip: str | None = None) -> None:
+    """Remove a file not yet part of a submitted version (frozen files stay for reviewers)."""
+    application = _lock(evidence.application)
+    _check_editable(actor, application)
+    if evidence.frozen_in_version is not None:
+        raise ValidationError(f"「{evidence.original_name}」已随第 {evidence.frozen_in_version} 版提交，不能删除")
+    name, sha = evidence.original_name, evidence.sha256
+    pk = evidence.pk
+    shared = Evidence.objects.filter(file=evidence.file.name).exclude(pk=pk).exists()
+    if not shared:
+        evidence.file.delete(save=False)
+    evidence.delete()
+    record(
+        actor=actor,
+        action="evidence.remove",
+        obj=None,
+        ip=ip,
+        summary=f"删除佐证材料 {name}"[:300],
+        before={"id": pk, "sha256": sha},
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+
+
+# --- submit and return -----------------------------------------------------------------------
+
+
+def submission_problems(application: Application, result: ScoreResult | None = None) -> list[str]:
+    """Everything that stops a submission, in Chinese: missing answers, missing form fields,
+    the choose-one not chosen, eligibility, the campaign's minimum self-score, the deadline."""
+    problems: list[str] = []
+    stage = apply_stage(application.campaign)
+    if stage is not None and timezone.now() > stage.deadline:
+        problems.append(f"申报已于 {timezone.localtime(stage.deadline):%Y-%m-%d %H:%M} 截止，不能再提交")
+    result = result or score_application(application)
+    fw = framework_of(application)
+    choose = {n.code for n in fw.choose_one_nodes()}
+    not_chosen = [c for c in result.unanswered if c in choose]
+    leaves = [c for c in result.unanswered if c not in choose]
+    for code in not_chosen:
+        problems.append(f"请选择“{fw.by_code[code].title}”的方向")
+    if leaves:
+        names = "、".join(f"{c} {fw.by_code[c].title}" for c in leaves[:10])
+        more = f" 等 {len(leaves)} 项" if len(leaves) > 10 else ""
+        problems.append(f"以下指标尚未填写完整：{names}{more}")
+    missing = formdefs.missing_required(form_definition(application), application.form_data)
+    if missing:
+        problems.append("申报书尚未填写：" + "、".join(missing))
+    if result.eligibility_applies and not result.eligible:
+        problems.extend(f"不符合申报条件：{r}" for r in result.eligibility_reasons)
+    minimum = application.campaign.min_self_score
+    if minimum is not None and result.total < minimum:
+        problems.append(f"自评分 {fmt(result.total)} 分，低于本次活动申报最低自评分 {fmt(minimum)} 分")
+    return problems
+
+
+@transaction.atomic
+def submit_application(
+    *, actor: Any, application: Application, promise_confirmed: bool, ip: str | None = None
+) -> ApplicationVersion:
+    """The head confirms the authenticity promise and submits: the application, its scores and
+    its evidence list are frozen as a new version."""
+    application = _lock(application)
+    if not can_edit(actor, application):
+        raise PermissionDenied
+    if not is_head(actor, application.unit):
+        raise ValidationError("只有学校负责人可以确认真实性承诺并提交，请联系本校负责人")
+    if application.status not in EDITABLE:
+        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不能提交")
+    result = score_application(application)
+    problems = submission_problems(application, result)
+    if not promise_confirmed:
+        problems.append("请阅读并勾选真实性承诺")
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    number = (application.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    evidence = list(application.evidence.all())
+    version = ApplicationVersion.objects.create(
+        application=application,
+        number=number,
+        form_data={
+            **application.form_data,
+            **formdefs.compute_derived(form_definition(application), application.form_data),
+        },
+        answers=answer_document(application),
+        narratives=application.narratives,
+        result=result.to_dict(),
+        total=result.total,
+        evidence=[
+            {
+                "id": e.pk,
+                "name": e.original_name,
+                "sha256": e.sha256,
+                "size": e.size,
+                "indicator": e.indicator_code,
+                "content_type": e.content_type,
+            }
+            for e in evidence
+        ],
+        submitted_by=actor,
+        confirmed_by=actor,
+        promise_text=form_definition(application).promise,
+        submitted_at=now,
+    )
+    application.evidence.filter(frozen_in_version__isnull=True).update(frozen_in_version=number)
+    before = application.status
+    application.status = Application.Status.SUBMITTED
+    application.submitted_at = now
+    application.version_number = number
+    application.result = result.to_dict()
+    application.self_total = result.total
+    application.revision += 1
+    application.updated_by = actor
+    application.save()
+    record(
+        actor=actor,
+        action="application.submit",
+        obj=application,
+        ip=ip,
+        summary=f"负责人确认真实性承诺并提交第 {number} 版，自评分 {fmt(result.total)}",
+        before={"status": before},
+        after={"status": application.status, "version": number, "total": fmt(result.total)},
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+    return version
+
+
+@transaction.atomic
+def return_application(*, actor: Any, application: Application, reason: str, ip: str | None = None) -> Application:
+    """The county reviewer sends a submitted application back to the school with a reason;
+    the school edits and submits the next version."""
+    application = _lock(application)
+    if not is_county_reviewer_for(actor, application.unit):
+        raise PermissionDenied
+    if application.status != Application.Status.SUBMITTED:
+        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，只有已提交的申报可以退回")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("退回时必须填写理由")
+    application.status = Application.Status.RETURNED
+    application.return_reason = reason[:2000]
+    application.returned_at = timezone.now()
+    application.revision += 1
+    application.save()
+    record(
+        actor=actor,
+        action="application.return",
+        obj=application,
+        ip=ip,
+        summary=f"退回修改：{reason}"[:300],
+        before={"status": Application.Status.SUBMITTED},
+        after={"status": application.status, "reason": reason},
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+    return application

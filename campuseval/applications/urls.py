@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("<int:pk>/", views.form, name="form"),
+    path("<int:pk>/choices/", views.choices, name="choices"),
+    path("<int:pk>/indicator/<str:code>/", views.indicator, name="indicator"),
+    path("<int:pk>/indicator/<str:code>/row/<str:key>/", views.item_row, name="item_row"),
+    path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_file, name="evidence_file"),
+    path("<int:pk>/evidence/<int:evidence_pk>/remove/", views.evidence_remove, name="evidence_remove"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/return/", views.return_view, name="return"),
+    path("<int:pk>/versions/", views.versions, name="versions"),
+    path("<int:pk>/versions/<int:number>/", views.version, name="version"),
+]

@@ -1,0 +1,585 @@
+"""Application pages. Thin: look up a scoped object (another unit's → 404), call a service,
+render. Saves work with and without htmx; a save posted after the session expired is kept
+in the session and replayed after the user logs in again."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campuseval.audit.services import client_ip
+from campuseval.campaigns.models import Campaign
+from campuseval.engine import Indicator
+from campuseval.orgs.models import Unit
+
+from . import formdefs, queries, services
+from .models import Application, Evidence
+from .permissions import SCHOOL_ROLES, can_edit, is_county_reviewer_for, is_head, unit_ids_with
+
+PENDING = "applications_pending_post"
+
+
+def login_keeping_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Like login_required, but a POST from an expired session is stashed server-side and
+    replayed when the user comes back, so nothing typed is lost."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            target = request.path
+            if request.method == "POST":
+                data = {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
+                request.session[PENDING] = {"path": target, "data": data}
+                target = request.path
+            url = resolve_url(settings.LOGIN_URL) + "?" + urlencode({"next": target})
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _pending_post(request: HttpRequest) -> QueryDict | None:
+    """The stashed POST for this page, if any (taken out of the session once)."""
+    pending = request.session.get(PENDING)
+    if not pending or pending.get("path") != request.path:
+        return None
+    del request.session[PENDING]
+    data = QueryDict(mutable=True)
+    for key, values in pending["data"].items():
+        data.setlist(key, values)
+    return data
+
+
+def _revision(data: QueryDict) -> int:
+    raw = data.get("overwrite_revision") or data.get("revision") or ""
+    return int(raw) if str(raw).isdigit() else -1
+
+
+def _visible(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(queries.visible_applications(request.user), pk=pk)
+
+
+def _editable(request: HttpRequest, pk: int) -> Application:
+    application = _visible(request, pk)
+    if not can_edit(request.user, application):
+        raise Http404
+    return application
+
+
+# --- my applications ----------------------------------------------------------------------------
+
+
+@login_keeping_post
+def mine(request: HttpRequest) -> HttpResponse:
+    """Campaigns open to the user's school with a start button, and its applications."""
+    unit_ids = unit_ids_with(request.user, *SCHOOL_ROLES)
+    if not unit_ids:
+        raise Http404
+    if request.method == "POST":
+        campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign") or 0)
+        unit = get_object_or_404(Unit, pk=request.POST.get("unit") or 0, pk__in=unit_ids)
+        try:
+            application = services.start_application(
+                actor=request.user, campaign=campaign, unit=unit, ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("applications:mine")
+        except PermissionDenied:
+            raise Http404 from None
+        return redirect("applications:form", pk=application.pk)
+    applications = list(queries.my_applications(request.user).order_by("-campaign__year", "unit__code"))
+    started = {(a.campaign_id, a.unit_id) for a in applications}
+    open_rows = []
+    for unit in Unit.objects.filter(pk__in=unit_ids).order_by("code"):
+        for campaign in queries.open_campaigns_for(unit):
+            if (campaign.pk, unit.pk) not in started:
+                open_rows.append({"campaign": campaign, "unit": unit})
+    return render(request, "applications/mine.html", {"applications": applications, "open_rows": open_rows})
+
+
+# --- workspace ----------------------------------------------------------------------------------
+
+
+def _tree(application: Application) -> list[dict[str, Any]]:
+    fw = services.framework_of(application)
+    indicators = (application.result or {}).get("indicators", {})
+    return [{"node": node, "r": indicators.get(node.code, {})} for node in fw.walk()]
+
+
+def _score(application: Application) -> dict[str, Any]:
+    fw = services.framework_of(application)
+    result = application.result or {}
+    subtotals = [{"node": n, "points": result.get("subtotals", {}).get(n.code, "0")} for n in fw.indicators]
+    progress = result.get("progress", {"answered": 0, "total": 0})
+    pct = int(progress["answered"] * 100 / progress["total"]) if progress.get("total") else 0
+    return {"result": result, "subtotals": subtotals, "progress": progress, "progress_pct": pct}
+
+
+def _base_context(request: HttpRequest, application: Application) -> dict[str, Any]:
+    fw = services.framework_of(application)
+    editable = can_edit(request.user, application) and application.status in services.EDITABLE
+    return {
+        "application": application,
+        "fw": fw,
+        "tree": _tree(application),
+        "editable": editable,
+        "is_head": is_head(request.user, application.unit),
+        **_score(application),
+    }
+
+
+def _saved_response(
+    request: HttpRequest, application: Application, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """After an htmx save: the save status, plus out-of-band updates of the revision, field
+    errors, the score panel and the tree. The inputs themselves are left as typed."""
+    return render(request, template, {**_base_context(request, application), **context, "oob": True})
+
+
+@login_keeping_post
+def form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The application form (申报书): basic data with derived values shown live."""
+    application = _visible(request, pk)
+    definition = services.form_definition(application)
+    data = request.POST if request.method == "POST" else _pending_post(request)
+    errors: dict[str, str] = {}
+    conflict = None
+    values: dict[str, Any] = dict(application.form_data)
+    if data is not None:
+        if not can_edit(request.user, application):
+            raise Http404
+        typed = {f.key: data.get(f.key, "") for f in definition.fields() if f.key in data}
+        values.update(typed)
+        try:
+            outcome = services.save_form(
+                actor=request.user,
+                application=application,
+                revision=_revision(data),
+                data=typed,
+                ip=client_ip(request),
+            )
+        except services.StaleRevision as exc:
+            conflict = exc
+            application.refresh_from_db()
+        except ValidationError as exc:
+            errors["general"] = "；".join(exc.messages)
+        else:
+            application = outcome.application
+            errors = outcome.errors
+            if request.method == "POST" and not errors and not getattr(request, "htmx", False):
+                messages.success(request, _("已保存"))
+                return redirect(request.path)  # post/redirect/get: a reload never re-posts
+    sections = [
+        {
+            "title": title,
+            "fields": [{"f": f, "value": values.get(f.key, ""), "error": errors.get(f.key)} for f in fields],
+        }
+        for title, fields in definition.sections
+    ]
+    derived_values = formdefs.compute_derived(definition, {k: v for k, v in values.items() if k not in errors})
+    ctx = {
+        "definition": definition,
+        "sections": sections,
+        "derived": [{"d": d, "value": derived_values.get(d.key, "")} for d in definition.derived],
+        "errors": errors,
+        "conflict": conflict,
+        "revision_value": application.revision if conflict is None else _revision(data or QueryDict()),
+        "saved": data is not None and conflict is None and not errors,
+        "active": "form",
+    }
+    if data is not None and request.method == "POST" and getattr(request, "htmx", False):
+        return _saved_response(request, application, "applications/_form_saved.html", ctx)
+    return render(request, "applications/form.html", {**_base_context(request, application), **ctx})
+
+
+def _raw_indicator_values(node: Indicator, data: QueryDict) -> dict[str, Any]:
+    """What the indicator form posted, per input, in the shape InputSpec.parse reads."""
+    raw: dict[str, Any] = {}
+    for key, spec in node.inputs.items():
+        name = f"in_{key}"
+        if spec.type == "multi":
+            if f"{name}__present" in data:
+                raw[key] = data.getlist(name)
+        elif spec.type == "items":
+            if f"{name}__present" not in data:
+                continue
+            indexes = sorted(
+                {k[len(name) + 1 :].split("-", 1)[0] for k in data if k.startswith(f"{name}-")},
+                key=lambda s: (len(s), s),
+            )
+            rows = []
+            for index in indexes:
+                row = {f.key: data.get(f"{name}-{index}-{f.key}", "").strip() for f in spec.fields}
+                if any(row.values()):
+                    rows.append({k: (v if v != "" else None) for k, v in row.items()})
+            raw[key] = rows if rows or data.get(f"{name}__none") else None
+        elif name in data:
+            raw[key] = data.get(name, "")
+    return raw
+
+
+def _widgets(
+    application: Application, node: Indicator, typed: dict[str, Any], errors: dict[str, str]
+) -> list[dict[str, Any]]:
+    definition = services.form_definition(application)
+    stored = (application.answers.get("answers") or {}).get(node.code, {})
+    widgets = []
+    for key, spec in node.inputs.items():
+        fed = formdefs.form_value(definition, application.form_data, spec.form_field) if spec.form_field else None
+        value = typed[key] if key in typed else stored.get(key)
+        if spec.type == "items":
+            rows = value if isinstance(value, list) else []
+            value = [
+                {"index": i, "values": {f.key: (r.get(f.key) if isinstance(r, dict) else "") for f in spec.fields}}
+                for i, r in enumerate(rows)
+            ]
+            # one blank row, so a row can be entered even where scripts do not run
+            value.append({"index": str(len(rows)), "values": {f.key: "" for f in spec.fields}})
+        widgets.append(
+            {
+                "spec": spec,
+                "name": f"in_{key}",
+                "value": "" if value is None else value,
+                "error": errors.get(key),
+                "fed": fed,
+                "fed_label": formdefs.label_of(definition, spec.form_field) if spec.form_field else "",
+                "none": key in stored and stored.get(key) == [] and spec.type == "items",
+            }
+        )
+    return widgets
+
+
+@login_keeping_post
+def indicator(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """One indicator: criterion, scoring text, evidence asked for, marks, inputs, narrative,
+    files; saves as the user types (htmx) and shows the engine's explanation live."""
+    application = _visible(request, pk)
+    fw = services.framework_of(application)
+    node = fw.by_code.get(code)
+    if node is None:
+        raise Http404
+    if not node.is_leaf:
+        first = next((n for n in node.walk() if n.is_leaf), None)
+        if first is None:
+            raise Http404
+        return redirect("applications:indicator", pk=pk, code=first.code)
+    data = request.POST if request.method == "POST" else _pending_post(request)
+    typed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    conflict = None
+    narrative = application.narratives.get(code, "")
+    if data is not None:
+        if not can_edit(request.user, application):
+            raise Http404
+        typed = _raw_indicator_values(node, data)
+        if "narrative" in data:
+            narrative = data.get("narrative", "")
+        try:
+            outcome = services.save_indicator(
+                actor=request.user,
+                application=application,
+                revision=_revision(data),
+                code=code,
+                values=typed,
+                narrative=data.get("narrative") if "narrative" in data else None,
+                ip=client_ip(request),
+            )
+        except services.StaleRevision as exc:
+            conflict = exc
+            application.refresh_from_db()
+        except ValidationError as exc:
+            errors["general"] = "；".join(exc.messages)
+        else:
+            application = outcome.application
+            errors = outcome.errors
+            if request.method == "POST" and not errors and not getattr(request, "htmx", False):
+                messages.success(request, _("已保存"))
+                return redirect(request.path)  # post/redirect/get: a reload never re-posts
+    leaves = [n for n in fw.leaves()]
+    position = leaves.index(node)
+    ctx = {
+        "node": node,
+        "widgets": _widgets(application, node, typed, errors),
+        "narrative": narrative,
+        "errors": errors,
+        "conflict": conflict,
+        "revision_value": application.revision if conflict is None else _revision(data or QueryDict()),
+        "saved": data is not None and conflict is None and not errors,
+        "ir": (application.result or {}).get("indicators", {}).get(code, {}),
+        "evidence": application.evidence.filter(indicator_code=code),
+        "previous": leaves[position - 1] if position > 0 else None,
+        "next": leaves[position + 1] if position + 1 < len(leaves) else None,
+        "active": code,
+        "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
+    if data is not None and request.method == "POST" and getattr(request, "htmx", False):
+        return _saved_response(request, application, "applications/_indicator_saved.html", ctx)
+    return render(request, "applications/indicator.html", {**_base_context(request, application), **ctx})
+
+
+@login_keeping_post
+def item_row(request: HttpRequest, pk: int, code: str, key: str) -> HttpResponse:
+    """A blank row for a repeatable input (awards: name, level, date, case)."""
+    application = _editable(request, pk)
+    node = services.framework_of(application).by_code.get(code)
+    spec = node.inputs.get(key) if node else None
+    if spec is None or spec.type != "items":
+        raise Http404
+    index = request.GET.get("n", "0")
+    index = index if index.isdigit() else "0"
+    row = {"index": index, "values": {f.key: "" for f in spec.fields}}
+    return render(request, "applications/_item_row.html", {"w": {"spec": spec, "name": f"in_{key}"}, "row": row})
+
+
+@login_keeping_post
+def choices(request: HttpRequest, pk: int) -> HttpResponse:
+    """Framework-wide answers: context (学段), choose-one directions, declarations."""
+    application = _visible(request, pk)
+    fw = services.framework_of(application)
+    data = request.POST if request.method == "POST" else _pending_post(request)
+    errors: dict[str, str] = {}
+    conflict = None
+    if data is not None:
+        if not can_edit(request.user, application):
+            raise Http404
+        try:
+            outcome = services.save_choices(
+                actor=request.user,
+                application=application,
+                revision=_revision(data),
+                context={k: data.get(f"context_{k}", "") for k in fw.context if f"context_{k}" in data},
+                choices={
+                    n.code: data.get(f"choice_{n.code}", "")
+                    for n in fw.choose_one_nodes()
+                    if f"choice_{n.code}" in data
+                },
+                declarations={
+                    e.key: data.get(f"decl_{e.key}", "")
+                    for e in (fw.eligibility.exclusions if fw.eligibility else ())
+                    if f"decl_{e.key}" in data
+                },
+                ip=client_ip(request),
+            )
+        except services.StaleRevision as exc:
+            conflict = exc
+            application.refresh_from_db()
+        except ValidationError as exc:
+            errors["general"] = "；".join(exc.messages)
+        else:
+            application = outcome.application
+            errors = outcome.errors
+            if request.method == "POST" and not errors and not getattr(request, "htmx", False):
+                messages.success(request, _("已保存"))
+                return redirect(request.path)  # post/redirect/get: a reload never re-posts
+    doc = application.answers or {}
+    ctx = {
+        "context_inputs": [
+            {"spec": s, "value": (doc.get("context") or {}).get(k, ""), "error": errors.get(f"context.{k}")}
+            for k, s in fw.context.items()
+        ],
+        "choose_nodes": [
+            {"node": n, "chosen": (doc.get("choices") or {}).get(n.code, ""), "error": errors.get(f"choice.{n.code}")}
+            for n in fw.choose_one_nodes()
+        ],
+        "declarations": [
+            {"e": e, "value": (doc.get("declarations") or {}).get(e.key)}
+            for e in (fw.eligibility.exclusions if fw.eligibility else ())
+        ],
+        "errors": errors,
+        "conflict": conflict,
+        "revision_value": application.revision if conflict is None else _revision(data or QueryDict()),
+        "saved": data is not None and conflict is None and not errors,
+        "active": "choices",
+    }
+    if data is not None and request.method == "POST" and getattr(request, "htmx", False):
+        return _saved_response(request, application, "applications/_choices_saved.html", ctx)
+    return render(request, "applications/choices.html", {**_base_context(request, application), **ctx})
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+
+@require_POST
+@login_keeping_post
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _editable(request, pk)
+    code = request.POST.get("indicator", "")
+    files = request.FILES.getlist("file")
+    if not files:
+        messages.error(request, _("请选择要上传的文件"))
+    for upload in files:
+        try:
+            services.upload_evidence(
+                actor=request.user, application=application, file=upload, indicator_code=code, ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("已上传：%(name)s") % {"name": upload.name})
+    if code:
+        return redirect("applications:indicator", pk=pk, code=code)
+    return redirect("applications:form", pk=pk)
+
+
+@require_POST
+@login_keeping_post
+def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    application = _editable(request, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
+    code = evidence.indicator_code
+    try:
+        services.remove_evidence(actor=request.user, evidence=evidence, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("已删除"))
+    if code:
+        return redirect("applications:indicator", pk=pk, code=code)
+    return redirect("applications:form", pk=pk)
+
+
+@login_keeping_post
+def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    """The file itself, for people who may see the application: PDF and images inline so the
+    browser previews them, other types as downloads."""
+    application = _visible(request, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
+    inline = evidence.content_type in services.INLINE_TYPES
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=not inline,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- submit, return, versions ------------------------------------------------------------------
+
+
+@login_keeping_post
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """What is still missing, and for the head: the promise and the submit button."""
+    application = _editable(request, pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            version = services.submit_application(
+                actor=request.user,
+                application=application,
+                promise_confirmed=request.POST.get("promise") == "yes",
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("已提交第 %(n)s 版") % {"n": version.number})
+            return redirect("applications:version", pk=pk, number=version.number)
+    problems = services.submission_problems(application) if application.status in services.EDITABLE else []
+    return render(
+        request,
+        "applications/submit.html",
+        {
+            **_base_context(request, application),
+            "problems": problems,
+            "errors": errors,
+            "promise": services.form_definition(application).promise,
+            "stage": services.apply_stage(application.campaign),
+            "active": "submit",
+        },
+    )
+
+
+@require_POST
+@login_keeping_post
+def return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    if not is_county_reviewer_for(request.user, application.unit):
+        raise Http404
+    try:
+        services.return_application(
+            actor=request.user, application=application, reason=request.POST.get("reason", ""), ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已退回学校修改"))
+    return redirect("applications:versions", pk=pk)
+
+
+@login_keeping_post
+def versions(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    return render(
+        request,
+        "applications/versions.html",
+        {
+            "application": application,
+            "versions": application.versions.select_related("confirmed_by").order_by("-number"),
+            "can_return": is_county_reviewer_for(request.user, application.unit)
+            and application.status == Application.Status.SUBMITTED,
+            "can_edit": can_edit(request.user, application),
+        },
+    )
+
+
+@login_keeping_post
+def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A submitted version, read-only, with its scores as frozen."""
+    application = _visible(request, pk)
+    frozen = get_object_or_404(application.versions.select_related("confirmed_by"), number=number)
+    fw = services.framework_of(application)
+    indicators = frozen.result.get("indicators", {})
+    answers = frozen.answers.get("answers", {})
+    rows = []
+    for node in fw.walk():
+        rows.append(
+            {
+                "node": node,
+                "r": indicators.get(node.code, {}),
+                "values": [
+                    {"label": s.label, "value": services.display(answers.get(node.code, {}).get(k)), "unit": s.unit}
+                    for k, s in node.inputs.items()
+                ],
+                "narrative": frozen.narratives.get(node.code, ""),
+            }
+        )
+    definition = services.form_definition(application)
+    form_rows = [
+        {"label": formdefs.label_of(definition, key), "value": services.display(value)}
+        for key, value in frozen.form_data.items()
+    ]
+    return render(
+        request,
+        "applications/version.html",
+        {
+            "form_rows": form_rows,
+            "application": application,
+            "v": frozen,
+            "rows": rows,
+            "versions_url": reverse("applications:versions", args=[pk]),
+        },
+    )

@@ -1,0 +1,45 @@
+"""Writing to the audit log. Every service that changes state calls `record`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .models import AuditEntry
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    summary: str = "",
+    before: Any = None,
+    after: Any = None,
+    campaign_id: int | None = None,
+    unit_id: int | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Append one entry: who (`actor`), what (`action`, `obj`), from where (`ip`), and the
+    state before and after, so "谁受理、谁负责、谁签字" can be answered later."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_name=str(user) if user else "",
+        ip=ip,
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "pk", "") or ""),
+        summary=summary[:300],
+        campaign_id=campaign_id,
+        unit_id=unit_id,
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,121 @@
+"""Frameworks available to the platform, and campaigns (遴选/创建) that use them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FrameworkRecord(models.Model):
+    """A framework file loaded into the platform; `source_yaml` is the snapshot campaigns
+    score against, so later edits to the file never change a running campaign."""
+
+    key = models.CharField(_("框架编号"), max_length=80, unique=True)
+    title = models.CharField(_("名称"), max_length=200)
+    subject = models.CharField(_("对象"), max_length=16)  # school | district
+    total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
+    bonus_total = models.DecimalField(_("加分"), max_digits=8, decimal_places=2, default=0)
+    source_yaml = models.TextField(_("框架文件"))
+    sha256 = models.CharField(max_length=64)
+    is_active = models.BooleanField(_("启用"), default=True)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("指标框架")
+        verbose_name_plural = _("指标框架")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        SELECTION = "selection", _("遴选")
+        CREATION = "creation", _("创建")
+        EVALUATION = "evaluation", _("评估")
+
+    class Applicants(models.TextChoices):
+        SCHOOLS = "schools", _("学校")
+        DISTRICTS = "districts", _("区县")
+        BOTH = "both", _("学校和区县")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("筹备中")
+        OPEN = "open", _("申报中")
+        COUNTY_REVIEW = "county_review", _("县级初评")
+        EXPERT_REVIEW = "expert_review", _("专家评审")
+        PUBLICITY = "publicity", _("公示中")
+        CLOSED = "closed", _("已结束")
+
+    name = models.CharField(_("活动名称"), max_length=200)
+    year = models.PositiveIntegerField(_("年度"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.SELECTION)
+    organizer = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="organized_campaigns"
+    )
+    covered_units = models.ManyToManyField(
+        "orgs.Unit", verbose_name=_("覆盖范围"), related_name="covering_campaigns", blank=True
+    )
+    applicants = models.CharField(_("申报对象"), max_length=16, choices=Applicants.choices)
+    school_framework = models.ForeignKey(
+        FrameworkRecord,
+        verbose_name=_("学校指标框架"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district_framework = models.ForeignKey(
+        FrameworkRecord,
+        verbose_name=_("区县指标框架"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    school_form = models.CharField(_("学校申报书"), max_length=80, blank=True)
+    district_form = models.CharField(_("区县申报书"), max_length=80, blank=True)
+    as_of = models.DateField(_("评估基准日"), help_text=_("“近三年”等时间窗口据此计算"))
+    max_schools_per_county = models.PositiveIntegerField(_("每县最多推荐学校数"), null=True, blank=True)
+    min_rural_per_county = models.PositiveIntegerField(_("每县至少乡村学校数"), null=True, blank=True)
+    min_self_score = models.DecimalField(_("申报最低自评分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    places_schools = models.PositiveIntegerField(_("学校名额"), null=True, blank=True)
+    places_districts = models.PositiveIntegerField(_("区县名额"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        ordering = ["-year", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.Model):
+    class Kind(models.TextChoices):
+        APPLY = "apply", _("申报")
+        COUNTY_REVIEW = "county_review", _("县级初评")
+        EXPERT_REVIEW = "expert_review", _("市/省级评审")
+        PUBLICITY = "publicity", _("公示")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages")
+    kind = models.CharField(_("阶段"), max_length=20, choices=Kind.choices)
+    starts_at = models.DateTimeField(_("开始时间"))
+    deadline = models.DateTimeField(_("截止时间"))
+
+    class Meta:
+        verbose_name = _("阶段")
+        verbose_name_plural = _("阶段")
+        ordering = ["starts_at"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "kind"], name="unique_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.get_kind_display()}"

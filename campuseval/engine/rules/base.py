@@ -1,0 +1,154 @@
+"""The base every rule type extends, and the environment a rule evaluates in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from random import Random
+from typing import Any, ClassVar
+
+from ..inputs import InputSpec
+from ..numbers import ZERO, to_decimal
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time window such as 近五年 (since 2019-01-01) or 近两年 (two years before as-of)."""
+
+    name: str
+    since: dt.date | None = None
+    years: int | None = None
+
+    def start(self, as_of: dt.date) -> dt.date:
+        if self.since is not None:
+            return self.since
+        assert self.years is not None
+        try:
+            return as_of.replace(year=as_of.year - self.years)
+        except ValueError:  # 29 February
+            return as_of.replace(year=as_of.year - self.years, day=28)
+
+    def describe(self, as_of: dt.date) -> str:
+        return f"{self.name}（{self.start(as_of).isoformat()} 起）"
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a rule may look up while it is built: the indicator's inputs and the framework's."""
+
+    code: str
+    points: Decimal
+    inputs: Mapping[str, InputSpec]
+    context_inputs: Mapping[str, InputSpec]
+    windows: Mapping[str, Window]
+
+
+@dataclass(slots=True)
+class Env:
+    """What a rule sees while it evaluates: cleaned values and the framework's settings.
+    One per indicator evaluation: lazy explanations keep a reference to it."""
+
+    code: str
+    points: Decimal
+    values: Mapping[str, Any]
+    context: Mapping[str, Any]
+    inputs: Mapping[str, InputSpec]
+    context_inputs: Mapping[str, InputSpec]
+    as_of: dt.date
+    windows: Mapping[str, Window]
+    excluded_cases: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, key: str) -> str:
+        spec = self.inputs.get(key) or self.context_inputs.get(key)
+        return spec.label if spec else key
+
+    def unit(self, key: str) -> str:
+        spec = self.inputs.get(key) or self.context_inputs.get(key)
+        return spec.unit if spec else ""
+
+
+class Outcome:
+    """A rule's result before the indicator's cap and rounding: points and a Chinese line.
+
+    The line may be given as a function; it is then written only when someone reads it, so
+    bulk scoring (rankings, benchmarks) pays for arithmetic, not for prose."""
+
+    __slots__ = ("_explain", "points")
+
+    def __init__(self, points: Decimal, explanation: str | Callable[[], str]) -> None:
+        self.points = points
+        self._explain = explanation
+
+    @property
+    def explanation(self) -> str:
+        if not isinstance(self._explain, str):
+            self._explain = self._explain()
+        return self._explain
+
+
+@dataclass(frozen=True)
+class CaseClaim:
+    """A case (作品/案例/课题) an item-based rule would score, for "the same case counts once"."""
+
+    case: str
+    points: Decimal
+
+
+class Rule:
+    """One scoring rule shape. Subclasses set `type_name`, parse their spec in `__init__`,
+    and implement `max_points` and `evaluate`. Registering is the `@register` decorator."""
+
+    type_name: ClassVar[str] = ""
+    #: keys of the spec this rule accepts besides `type`; others are refused at load time
+    params: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, spec: Mapping[str, Any], ctx: BuildContext) -> None:
+        self.spec = spec
+        self.ctx = ctx
+
+    # --- helpers for subclasses -------------------------------------------------------
+    def _input(self, key: object, *, types: tuple[str, ...]) -> str:
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"规则 {self.type_name} 需要输入名 / needs an input key")
+        spec = self.ctx.inputs.get(key) or self.ctx.context_inputs.get(key)
+        if spec is None:
+            raise ValueError(f"规则引用了未声明的输入 {key} / rule uses unknown input {key}")
+        if spec.type not in types:
+            raise ValueError(
+                f"输入 {key} 的类型 {spec.type} 不适用于规则 {self.type_name}（需要 {'/'.join(types)}）"
+                f" / input type {spec.type} does not suit rule {self.type_name}"
+            )
+        return key
+
+    def _decimal(self, name: str, default: Decimal | None = None) -> Decimal:
+        raw = self.spec.get(name)
+        if raw is None:
+            if default is None:
+                raise ValueError(f"规则 {self.type_name} 缺少参数 {name} / missing parameter {name}")
+            return default
+        return to_decimal(raw)
+
+    # --- what a rule tells the engine -----------------------------------------------
+    def input_keys(self) -> set[str]:
+        """Indicator (or context) input keys this rule reads."""
+        return set()
+
+    def max_points(self) -> Decimal:
+        """The most this rule can award; the validator compares it with the indicator's points."""
+        raise NotImplementedError
+
+    def min_points(self) -> Decimal:
+        return ZERO
+
+    def evaluate(self, env: Env) -> Outcome:
+        raise NotImplementedError
+
+    def case_claims(self, env: Env) -> list[CaseClaim]:
+        """Cases this rule would score, for framework-wide "same case counts once" policies."""
+        return []
+
+    def fix_sample(self, values: dict[str, Any], rng: Random) -> None:
+        """Make randomly generated `values` consistent where inputs depend on each other
+        (a band's points inside the chosen band); used by property tests and benchmarks."""

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("applications/<int:pk>/self-evaluation.pdf", views.self_evaluation, name="self_evaluation"),
+    path("applications/<int:pk>/self-assessment.pdf", views.self_assessment, name="self_assessment"),
+    path("recommendations/<int:pk>.pdf", views.recommendation, name="recommendation"),
+    path("assignments/<int:pk>/sheet.pdf", views.expert_sheet, name="expert_sheet"),
+    path("results/<int:pk>/notice.pdf", views.result_notice, name="result_notice"),
+    path("campaigns/<int:pk>/list.pdf", views.published_list, name="published_list"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<str:kind>/template.xlsx", views.import_template, name="import_template"),
+]

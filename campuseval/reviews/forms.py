@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ReviewSettings
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise forms.ValidationError(_("内容含有不可见的空字符，请删除后重试"))
+    return value
+
+
+class ReviewSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReviewSettings
+        fields = [
+            "experts_per_application",
+            "method",
+            "level",
+            "site_weight",
+            "divergence_total",
+            "divergence_indicator",
+            "other_scores",
+            "hide_applicant",
+            "rural_places",
+            "rural_share",
+        ]
+
+    def clean_site_weight(self) -> Any:
+        value = self.cleaned_data["site_weight"]
+        if value is not None and not 0 <= value < 1:
+            raise forms.ValidationError(_("实地考察/答辩权重应在 0 到 1 之间（如 0.3 表示 30%）"))
+        return value
+
+    def clean_rural_share(self) -> Any:
+        value = self.cleaned_data["rural_share"]
+        if value is not None and not 0 <= value <= 1:
+            raise forms.ValidationError(_("乡村最低比例应在 0 到 1 之间（如 0.2 表示 20%）"))
+        return value
+
+    def clean_experts_per_application(self) -> Any:
+        value = self.cleaned_data["experts_per_application"]
+        if value < 1:
+            raise forms.ValidationError(_("每份申报至少需要 1 位专家"))
+        return value
+
+
+class PublishForm(forms.Form):
+    starts_on = forms.DateField(label=_("公示开始"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("公示结束"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise forms.ValidationError(_("公示结束日期不能早于开始日期"))
+        return data
+
+
+class ObjectionForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=60, validators=[_no_nul])
+    contact = forms.CharField(label=_("联系方式"), max_length=100, validators=[_no_nul])
+    text = forms.CharField(
+        label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, validators=[_no_nul]
+    )

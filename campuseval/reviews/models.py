@@ -1,0 +1,313 @@
+"""Review and selection: county first review, recommendation lists within quotas, expert
+pool and panels, assignments with conflict checks, expert score sheets, aggregated results,
+ranking, publication with objections, and in-app notifications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewSettings(models.Model):
+    """How a campaign's experts score and how their scores combine (per campaign)."""
+
+    class Method(models.TextChoices):
+        MEAN = "mean", _("算术平均")
+        MEDIAN = "median", _("中位数")
+        TRIMMED = "trimmed_mean", _("去掉最高最低分后平均")
+
+    class Level(models.TextChoices):
+        TOTAL = "total", _("按总分汇总")
+        INDICATOR = "indicator", _("按指标汇总")
+
+    class Visibility(models.TextChoices):
+        NEVER = "never", _("从不显示其他专家评分")
+        AFTER_SUBMIT = "after_submit", _("提交后显示其他专家评分")
+
+    campaign = models.OneToOneField("campaigns.Campaign", on_delete=models.CASCADE, related_name="review_settings")
+    experts_per_application = models.PositiveIntegerField(_("每份申报专家数"), default=3)
+    method = models.CharField(_("汇总方法"), max_length=16, choices=Method.choices, default=Method.MEAN)
+    level = models.CharField(_("汇总层级"), max_length=16, choices=Level.choices, default=Level.TOTAL)
+    site_weight = models.DecimalField(_("实地考察/答辩权重"), max_digits=4, decimal_places=2, default=0)
+    divergence_total = models.DecimalField(_("总分分歧阈值"), max_digits=6, decimal_places=2, null=True, blank=True)
+    divergence_indicator = models.DecimalField(_("单项分歧阈值"), max_digits=6, decimal_places=2, null=True, blank=True)
+    other_scores = models.CharField(
+        _("其他专家评分可见性"), max_length=16, choices=Visibility.choices, default=Visibility.NEVER
+    )
+    hide_applicant = models.BooleanField(_("对专家隐藏申报单位名称"), default=False)
+    rural_places = models.PositiveIntegerField(_("乡村预留名额"), default=0)
+    rural_share = models.DecimalField(_("乡村最低比例"), max_digits=4, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评审设置")
+        verbose_name_plural = _("评审设置")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · 评审设置"
+
+
+class CountyReview(models.Model):
+    """The county's decision on one submitted version: accepted with a county score and an
+    opinion, rejected, or returned for more information (reasons kept)."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", _("初审通过")
+        REJECTED = "rejected", _("不予推荐")
+        RETURNED = "returned", _("退回补充")
+
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="county_reviews")
+    version_number = models.PositiveIntegerField(_("版本"))
+    decision = models.CharField(_("结论"), max_length=16, choices=Decision.choices)
+    reason = models.TextField(_("理由"), blank=True)
+    opinion = models.TextField(_("推荐意见"), blank=True)
+    answers = models.JSONField(_("县级调整后的答卷"), default=dict)
+    result = models.JSONField(default=dict)
+    total = models.DecimalField(_("县级评分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("县级初审")
+        verbose_name_plural = _("县级初审")
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.application} · v{self.version_number} · {self.get_decision_display()}"
+
+
+class Adjustment(models.Model):
+    """One change the county (or an organizer) made to an indicator, with its reason; the
+    applicant's own value is kept beside it."""
+
+    review = models.ForeignKey(CountyReview, on_delete=models.CASCADE, related_name="adjustments")
+    indicator_code = models.CharField(_("指标"), max_length=40)
+    field = models.CharField(_("字段"), max_length=60)
+    self_value = models.JSONField(_("自评值"), null=True)
+    new_value = models.JSONField(_("调整值"), null=True)
+    reason = models.TextField(_("理由"))
+
+    def __str__(self) -> str:
+        return f"{self.indicator_code}.{self.field}"
+
+
+class RecommendationList(models.Model):
+    """A county's (or city's) recommendation list for a campaign; frozen once confirmed."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="recommendation_lists")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("推荐单位"), on_delete=models.PROTECT, related_name="+")
+    entries = models.ManyToManyField("applications.Application", through="RecommendationEntry", related_name="+")
+    filled_by = models.CharField(_("填表人"), max_length=60, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_name = models.CharField(_("确认人"), max_length=60, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("推荐名单")
+        verbose_name_plural = _("推荐名单")
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="one_list_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.campaign}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecommendationEntry(models.Model):
+    recommendation = models.ForeignKey(RecommendationList, on_delete=models.CASCADE, related_name="rows")
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(_("序号"))
+    highlights = models.TextField(_("亮点特色"), blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "application"], name="unique_recommendation_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.application}"
+
+
+class Expert(models.Model):
+    """Someone in the expert pool (专家库)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("工作单位"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("所在区县"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("职称/职务"), max_length=60, blank=True)
+    fields = models.CharField(_("专业领域"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("在库"), default=True)
+
+    class Meta:
+        verbose_name = _("专家")
+        verbose_name_plural = _("专家库")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Conflict(models.Model):
+    """A unit an expert must not review (回避), declared by the expert or added by the organizer."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="conflicts")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("回避理由"), max_length=200)
+    declared_by_expert = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.expert} ⟂ {self.unit}"
+
+
+class Panel(models.Model):
+    class Kind(models.TextChoices):
+        MATERIALS = "materials", _("材料评审")
+        SITE = "site", _("实地考察/现场答辩")
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="panels")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.MATERIALS)
+    name = models.CharField(_("名称"), max_length=100)
+    members = models.ManyToManyField(Expert, related_name="panels", blank=True)
+
+    class Meta:
+        verbose_name = _("专家组")
+        verbose_name_plural = _("专家组")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(models.Model):
+    """One expert's work on one application in one panel: conflict confirmation, score sheet
+    (inputs or points per indicator, each with a comment), submission and lock."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("已分配")
+        CONFIRMED = "confirmed", _("已确认无利益冲突")
+        SUBMITTED = "submitted", _("已提交")
+        ABSTAINED = "abstained", _("回避/弃评")
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="assignments")
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="assignments")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    no_conflict_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict)
+    points = models.JSONField(_("直接给分"), default=dict)
+    comments = models.JSONField(_("评语"), default=dict)
+    skipped = models.JSONField(_("暂缓"), default=list)
+    result = models.JSONField(default=dict)
+    total = models.DecimalField(_("专家评分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    abstain_reason = models.TextField(_("回避/弃评理由"), blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评审任务")
+        verbose_name_plural = _("评审任务")
+        constraints = [models.UniqueConstraint(fields=["panel", "application", "expert"], name="unique_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.expert} → {self.application}"
+
+
+class Result(models.Model):
+    """The aggregated outcome for one application: scores, method, divergence, rank, level."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("拟定")
+        FINAL = "final", _("最终")
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="results")
+    application = models.OneToOneField("applications.Application", on_delete=models.CASCADE, related_name="outcome")
+    materials = models.DecimalField(_("材料评审得分"), max_digits=8, decimal_places=2)
+    site = models.DecimalField(_("实地考察得分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    final = models.DecimalField(_("最终得分"), max_digits=8, decimal_places=2)
+    indicators = models.JSONField(default=dict)
+    method = models.CharField(_("汇总方法"), max_length=200)
+    divergent = models.BooleanField(_("需复议"), default=False)
+    spread = models.JSONField(default=dict)
+    rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
+    selected = models.BooleanField(_("入选"), default=False)
+    level = models.CharField(_("等级"), max_length=40, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("评审结果")
+        verbose_name_plural = _("评审结果")
+        ordering = ["campaign", "rank"]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.final}"
+
+
+class Publication(models.Model):
+    """The proposed list put up for public notice (公示) and, after it, the final list."""
+
+    class Status(models.TextChoices):
+        PUBLICITY = "publicity", _("公示中")
+        FINAL = "final", _("已发布最终名单")
+
+    campaign = models.OneToOneField("campaigns.Campaign", on_delete=models.CASCADE, related_name="publication")
+    starts_on = models.DateField(_("公示开始"))
+    ends_on = models.DateField(_("公示结束"))
+    tie_rule = models.TextField(_("排名规则"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLICITY)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+    finalized_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.get_status_display()}"
+
+
+class Objection(models.Model):
+    """An objection lodged by anyone during publication, answered by the organizer."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        ANSWERED = "answered", _("已答复")
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="objections")
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("姓名"), max_length=60)
+    contact = models.CharField(_("联系方式"), max_length=100)
+    text = models.TextField(_("异议内容"))
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.campaign}"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,928 @@
+"""Review and selection, as domain functions. Each checks permission, validates, writes and
+audits, so "谁受理、谁负责、谁签字" can always be answered from the audit log."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from campuseval.accounts.models import Membership, Role
+from campuseval.applications.models import Application, ApplicationVersion
+from campuseval.audit.services import record
+from campuseval.campaigns.models import Campaign
+from campuseval.campaigns.scoring import framework_for
+from campuseval.engine import InvalidAnswers, ScoreResult, score
+from campuseval.engine.numbers import fmt
+from campuseval.orgs.models import Unit
+
+from . import aggregation
+from .models import (
+    Adjustment,
+    Assignment,
+    Conflict,
+    CountyReview,
+    Expert,
+    Notification,
+    Objection,
+    Panel,
+    Publication,
+    RecommendationEntry,
+    RecommendationList,
+    Result,
+    ReviewSettings,
+)
+from .permissions import county_of, is_county_reviewer_for, is_organizer_for
+
+OBJECTIONS_PER_HOUR = 5
+
+
+class StaleRevision(ValidationError):
+    """A save carried an older revision than the stored one: someone else saved first."""
+
+
+def _latest_version(application: Application) -> ApplicationVersion:
+    version = application.versions.order_by("-number").first()
+    if version is None:
+        raise ValidationError("该申报尚未提交，没有可审核的版本")
+    return version
+
+
+def _score_answers(
+    application: Application, answers: Mapping[str, Any], overrides: Mapping[str, Decimal] | None = None
+) -> ScoreResult:
+    fw = framework_for(application.framework)
+    try:
+        return score(fw, answers, as_of=application.campaign.as_of, overrides=overrides)
+    except InvalidAnswers as exc:
+        raise ValidationError([f"{p.code} {p.field}：{p.message_zh}".strip() for p in exc.problems]) from exc
+
+
+def _decimal(value: Any, label: str) -> Decimal:
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"{label}应为数字，收到「{value}」") from None
+
+
+def notify(*, users: Iterable[Any], text: str, link: str = "", email: bool = True) -> int:
+    """In-app notification, and an e-mail through Django's mail settings where the user has an
+    address. Returns how many users were notified."""
+    count = 0
+    for user in users:
+        Notification.objects.create(user=user, text=text[:300], link=link)
+        if email and getattr(user, "email", ""):
+            send_mail(
+                f"[{settings.SITE_NAME}] {text[:60]}",
+                f"{text}\n\n{settings.SITE_ROOT}{link}",
+                settings.DEFAULT_FROM_EMAIL,
+                [user.email],
+                fail_silently=True,
+            )
+        count += 1
+    return count
+
+
+def _unit_users(unit: Unit, roles: Sequence[str] = (Role.APPLICANT, Role.HEAD, Role.COUNTY_REVIEWER)) -> list[Any]:
+    return [m.user for m in Membership.objects.filter(unit=unit, role__in=roles).select_related("user")]
+
+
+# --- county first review ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdjustmentInput:
+    """A county change to one indicator: an input's value, or the points directly ("points")."""
+
+    code: str
+    field: str
+    value: Any
+    reason: str
+
+
+@transaction.atomic
+def decide_county_review(
+    *,
+    actor: Any,
+    application: Application,
+    decision: str,
+    reason: str = "",
+    opinion: str = "",
+    adjustments: Sequence[AdjustmentInput] = (),
+    ip: str | None = None,
+) -> CountyReview:
+    """The county's decision on the latest submitted version: accept with a county score
+    (adjusted inputs or points, each with its reason, the self-score kept beside it) and an
+    opinion; reject with reasons; or return for more information with reasons."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not is_county_reviewer_for(actor, application.unit):
+        raise PermissionDenied
+    if application.status != Application.Status.SUBMITTED:
+        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，只有已提交的申报可以初审")
+    if decision not in CountyReview.Decision.values:
+        raise ValidationError("请选择初审结论")
+    reason = reason.strip()
+    if decision in (CountyReview.Decision.REJECTED, CountyReview.Decision.RETURNED) and not reason:
+        raise ValidationError("退回或不予推荐时必须填写理由")
+    version = _latest_version(application)
+    answers = copy.deepcopy(version.answers)
+    overrides: dict[str, Decimal] = {}
+    fw = framework_for(application.framework)
+    for adj in adjustments:
+        node = fw.by_code.get(adj.code)
+        if node is None or not node.is_leaf:
+            raise ValidationError(f"指标 {adj.code} 不存在或不是末级指标")
+        if not adj.reason.strip():
+            raise ValidationError(f"指标 {adj.code} 的调整必须说明理由")
+        if adj.field == "points":
+            overrides[adj.code] = _decimal(adj.value, f"指标 {adj.code} 的调整分值")
+        elif adj.field in node.inputs:
+            answers.setdefault("answers", {}).setdefault(adj.code, {})[adj.field] = adj.value
+        else:
+            raise ValidationError(f"指标 {adj.code} 没有字段 {adj.field}")
+    result: ScoreResult | None = None
+    if decision == CountyReview.Decision.ACCEPTED:
+        result = _score_answers(application, answers, overrides)
+    review = CountyReview.objects.create(
+        application=application,
+        version_number=version.number,
+        decision=decision,
+        reason=reason,
+        opinion=opinion.strip(),
+        answers=answers,
+        result=result.to_dict() if result else {},
+        total=result.total if result else None,
+        reviewer=actor,
+    )
+    for adj in adjustments:
+        self_value = (
+            version.result.get("indicators", {}).get(adj.code, {}).get("points")
+            if adj.field == "points"
+            else version.answers.get("answers", {}).get(adj.code, {}).get(adj.field)
+        )
+        Adjustment.objects.create(
+            review=review,
+            indicator_code=adj.code,
+            field=adj.field,
+            self_value=self_value,
+            new_value=str(adj.value) if adj.field == "points" else adj.value,
+            reason=adj.reason.strip(),
+        )
+    before = application.status
+    if decision == CountyReview.Decision.RETURNED:
+        application.status = Application.Status.RETURNED
+    elif decision == CountyReview.Decision.REJECTED:
+        application.status = Application.Status.REJECTED
+    else:
+        application.status = Application.Status.ACCEPTED
+    application.save(update_fields=["status", "updated_at"])
+    record(
+        actor=actor,
+        action=f"county_review.{decision}",
+        obj=application,
+        ip=ip,
+        summary=f"县级初审：{review.get_decision_display()}" + (f"（{reason}）" if reason else ""),
+        before={"status": before},
+        after={
+            "status": application.status,
+            "county_total": fmt(result.total) if result else None,
+            "adjustments": [adj.__dict__ for adj in adjustments],
+        },
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+    texts = {
+        CountyReview.Decision.RETURNED: f"您的申报《{application.campaign}》被退回补充材料：{reason}",
+        CountyReview.Decision.REJECTED: f"您的申报《{application.campaign}》未通过县级初审：{reason}",
+        CountyReview.Decision.ACCEPTED: f"您的申报《{application.campaign}》已通过县级初审",
+    }
+    notify(
+        users=_unit_users(application.unit, (Role.APPLICANT, Role.HEAD)),
+        text=texts[decision],
+        link=f"/applications/{application.pk}/",
+    )
+    return review
+
+
+def version_diff(older: Mapping[str, Any], newer: Mapping[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    """Field-by-field differences between two versions' answers: (code, field, old, new)."""
+    changes: list[tuple[str, str, Any, Any]] = []
+    old_answers = older.get("answers", {})
+    new_answers = newer.get("answers", {})
+    for code in sorted(set(old_answers) | set(new_answers)):
+        old_fields = old_answers.get(code, {}) or {}
+        new_fields = new_answers.get(code, {}) or {}
+        for key in sorted(set(old_fields) | set(new_fields)):
+            if old_fields.get(key) != new_fields.get(key):
+                changes.append((code, key, old_fields.get(key), new_fields.get(key)))
+    for section in ("context", "choices", "declarations"):
+        old_s, new_s = older.get(section, {}) or {}, newer.get(section, {}) or {}
+        for key in sorted(set(old_s) | set(new_s)):
+            if old_s.get(key) != new_s.get(key):
+                changes.append((section, key, old_s.get(key), new_s.get(key)))
+    return changes
+
+
+# --- recommendation lists and quotas ---------------------------------------------------------
+
+
+def check_quota(campaign: Campaign, applications: Sequence[Application]) -> list[str]:
+    """The quota problems of a county's list, in Chinese (Bozhou: at most 10 schools per
+    county, at least 2 rural). Only school applicants count toward school quotas."""
+    problems = []
+    schools = [a for a in applications if a.unit.kind == Unit.Kind.SCHOOL]
+    if campaign.max_schools_per_county is not None and len(schools) > campaign.max_schools_per_county:
+        problems.append(f"推荐学校 {len(schools)} 所，超过每县（区）最多 {campaign.max_schools_per_county} 所的名额")
+    rural = sum(1 for a in schools if a.unit.area == Unit.Area.RURAL)
+    if campaign.min_rural_per_county and schools and rural < campaign.min_rural_per_county:
+        problems.append(f"推荐名单中乡村学校 {rural} 所，少于至少 {campaign.min_rural_per_county} 所的要求")
+    return problems
+
+
+@transaction.atomic
+def recommend_applications(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    county: Unit,
+    applications: Sequence[Application],
+    filled_by: str = "",
+    phone: str = "",
+    highlights: Mapping[int, str] | None = None,
+    ip: str | None = None,
+) -> RecommendationList:
+    """Save the county's recommendation list (in order). Quotas are enforced here with a clear
+    message; only applications the county accepted can be recommended; a confirmed list is
+    frozen."""
+    if not Membership.objects.filter(user=actor, unit=county, role=Role.COUNTY_REVIEWER).exists():
+        raise PermissionDenied
+    rec, _ = RecommendationList.objects.select_for_update().get_or_create(campaign=campaign, unit=county)
+    if rec.is_confirmed:
+        raise ValidationError("推荐名单已确认，不能再修改")
+    fresh = Application.objects.select_related("unit__parent").in_bulk([a.pk for a in applications])
+    applications = [fresh[a.pk] for a in applications]
+    problems = []
+    for app in applications:
+        if app.campaign_id != campaign.pk or county_of(app.unit) != county:
+            raise PermissionDenied
+        if app.status not in (Application.Status.ACCEPTED, Application.Status.RECOMMENDED):
+            problems.append(f"{app.unit.name}尚未通过县级初审，不能推荐")
+    problems += check_quota(campaign, applications)
+    if problems:
+        raise ValidationError(problems)
+    before = list(rec.rows.values_list("application_id", flat=True))
+    rec.rows.all().delete()
+    for position, app in enumerate(applications, start=1):
+        RecommendationEntry.objects.create(
+            recommendation=rec, application=app, position=position, highlights=(highlights or {}).get(app.pk, "")
+        )
+    rec.filled_by, rec.phone = filled_by.strip(), phone.strip()
+    rec.save()
+    record(
+        actor=actor,
+        action="recommendation.save",
+        obj=rec,
+        ip=ip,
+        summary=f"保存推荐名单 {len(applications)} 个",
+        before={"applications": before},
+        after={"applications": [a.pk for a in applications]},
+        campaign_id=campaign.pk,
+        unit_id=county.pk,
+    )
+    return rec
+
+
+@transaction.atomic
+def confirm_recommendation(
+    *, actor: Any, recommendation: RecommendationList, confirmed_name: str, ip: str | None = None
+) -> RecommendationList:
+    """A named person confirms the list; it is frozen and its applications become recommended."""
+    rec = RecommendationList.objects.select_for_update().get(pk=recommendation.pk)
+    if not Membership.objects.filter(user=actor, unit=rec.unit, role=Role.COUNTY_REVIEWER).exists():
+        raise PermissionDenied
+    if rec.is_confirmed:
+        raise ValidationError("推荐名单已确认")
+    if not confirmed_name.strip():
+        raise ValidationError("请填写确认人姓名")
+    apps = [row.application for row in rec.rows.select_related("application__unit")]
+    if not apps:
+        raise ValidationError("推荐名单为空")
+    problems = check_quota(rec.campaign, apps)
+    if problems:
+        raise ValidationError(problems)
+    rec.confirmed_by, rec.confirmed_name, rec.confirmed_at = actor, confirmed_name.strip(), timezone.now()
+    rec.save()
+    Application.objects.filter(pk__in=[a.pk for a in apps]).update(status=Application.Status.RECOMMENDED)
+    record(
+        actor=actor,
+        action="recommendation.confirm",
+        obj=rec,
+        ip=ip,
+        summary=f"{rec.confirmed_name} 确认推荐名单（{len(apps)} 个）",
+        after={"applications": [a.pk for a in apps]},
+        campaign_id=rec.campaign_id,
+        unit_id=rec.unit_id,
+    )
+    return rec
+
+
+# --- experts, panels, assignments ------------------------------------------------------------
+
+
+def conflict_reason(expert: Expert, application: Application) -> str | None:
+    """Why an expert must not review an application (回避), or None: the expert's own unit, the
+    applicant's county, or a declared or recorded conflict."""
+    unit = application.unit
+    if expert.unit_id == unit.pk:
+        return "专家与申报单位为同一单位"
+    applicant_county = county_of(unit)
+    expert_county = expert.region or county_of(expert.unit)
+    if applicant_county is not None and expert_county is not None and applicant_county.pk == expert_county.pk:
+        return "专家与申报单位属同一区县"
+    conflict = Conflict.objects.filter(expert=expert, unit__in=[unit, *unit.ancestors()]).first()
+    if conflict is not None:
+        return f"已登记回避：{conflict.reason}"
+    return None
+
+
+@transaction.atomic
+def assign_expert(
+    *, actor: Any, panel: Panel, application: Application, expert: Expert, ip: str | None = None
+) -> Assignment:
+    """Assign one expert to one application (by hand), refusing conflicts of interest."""
+    if not is_organizer_for(actor, panel.campaign):
+        raise PermissionDenied
+    if application.campaign_id != panel.campaign_id:
+        raise ValidationError("申报不属于该活动")
+    reason = conflict_reason(expert, application)
+    if reason:
+        raise ValidationError(f"{expert} 不能评审 {application.unit.name}：{reason}")
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(panel=panel, application=application, expert=expert)
+    except IntegrityError:
+        raise ValidationError(f"{expert} 已分配评审 {application.unit.name}") from None
+    record(
+        actor=actor,
+        action="assignment.create",
+        obj=assignment,
+        ip=ip,
+        summary=f"分配 {expert} 评审 {application.unit.name}",
+        campaign_id=panel.campaign_id,
+        unit_id=application.unit_id,
+    )
+    notify(users=[expert.user], text=f"新的评审任务：{panel.campaign}", link="/reviews/expert/")
+    return assignment
+
+
+@transaction.atomic
+def auto_assign(*, actor: Any, panel: Panel, per_application: int | None = None, ip: str | None = None) -> list[str]:
+    """Give every application in the panel's scope its N experts, balancing workloads (fewest
+    assignments first) and never breaking 回避. Returns the problems (applications that could
+    not get enough experts)."""
+    if not is_organizer_for(actor, panel.campaign):
+        raise PermissionDenied
+    settings_obj, _ = ReviewSettings.objects.get_or_create(campaign=panel.campaign)
+    wanted = per_application or settings_obj.experts_per_application
+    experts = list(panel.members.filter(is_active=True).select_related("unit", "region", "user"))
+    load = Counter(
+        dict(Assignment.objects.filter(panel__campaign=panel.campaign).values_list("expert_id").annotate(n=Count("pk")))
+    )
+    problems = []
+    statuses = [Application.Status.RECOMMENDED]
+    apps = Application.objects.filter(campaign=panel.campaign, status__in=statuses).select_related("unit__parent")
+    for application in apps.order_by("unit__code"):
+        have = set(Assignment.objects.filter(panel=panel, application=application).values_list("expert_id", flat=True))
+        candidates = sorted(
+            (e for e in experts if e.pk not in have and conflict_reason(e, application) is None),
+            key=lambda e: (load[e.pk], e.pk),
+        )
+        for expert in candidates[: max(0, wanted - len(have))]:
+            Assignment.objects.create(panel=panel, application=application, expert=expert)
+            load[expert.pk] += 1
+            have.add(expert.pk)
+        if len(have) < wanted:
+            problems.append(f"{application.unit.name}：可分配专家不足（需要 {wanted} 位，仅 {len(have)} 位无需回避）")
+    record(
+        actor=actor,
+        action="assignment.auto",
+        obj=panel,
+        ip=ip,
+        summary=f"自动分配，每份 {wanted} 位专家",
+        after={"problems": problems},
+        campaign_id=panel.campaign_id,
+    )
+    for expert in experts:
+        notify(users=[expert.user], text=f"评审任务已分配：{panel.campaign}", link="/reviews/expert/", email=False)
+    return problems
+
+
+def _own_assignment(actor: Any, assignment: Assignment) -> Assignment:
+    fresh = Assignment.objects.select_for_update().select_related("expert", "application__unit").get(pk=assignment.pk)
+    if fresh.expert.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    return fresh
+
+
+@transaction.atomic
+def confirm_no_conflict(*, actor: Any, assignment: Assignment, ip: str | None = None) -> Assignment:
+    """The expert confirms no conflict of interest; only then may they see the application."""
+    assignment = _own_assignment(actor, assignment)
+    if assignment.status != Assignment.Status.ASSIGNED:
+        raise ValidationError("已确认或已结束的评审任务")
+    assignment.status = Assignment.Status.CONFIRMED
+    assignment.no_conflict_at = timezone.now()
+    assignment.save()
+    record(
+        actor=actor,
+        action="assignment.no_conflict",
+        obj=assignment,
+        ip=ip,
+        summary="专家确认无利益冲突",
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def abstain(*, actor: Any, assignment: Assignment, reason: str, ip: str | None = None) -> Assignment:
+    """The expert withdraws (回避 or 弃评) with a reason; the conflict is recorded for later."""
+    assignment = _own_assignment(actor, assignment)
+    if assignment.status == Assignment.Status.SUBMITTED:
+        raise ValidationError("已提交的评分不能弃评")
+    if not reason.strip():
+        raise ValidationError("请填写回避或弃评理由")
+    assignment.status = Assignment.Status.ABSTAINED
+    assignment.abstain_reason = reason.strip()
+    assignment.save()
+    Conflict.objects.get_or_create(
+        expert=assignment.expert,
+        unit=assignment.application.unit,
+        defaults={"reason": reason.strip()[:200], "declared_by_expert": True},
+    )
+    record(
+        actor=actor,
+        action="assignment.abstain",
+        obj=assignment,
+        ip=ip,
+        summary=f"专家回避/弃评：{reason}",
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def record_expert_score(
+    *,
+    actor: Any,
+    assignment: Assignment,
+    revision: int,
+    answers: Mapping[str, Any] | None = None,
+    points: Mapping[str, Any] | None = None,
+    comments: Mapping[str, str] | None = None,
+    skipped: Sequence[str] = (),
+    ip: str | None = None,
+) -> Assignment:
+    """Save an expert's sheet: rule inputs and/or points within each indicator's range, a
+    comment per indicator, indicators skipped for later. The same engine scores it; a save
+    from a stale revision is refused (two tabs never overwrite each other)."""
+    assignment = _own_assignment(actor, assignment)
+    if assignment.status == Assignment.Status.ASSIGNED:
+        raise ValidationError("请先确认无利益冲突")
+    if assignment.status in (Assignment.Status.SUBMITTED, Assignment.Status.ABSTAINED):
+        raise ValidationError("评分已提交或已弃评，不能修改")
+    if revision != assignment.revision:
+        raise StaleRevision("评分表已在其他窗口更新，请刷新后再保存")
+    doc = copy.deepcopy(assignment.answers or _latest_version(assignment.application).answers)
+    for code, fields in (answers or {}).items():
+        doc.setdefault("answers", {})[code] = fields
+    merged_points = dict(assignment.points)
+    for code, value in (points or {}).items():
+        if value in (None, ""):
+            merged_points.pop(code, None)
+        else:
+            merged_points[code] = str(_decimal(value, f"指标 {code} 的评分"))
+    result = _score_answers(assignment.application, doc, {c: Decimal(v) for c, v in merged_points.items()})
+    before = {"total": str(assignment.total) if assignment.total is not None else None}
+    assignment.answers = doc
+    assignment.points = merged_points
+    assignment.comments = {**assignment.comments, **{k: v.strip() for k, v in (comments or {}).items()}}
+    assignment.skipped = sorted(set(skipped))
+    assignment.result = result.to_dict()
+    assignment.total = result.total
+    assignment.revision += 1
+    assignment.save()
+    record(
+        actor=actor,
+        action="expert_score.save",
+        obj=assignment,
+        ip=ip,
+        summary=f"专家评分保存：{fmt(result.total)} 分",
+        before=before,
+        after={"total": fmt(result.total), "points": merged_points},
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def submit_expert_score(*, actor: Any, assignment: Assignment, ip: str | None = None) -> Assignment:
+    """Submit and lock the sheet: every indicator scored, none left skipped."""
+    assignment = _own_assignment(actor, assignment)
+    if assignment.status != Assignment.Status.CONFIRMED:
+        raise ValidationError("只有已确认无利益冲突且未提交的评分可以提交")
+    missing = list(assignment.skipped) + [
+        c for c in assignment.result.get("unanswered", []) if c not in assignment.points
+    ]
+    if not assignment.result or missing:
+        raise ValidationError(f"尚有指标未评分：{'、'.join(sorted(set(missing))) or '全部'}")
+    assignment.status = Assignment.Status.SUBMITTED
+    assignment.submitted_at = timezone.now()
+    assignment.save()
+    record(
+        actor=actor,
+        action="expert_score.submit",
+        obj=assignment,
+        ip=ip,
+        summary=f"专家提交评分 {fmt(assignment.total or Decimal(0))} 分",
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def unlock_assignment(*, actor: Any, assignment: Assignment, reason: str, ip: str | None = None) -> Assignment:
+    """The organizer reopens a submitted sheet, with a reason (e.g. reconciliation, 复议)."""
+    assignment = Assignment.objects.select_for_update().select_related("panel__campaign").get(pk=assignment.pk)
+    if not is_organizer_for(actor, assignment.panel.campaign):
+        raise PermissionDenied
+    if assignment.status != Assignment.Status.SUBMITTED:
+        raise ValidationError("只有已提交的评分可以解锁")
+    if not reason.strip():
+        raise ValidationError("解锁必须说明理由")
+    assignment.status = Assignment.Status.CONFIRMED
+    assignment.submitted_at = None
+    assignment.save()
+    record(
+        actor=actor,
+        action="expert_score.unlock",
+        obj=assignment,
+        ip=ip,
+        summary=f"解锁专家评分：{reason}",
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    notify(users=[assignment.expert.user], text=f"您的评分已被解锁：{reason}", link="/reviews/expert/")
+    return assignment
+
+
+# --- results, ranking, levels ----------------------------------------------------------------
+
+
+def _sheets(assignments: Iterable[Assignment]) -> list[aggregation.ExpertSheet]:
+    sheets = []
+    for a in assignments:
+        indicators = {code: Decimal(data["points"]) for code, data in a.result.get("indicators", {}).items()}
+        sheets.append(
+            aggregation.ExpertSheet(expert=str(a.expert_id), total=a.total or Decimal(0), indicators=indicators)
+        )
+    return sheets
+
+
+def _requirements_met(
+    application: Application, indicators: Mapping[str, Decimal], kinds: Iterable[str], sheets: Sequence[Assignment]
+) -> list[str]:
+    """Requirement marks (★/▲/必要条件) not met by the aggregated indicator points; marks that
+    hang on a yes/no input count as met when most experts' sheets say yes."""
+    fw = framework_for(application.framework)
+    wanted = set(kinds)
+    unmet = []
+    for node in fw.walk():
+        if node.code not in indicators:
+            continue
+        for mark in node.marks:
+            if mark.kind not in wanted:
+                continue
+            points = indicators[node.code]
+            if mark.met == "full":
+                ok = points >= node.points
+            elif mark.met == "any":
+                ok = points > 0
+            elif mark.met == "min_points":
+                ok = points >= mark.min_points
+            else:
+                yes = sum(
+                    1
+                    for s in sheets
+                    if (s.answers.get("answers", {}).get(node.code, {}) or {}).get(mark.input) in (True, "true", "是")
+                )
+                ok = yes * 2 > len(sheets)
+            if not ok:
+                unmet.append(f"{node.code} {mark.label or node.title}")
+    return unmet
+
+
+@transaction.atomic
+def compute_results(*, actor: Any, campaign: Campaign, ip: str | None = None) -> list[Result]:
+    """Aggregate every recommended application's submitted sheets by the campaign's method,
+    flag divergence, decide eligibility and level from the framework, rank with the tie rule
+    and the rural reservation, and store proposed results."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not is_organizer_for(actor, campaign):
+        raise PermissionDenied
+    if hasattr(campaign, "publication") and campaign.publication.status == Publication.Status.FINAL:
+        raise ValidationError("最终名单已发布，不能重新计算")
+    conf, _ = ReviewSettings.objects.get_or_create(campaign=campaign)
+    agg_settings = aggregation.Settings(
+        method=conf.method,
+        level=conf.level,
+        site_weight=conf.site_weight,
+        divergence_total=conf.divergence_total,
+        divergence_indicator=conf.divergence_indicator,
+    )
+    apps = Application.objects.filter(campaign=campaign, status=Application.Status.RECOMMENDED).select_related(
+        "unit", "framework"
+    )
+    results: list[Result] = []
+    candidates: dict[str, list[aggregation.Candidate]] = {"school": [], "district": []}
+    problems = []
+    for application in apps:
+        submitted = list(
+            Assignment.objects.filter(application=application, status=Assignment.Status.SUBMITTED).select_related(
+                "panel"
+            )
+        )
+        materials = [a for a in submitted if a.panel.kind == Panel.Kind.MATERIALS]
+        site = [a for a in submitted if a.panel.kind == Panel.Kind.SITE]
+        if not materials:
+            problems.append(f"{application.unit.name}：尚无专家提交评分")
+            continue
+        try:
+            agg = aggregation.aggregate(_sheets(materials), agg_settings, _sheets(site))
+        except ValueError as exc:
+            problems.append(f"{application.unit.name}：{exc}")
+            continue
+        fw = framework_for(application.framework)
+        reasons = []
+        declared = (application.answers or {}).get("declarations", {}) or {}
+        if fw.eligibility:
+            for exclusion in fw.eligibility.exclusions:
+                if declared.get(exclusion.key) is not False:
+                    reasons.append(f"否决情形：{exclusion.label}")
+            if fw.eligibility.necessary:
+                reasons += [
+                    f"必要条件未满足：{m}"
+                    for m in _requirements_met(application, agg.indicators, ["necessary"], materials)
+                ]
+        level = ""
+        if not reasons:
+            for lvl in fw.levels:
+                if agg.score >= lvl.min_total and not _requirements_met(
+                    application, agg.indicators, lvl.requires, materials
+                ):
+                    level = lvl.name
+                    break
+        result, _ = Result.objects.update_or_create(
+            application=application,
+            defaults={
+                "campaign": campaign,
+                "materials": agg.materials,
+                "site": agg.site,
+                "final": agg.score,
+                "indicators": {k: str(v) for k, v in agg.indicators.items()},
+                "method": agg.method,
+                "divergent": agg.divergent,
+                "spread": {
+                    "total": str(agg.spread_total),
+                    "indicators": {k: str(v) for k, v in agg.spread_indicators.items()},
+                },
+                "level": level,
+                "note": "；".join(reasons)[:200],
+                "status": Result.Status.PROPOSED,
+            },
+        )
+        results.append(result)
+        kind = "district" if application.unit.kind == Unit.Kind.COUNTY else "school"
+        candidates[kind].append(
+            aggregation.Candidate(
+                key=str(result.pk),
+                name=application.unit.name,
+                score=agg.score,
+                rural=application.unit.area == Unit.Area.RURAL,
+                eligible=not reasons,
+                tiebreak=(agg.materials, application.self_total),
+                code=application.unit.code,
+            )
+        )
+    by_pk = {str(r.pk): r for r in results}
+    rules = []
+    for kind, cands in candidates.items():
+        if not cands:
+            continue
+        places = campaign.places_districts if kind == "district" else campaign.places_schools
+        ranked, rule = aggregation.rank(
+            cands,
+            places=places,
+            rural_places=conf.rural_places if kind == "school" else 0,
+            rural_share=conf.rural_share if kind == "school" else None,
+        )
+        rules.append(rule)
+        for item in ranked:
+            res = by_pk[item.candidate.key]
+            res.rank, res.selected = item.rank, item.selected
+            if item.note:
+                res.note = (f"{res.note}；{item.note}" if res.note else item.note)[:200]
+            res.save()
+    record(
+        actor=actor,
+        action="results.compute",
+        obj=campaign,
+        ip=ip,
+        summary=f"计算评审结果 {len(results)} 个",
+        after={"problems": problems, "rules": rules},
+        campaign_id=campaign.pk,
+    )
+    if problems:
+        raise ValidationError(problems)
+    return results
+
+
+@transaction.atomic
+def publish_results(
+    *, actor: Any, campaign: Campaign, starts_on: dt.date, ends_on: dt.date, ip: str | None = None
+) -> Publication:
+    """Put the proposed list up for public notice (公示). Two organizers publishing at once:
+    the campaign row is locked and the second is refused."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not is_organizer_for(actor, campaign):
+        raise PermissionDenied
+    if Publication.objects.filter(campaign=campaign).exists():
+        raise ValidationError("该活动已发布公示")
+    if ends_on < starts_on:
+        raise ValidationError("公示结束日期不能早于开始日期")
+    if not Result.objects.filter(campaign=campaign).exists():
+        raise ValidationError("尚无评审结果，请先计算结果")
+    publication = Publication.objects.create(
+        campaign=campaign, starts_on=starts_on, ends_on=ends_on, tie_rule=aggregation.TIE_RULE, published_by=actor
+    )
+    campaign.status = Campaign.Status.PUBLICITY
+    campaign.save(update_fields=["status"])
+    record(
+        actor=actor,
+        action="publication.publish",
+        obj=publication,
+        ip=ip,
+        summary=f"发布公示 {starts_on} 至 {ends_on}",
+        campaign_id=campaign.pk,
+    )
+    return publication
+
+
+def lodge_objection(
+    *,
+    campaign: Campaign,
+    name: str,
+    contact: str,
+    text: str,
+    ip: str | None,
+    application: Application | None = None,
+    today: dt.date | None = None,
+) -> Objection:
+    """Anyone may object during the publication period (name and contact required, a few per
+    hour per address)."""
+    errors = {}
+    if not name.strip():
+        errors["name"] = "请填写姓名"
+    if not contact.strip():
+        errors["contact"] = "请填写联系方式"
+    if not text.strip():
+        errors["text"] = "请填写异议内容"
+    for key, value in (("name", name), ("contact", contact), ("text", text)):
+        if "\x00" in value:
+            errors[key] = "内容含有不可见的空字符，请删除后重试"
+    if errors:
+        raise ValidationError(errors)
+    publication = Publication.objects.filter(campaign=campaign).first()
+    today = today or timezone.localdate()
+    if (
+        publication is None
+        or publication.status != Publication.Status.PUBLICITY
+        or not (publication.starts_on <= today <= publication.ends_on)
+    ):
+        raise ValidationError("当前不在公示期内，不能提出异议")
+    since = timezone.now() - dt.timedelta(hours=1)
+    if ip and Objection.objects.filter(ip=ip, created_at__gte=since).count() >= OBJECTIONS_PER_HOUR:
+        raise ValidationError("提交过于频繁，请一小时后再试")
+    objection = Objection.objects.create(
+        campaign=campaign, application=application, name=name.strip(), contact=contact.strip(), text=text.strip(), ip=ip
+    )
+    record(
+        actor=None,
+        action="objection.lodge",
+        obj=objection,
+        ip=ip,
+        summary=f"收到异议（{name.strip()}）",
+        campaign_id=campaign.pk,
+        unit_id=application.unit_id if application else None,
+    )
+    return objection
+
+
+@transaction.atomic
+def answer_objection(*, actor: Any, objection: Objection, answer: str, ip: str | None = None) -> Objection:
+    objection = Objection.objects.select_for_update().select_related("campaign").get(pk=objection.pk)
+    if not is_organizer_for(actor, objection.campaign):
+        raise PermissionDenied
+    if not answer.strip():
+        raise ValidationError("请填写答复")
+    objection.answer, objection.status = answer.strip(), Objection.Status.ANSWERED
+    objection.answered_by, objection.answered_at = actor, timezone.now()
+    objection.save()
+    record(
+        actor=actor,
+        action="objection.answer",
+        obj=objection,
+        ip=ip,
+        summary="答复异议",
+        after={"answer": objection.answer},
+        campaign_id=objection.campaign_id,
+    )
+    return objection
+
+
+@transaction.atomic
+def finalize_results(*, actor: Any, campaign: Campaign, ip: str | None = None) -> Publication:
+    """Close the publication: results become final, each applicant is told its scores per
+    indicator and the experts' comments (experts stay anonymous)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not is_organizer_for(actor, campaign):
+        raise PermissionDenied
+    publication = Publication.objects.filter(campaign=campaign).first()
+    if publication is None or publication.status == Publication.Status.FINAL:
+        raise ValidationError("没有待确认的公示")
+    open_objections = campaign.objections.filter(status=Objection.Status.OPEN).count()
+    if open_objections:
+        raise ValidationError(f"尚有 {open_objections} 条异议未答复")
+    publication.status, publication.finalized_at = Publication.Status.FINAL, timezone.now()
+    publication.save()
+    campaign.results.update(status=Result.Status.FINAL)
+    campaign.status = Campaign.Status.CLOSED
+    campaign.save(update_fields=["status"])
+    for result in campaign.results.select_related("application__unit"):
+        verdict = "入选" if result.selected else "未入选"
+        level = f"，等级：{result.level}" if result.level else ""
+        notify(
+            users=_unit_users(result.application.unit, (Role.APPLICANT, Role.HEAD)),
+            text=f"《{campaign}》最终结果：{verdict}，得分 {fmt(result.final)}{level}",
+            link=f"/reviews/results/{result.pk}/",
+        )
+    record(
+        actor=actor,
+        action="publication.finalize",
+        obj=publication,
+        ip=ip,
+        summary="发布最终名单",
+        campaign_id=campaign.pk,
+    )
+    return publication
+
+
+def feedback_for(result: Result) -> dict[str, Any]:
+    """What an applicant sees of its review: final scores per indicator and the experts'
+    comments, with the experts numbered, never named."""
+    sheets = list(
+        Assignment.objects.filter(application=result.application, status=Assignment.Status.SUBMITTED).order_by("pk")
+    )
+    comments: dict[str, list[tuple[str, str]]] = {}
+    for number, sheet in enumerate(sheets, start=1):
+        for code, text in sheet.comments.items():
+            if text:
+                comments.setdefault(code, []).append((f"专家{number}", text))
+    return {"indicators": result.indicators, "comments": comments, "final": result.final, "method": result.method}
+
+
+def visible_assignments(user: Any) -> Any:
+    return Assignment.objects.filter(expert__user=user).select_related("panel__campaign", "application__unit")
+
+
+def campaigns_for_organizer(user: Any) -> Any:
+    unit_ids = set(Membership.objects.filter(user=user, role=Role.ORGANIZER).values_list("unit_id", flat=True))
+    below: set[int] = set()
+    for unit in Unit.objects.filter(pk__in=unit_ids):
+        below |= unit.descendant_ids()
+    return Campaign.objects.filter(Q(organizer_id__in=below))

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("campuseval.accounts.urls")),
+    path("orgs/", include("campuseval.orgs.urls")),
+    path("campaigns/", include("campuseval.campaigns.urls")),
+    path("applications/", include("campuseval.applications.urls")),
+    path("reviews/", include("campuseval.reviews.urls")),
+    path("cultivation/", include("campuseval.cultivation.urls")),
+    path("reports/", include("campuseval.reports.urls")),
+    path("", include("campuseval.core.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

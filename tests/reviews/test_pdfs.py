@@ -1,0 +1,97 @@
+"""Printable documents: rendered by WeasyPrint, read back with pdftotext, turned into PNG
+(written to screenshots/pdf/ for a look)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from campuseval.reviews import services
+from campuseval.reviews.models import Panel, RecommendationList, Result
+
+from .conftest import expert, recommended, sheet
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by `make system-deps`"),
+]
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "pdf"
+
+
+def client_for(u: object) -> Client:
+    c = Client()
+    c.force_login(u)  # type: ignore[arg-type]
+    return c
+
+
+def text_of(pdf: bytes, name: str) -> str:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(SHOTS / name)], check=True)
+    assert list(SHOTS.glob(f"{name}-*.png"))
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Noto-Sans-CJK-SC" in fonts and " yes yes yes " in fonts  # embedded, subset, with Unicode map
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_self_evaluation_table_and_report(world: dict) -> None:
+    app = world["apps"][0]
+    app.result = {"total": "10", "indicators": {"1": {"points": "6", "status": "scored"}}}
+    app.save()
+    reviewer = client_for(world["reviewer"])
+    response = reviewer.get(reverse("reports:self_evaluation", args=[app.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = text_of(response.content, "self-evaluation")
+    assert "迷你框架" in text and "自评表" in text and "甲县第0小学" in text and "负责人签字（盖章）" in text
+    assert client_for(world["outsider"]).get(reverse("reports:self_evaluation", args=[app.pk])).status_code == 404
+    report = text_of(reviewer.get(reverse("reports:self_assessment", args=[app.pk])).content, "self-assessment")
+    assert (
+        "逐项自评报告" in report
+        and "我单位申报的所有材料均真实、完整" in report
+        and re.search(r"第\s*1\s*页\s*/\s*共\s*1\s*页", report)
+    )
+
+
+def test_recommendation_expert_sheet_notice_and_list(world: dict) -> None:
+    apps = recommended(world)
+    rec = RecommendationList.objects.get()
+    text = text_of(
+        client_for(world["reviewer"]).get(reverse("reports:recommendation", args=[rec.pk])).content, "recommendation"
+    )
+    assert "推荐表" in text and "示范校" in text and "李局长" in text
+    panel = Panel.objects.create(campaign=world["campaign"], name="材料组")
+    e1 = expert("e1", world["y"])
+    assignments = []
+    for app in apps:
+        a = services.assign_expert(actor=world["organizer"], panel=panel, application=app, expert=e1)
+        sheet(world, a, 600, True, comment="网络条件良好")
+        assignments.append(a)
+    text = text_of(
+        client_for(e1.user).get(reverse("reports:expert_sheet", args=[assignments[0].pk])).content, "expert-sheet"
+    )
+    assert "专家评分表" in text and "网络条件良好" in text and "专家签字" in text
+    assert (
+        client_for(world["reviewer"]).get(reverse("reports:expert_sheet", args=[assignments[0].pk])).status_code == 404
+    )
+    services.compute_results(actor=world["organizer"], campaign=world["campaign"])
+    today = dt.date.today()
+    services.publish_results(
+        actor=world["organizer"], campaign=world["campaign"], starts_on=today, ends_on=today + dt.timedelta(days=5)
+    )
+    listing = text_of(Client().get(reverse("reports:published_list", args=[world["campaign"].pk])).content, "list")
+    assert "拟定名单公示" in listing and "甲县第0小学" in listing
+    services.finalize_results(actor=world["organizer"], campaign=world["campaign"])
+    result = Result.objects.get(application=apps[0])
+    notice = text_of(
+        client_for(world["applicant"]).get(reverse("reports:result_notice", args=[result.pk])).content, "notice"
+    )
+    assert "评审结果通知" in notice and "专家1：网络条件良好" in notice and "e1" not in notice
