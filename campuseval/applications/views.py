@@ -188,15 +188,29 @@ def form(request: HttpRequest, pk: int) -> HttpResponse:
     sections = [
         {
             "title": title,
-            "fields": [{"f": f, "value": values.get(f.key, ""), "error": errors.get(f.key)} for f in fields],
+            "fields": [
+                {
+                    "f": f,
+                    "value": "" if values.get(f.key) is None else values.get(f.key),
+                    "display": formdefs.display_value(f, values.get(f.key)),
+                    "error": errors.get(f.key),
+                }
+                for f in fields
+            ],
         }
         for title, fields in definition.sections
     ]
-    derived_values = formdefs.compute_derived(definition, {k: v for k, v in values.items() if k not in errors})
+    clean_values = {k: v for k, v in values.items() if k not in errors}
+    derived_values = formdefs.compute_derived(definition, clean_values)
+    derived_issues = formdefs.derived_problems(definition, clean_values)
     ctx = {
         "definition": definition,
         "sections": sections,
-        "derived": [{"d": d, "value": derived_values.get(d.key, "")} for d in definition.derived],
+        "derived": [
+            {"d": d, "value": derived_values.get(d.key, ""), "problem": derived_issues.get(d.key, "")}
+            for d in definition.derived
+        ],
+        "yes_no": (formdefs.YES, formdefs.NO),
         "errors": errors,
         "conflict": conflict,
         "revision_value": application.revision if conflict is None else _revision(data or QueryDict()),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from campuseval.applications import formdefs
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
@@ -65,6 +66,40 @@ def self_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         {"application": application, "framework": fw, "sections": sections, "total": total},
     )
     return _pdf(data, f"自评表-{application.unit.name}.pdf")
+
+
+@login_required
+def application_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The application form (申报书) laid out as its seed annex: basic data in label/value
+    pairs, narratives in full, derived values, the promise and a blank signature and stamp
+    area for each level's opinion. A submitted application prints its latest frozen version."""
+    application = _application(request, pk)
+    definition = formdefs.load_definition(application.form_key)
+    version = application.versions.select_related("confirmed_by").order_by("-number").first()
+    data = version.form_data if version is not None else application.form_data
+    sections = []
+    for title, fields in definition.sections:
+        rows = [{"field": f, "value": formdefs.display_value(f, data.get(f.key))} for f in fields]
+        narrative = all(f.kind == "narrative" for f in fields)
+        pairs = [rows[i : i + 2] for i in range(0, len(rows), 2)]
+        sections.append({"title": title, "rows": rows, "pairs": pairs, "narrative": narrative})
+    computed = formdefs.compute_derived(definition, data)
+    derived = [{"label": d.label, "unit": d.unit, "value": computed.get(d.key, "")} for d in definition.derived]
+    promise = None
+    if version is not None and version.confirmed_by is not None:
+        promise = {"by": version.confirmed_by, "confirmed_at": version.submitted_at}
+    pdf = render_pdf(
+        "reports/pdf/application_form.html",
+        {
+            "application": application,
+            "definition": definition,
+            "version": version,
+            "sections": sections,
+            "derived": derived,
+            "promise": promise,
+        },
+    )
+    return _pdf(pdf, f"申报书-{application.unit.name}.pdf")
 
 
 @login_required

@@ -95,3 +95,31 @@ def test_recommendation_expert_sheet_notice_and_list(world: dict) -> None:
         client_for(world["applicant"]).get(reverse("reports:result_notice", args=[result.pk])).content, "notice"
     )
     assert "评审结果通知" in notice and "专家1：网络条件良好" in notice and "e1" not in notice
+
+
+@pytest.mark.parametrize("form_key", ["bozhou-2024-school", "taizhou-2022-school"])
+def test_application_form_as_the_annex_lays_it_out(world: dict, form_key: str) -> None:
+    app = world["apps"][0]
+    app.form_key = form_key
+    app.form_data = {"students": 1200, "has_rules": True, "highlights": "课堂教学全面使用智慧终端。", "classes": 30}
+    app.save()
+    versions = app.versions.order_by("-number")
+    if versions.exists():
+        version = versions.first()
+        version.form_data = app.form_data
+        version.save()
+    url = reverse("reports:application_form", args=[app.pk])
+    text = text_of(client_for(world["reviewer"]).get(url).content, f"application-form-{form_key}")
+    normalized = re.sub(r"\s+", "", text)
+    if form_key == "bozhou-2024-school":
+        assert "亳州市中小学智慧学校应用示范校申报书" in normalized
+        assert re.search(r"制定配套管理、培训、.{0,12}是", normalized)  # the label wraps around its answer
+        assert "在校学生数1200人" in normalized
+        assert "市教育主管部门推荐意见：年月日" in normalized
+    else:
+        assert "泰州市中小学智慧校园申报表" in normalized and "课堂教学全面使用智慧终端。" in normalized
+        assert "市（区）教育局意见：年月日" in normalized
+    assert "真实性承诺" in normalized and "甲县第0小学" in normalized
+    opinions = 3  # the promise and each level's opinion get their own signature and stamp area
+    assert normalized.count("负责人签字（盖章）") == opinions + 1
+    assert client_for(world["outsider"]).get(url).status_code == 404
