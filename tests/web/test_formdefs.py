@@ -66,7 +66,7 @@ def field(kind: str, **extra: object) -> formdefs.FormField:
 
 
 def test_values_out_of_range_are_refused_never_clamped_or_cut() -> None:
-    with pytest.raises(ValueError, match="不能超过 100%，收到 100.5"):
+    with pytest.raises(ValueError, match=r"不能超过 100%，收到 100\.5"):
         formdefs.clean_field(field("percent"), "100.5")
     assert formdefs.clean_field(field("percent"), "100") == "100"
     assert formdefs.clean_field(field("percent"), "36.5%") == "36.5"
@@ -103,13 +103,16 @@ def test_derived_values_ratio_share_and_contradictions() -> None:
     contradiction = {"smart_classrooms": 25, "classes_grade3_up": 20}
     assert "smart_class_coverage_pct" not in formdefs.compute_derived(school, contradiction)
     assert formdefs.derived_problems(school, contradiction) == {
-        "smart_class_coverage_pct": "智慧课堂教室数多于其中三年级及以上班级数，智慧课堂教室占比（三年级以上）超过 100%，请核对"
+        "smart_class_coverage_pct": (
+            "智慧课堂教室数多于其中三年级及以上班级数，智慧课堂教室占比（三年级以上）超过 100%，请核对"
+        )
     }
     assert formdefs.derived_problems(school, {"smart_classrooms": 2, "classes_grade3_up": 0}) == {
         "smart_class_coverage_pct": "其中三年级及以上班级数为 0，无法计算智慧课堂教室占比（三年级以上）"
     }
     taizhou = formdefs.load_definition("taizhou-2022-school")
-    assert formdefs.compute_derived(taizhou, {"bandwidth_mbps": "1000", "classes": 24})["bandwidth_per_class"] == "41.67"
+    per_class = formdefs.compute_derived(taizhou, {"bandwidth_mbps": "1000", "classes": 24})
+    assert per_class["bandwidth_per_class"] == "41.67"
 
 
 def test_seed_form_page_renders_every_kind_and_saves_them(w: World, app: Application) -> None:
