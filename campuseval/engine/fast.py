@@ -184,6 +184,8 @@ def _sum(rule: Sum) -> PointsFn:
 
 
 def _all_met(rule: AllMet) -> PointsFn:
+    if rule.counted:  # lists counted inside a time window: the rule's own evaluate
+        return _generic(rule)
     conditions, points = tuple(rule.conditions), rule.points
 
     def fn(v: Values, a: CleanAnswers) -> Decimal:

@@ -1,9 +1,11 @@
 """Points only when every condition holds: yes/no answers that must be yes and numbers that
 must reach a threshold (Sichuan district C25: 学校 100%、教师 90% 以上、学生及家长 50% 以上注册
-得 2 分; C27: 有物理空间，且覆盖学校比例不低于 30%)."""
+得 2 分; C27: 有物理空间，且覆盖学校比例不低于 30%), or dated lists with enough entries inside
+a time window (Bozhou district 2.3: 近两年内组织开展网络安全演练; 5.2: 近五年至少开展 2 次)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +18,9 @@ from .base import Env, Outcome, Rule
 class AllMet(Rule):
     """`conditions`: each `{input: key}` for a yes/no input that must be yes, or `{input: key,
     min: x}` / `{input: key, max: x}` for a number (both bounds inclusive: 以上/不低于、以下/不超过).
-    All met: `points` (default the indicator's); otherwise nothing."""
+    A list (`items`) input is counted against `min`/`max`; with `window` and `date_field` only
+    the entries dated inside that time window count. All met: `points` (default the
+    indicator's); otherwise nothing."""
 
     type_name = "all_met"
     params = frozenset({"conditions", "points"})
@@ -28,10 +32,12 @@ class AllMet(Rule):
             raise ValueError("all_met 需要 conditions 列表 / all_met needs conditions")
         self.points = self._decimal("points", ctx.points)
         self.conditions: list[tuple[str, Decimal | None, Decimal | None]] = []
+        #: list inputs counted, each with its time window and date field (or None, None)
+        self.counted: dict[str, tuple[str | None, str | None]] = {}
         for cond in raw:
             if not isinstance(cond, dict):
                 raise ValueError("all_met 的条件应为映射 / each condition must be a mapping")
-            unknown = set(cond) - {"input", "min", "max"}
+            unknown = set(cond) - {"input", "min", "max", "window", "date_field"}
             if unknown:
                 raise ValueError(f"all_met 条件有未知参数 {sorted(unknown)} / unknown condition keys")
             low = to_decimal(cond["min"]) if cond.get("min") is not None else None
@@ -39,8 +45,32 @@ class AllMet(Rule):
             if low is None and high is None:
                 key = self._input(cond.get("input"), types=("bool",))
             else:
-                key = self._input(cond.get("input"), types=("number",))
+                key = self._input(cond.get("input"), types=("number", "items"))
+            declared = ctx.inputs.get(key) or ctx.context_inputs.get(key)
+            if declared.type == "items":
+                self.counted[key] = self._window(cond, declared)
+            elif "window" in cond or "date_field" in cond:
+                raise ValueError("只有条目列表条件可以限定时间窗口 / only a list condition takes a window")
             self.conditions.append((key, low, high))
+
+    def _window(self, cond: dict[str, Any], declared: Any) -> tuple[str | None, str | None]:
+        window, date_field = cond.get("window"), cond.get("date_field")
+        if window is None and date_field is None:
+            return None, None
+        if window not in self.ctx.windows:
+            raise ValueError(f"未定义的时间窗口 {window} / unknown time window")
+        fields = {f.key: f for f in declared.fields}
+        if date_field not in fields or fields[date_field].type != "date":
+            raise ValueError("使用时间窗口需要日期字段 date_field / a window needs a date field")
+        return str(window), str(date_field)
+
+    def count(self, key: str, items: tuple[dict[str, Any], ...], as_of: dt.date) -> Decimal:
+        """How many entries of a list condition count: all, or those inside its window."""
+        window, date_field = self.counted[key]
+        if window is None or date_field is None:
+            return Decimal(len(items))
+        start = self.ctx.windows[window].start(as_of)
+        return Decimal(len([item for item in items if item[date_field] >= start]))
 
     def input_keys(self) -> set[str]:
         return {key for key, _, _ in self.conditions}
@@ -53,6 +83,8 @@ class AllMet(Rule):
         value = env.values[key]
         if low is None and high is None:
             return bool(value), f"{env.label(key)}：{'是' if value else '否'}"
+        if key in self.counted:
+            return self._check_count(env, key, value, low, high)
         unit = env.unit(key)
         ok = (low is None or value >= low) and (high is None or value <= high)
         need = []
@@ -62,6 +94,22 @@ class AllMet(Rule):
             need.append(f"不超过 {fmt(high)}{unit}")
         verdict = "达到" if ok else "未达到"
         return ok, f"{env.label(key)} {fmt(value)}{unit}（要求{'、'.join(need)}，{verdict}）"
+
+    def _check_count(
+        self, env: Env, key: str, items: tuple[dict[str, Any], ...], low: Decimal | None, high: Decimal | None
+    ) -> tuple[bool, str]:
+        unit = env.unit(key) or "项"
+        count = self.count(key, items, env.as_of)
+        ok = (low is None or count >= low) and (high is None or count <= high)
+        window = self.counted[key][0]
+        where = f"，其中{env.windows[window].describe(env.as_of)}内 {fmt(count)} {unit}" if window else ""
+        need = []
+        if low is not None:
+            need.append(f"不少于 {fmt(low)} {unit}")
+        if high is not None:
+            need.append(f"不超过 {fmt(high)} {unit}")
+        verdict = "达到" if ok else "未达到"
+        return ok, f"{env.label(key)}：填报 {len(items)} {unit}{where}（要求{'、'.join(need)}，{verdict}）"
 
     def evaluate(self, env: Env) -> Outcome:
         checks = [self._check(env, cond) for cond in self.conditions]
