@@ -470,9 +470,10 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
         values = answers.values.get(node.code, {})
         missing = _missing_inputs(plan.leaves[node.code], values, answers.context)
         if missing:
-            text = (
-                "未作答，得 0 分" if len(missing) == len(node.inputs) else f"未填写：{'、'.join(missing)}，暂按 0 分计"
-            )
+            leaf_plan = plan.leaves[node.code]
+            context_missing = any(key not in answers.context for key, _ in leaf_plan.context_required)
+            nothing = not values and not context_missing
+            text = "未作答，得 0 分" if nothing else f"未填写：{'、'.join(missing)}，暂按 0 分计"
             return IndicatorResult(
                 code=node.code,
                 title=node.title,

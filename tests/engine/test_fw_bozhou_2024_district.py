@@ -113,9 +113,7 @@ def test_empty_scores_zero_with_every_leaf_unanswered() -> None:
     result = run(FW, {}, as_of=AS_OF)
     assert result.total == D(0)
     assert result.unanswered == LEAVES
-    assert all(result.indicators[c].explanation == "未作答，得 0 分" for c in LEAVES if c != "4.1")
-    # 4.1 has an optional input (the points within the 1–2 band), so the engine names the required one
-    assert result.indicators["4.1"].explanation == "未填写：专家评定档位，暂按 0 分计"
+    assert all(result.indicators[c].explanation == "未作答，得 0 分" for c in LEAVES)
     assert not result.eligible
     assert result.eligibility_reasons == ["未声明：近三年内（评估基准日前 3 年起）发生重特大网络安全事件"]
 
@@ -655,3 +653,12 @@ def test_bad_input_names_indicator_and_field() -> None:
     assert "不能为负数" in found[("14.1", "schools")]
     assert "请在末级指标下作答" in found[("12", "")]
     assert "第 1 条缺少「演练日期」" in found[("2.3", "drills")]
+
+
+def test_an_indicator_with_an_optional_input_is_unanswered_until_its_required_one_is_given() -> None:
+    result = run(FW, {}, as_of=AS_OF)
+    r = result.indicators["4.1"]  # the points within the 1–2 band are optional
+    assert (r.status, r.points, r.explanation) == ("unanswered", D(0), "未作答，得 0 分")
+    assert "4.1" in result.to_dict()["unanswered"]
+    partly = run(FW, {"4.1": {"points": "1.5"}}, as_of=AS_OF).indicators["4.1"]
+    assert partly.status == "unanswered" and partly.explanation.startswith("未填写：")
