@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "reports"
 
 urlpatterns = [
+    path("applications/<int:pk>/application-form.pdf", views.application_form, name="application_form"),
     path("applications/<int:pk>/self-evaluation.pdf", views.self_evaluation, name="self_evaluation"),
     path("applications/<int:pk>/self-assessment.pdf", views.self_assessment, name="self_assessment"),
     path("recommendations/<int:pk>.pdf", views.recommendation, name="recommendation"),
@@ -13,4 +14,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/list.pdf", views.published_list, name="published_list"),
     path("imports/", views.imports, name="imports"),
     path("imports/<str:kind>/template.xlsx", views.import_template, name="import_template"),
+    path("dashboards/", dashboard_views.index, name="dashboards"),
+    path("dashboards/<int:pk>/<slug:section>/", dashboard_views.dashboard, name="dashboard"),
+    path(
+        "dashboards/<int:pk>/<slug:section>/<int:table>.xlsx",
+        dashboard_views.download,
+        name="dashboard_download",
+    ),
 ]
