@@ -1,8 +1,19 @@
+"""What every page of the shell needs: the site's name, the session's lifetime and, lazily, the
+signed-in user's roles, navigation and unread notifications (see navigation.py)."""
+
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from .navigation import shell_for
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"SITE_NAME": settings.SITE_NAME}
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "SESSION_HOURS": settings.SESSION_COOKIE_AGE // 3600,
+        # Evaluated only by templates that show it (base.html), so htmx fragments cost nothing.
+        "shell": SimpleLazyObject(lambda: shell_for(request)),
+    }
