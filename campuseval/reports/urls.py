@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import dashboard_views, export_views, views
 
 app_name = "reports"
 
@@ -21,4 +21,8 @@ urlpatterns = [
         dashboard_views.download,
         name="dashboard_download",
     ),
+    path("exports/", export_views.export_list, name="exports"),
+    path("exports/<int:pk>/", export_views.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("exports/<slug:key>/<int:pk>.xlsx", export_views.export, name="export"),
 ]

@@ -1,0 +1,76 @@
+"""Excel export pages. Thin: resolve the scope (someone else's campaign → 404), then either send
+the workbook at once (small lists) or hand it to the background task (large lists, over
+settings.EXPORT_BACKGROUND_ROWS rows) and show it on "my exports" with its progress."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from . import exports
+from .excel import XLSX
+from .models import ExportJob
+from .tasks import queue_export
+
+#: lists longer than this are built in the background
+DEFAULT_BACKGROUND_ROWS = 2000
+
+
+def background_threshold() -> int:
+    return int(getattr(settings, "EXPORT_BACKGROUND_ROWS", DEFAULT_BACKGROUND_ROWS))
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def export(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    """One list of one campaign as .xlsx, with the screen's filters (`?status=`, `?q=`,
+    `?application=`). `?background=1` asks for the background even for a short list."""
+    scope = exports.resolve_scope(request.user, key, pk, request.GET.dict())
+    if scope is None:
+        raise Http404
+    if request.GET.get("background") or exports.LISTS[key].count(scope) > background_threshold():
+        job = queue_export(user=request.user, key=key, scope=scope)
+        messages.info(request, _("导出文件较大，已转入后台生成：%(title)s") % {"title": job.title})
+        return redirect("reports:exports")
+    data = exports.build(scope, key)
+    return _attachment(HttpResponse(data, content_type=XLSX), exports.filename(scope, key))
+
+
+def _mine(request: HttpRequest, pk: int) -> ExportJob:
+    return get_object_or_404(ExportJob.objects.filter(user=request.user), pk=pk)
+
+
+@login_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The user's own exports, newest first; unfinished ones poll for progress."""
+    jobs = ExportJob.objects.filter(user=request.user).select_related("campaign")[:50]
+    return render(request, "reports/exports/list.html", {"jobs": jobs})
+
+
+@login_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row of "my exports" (what htmx polls while the job runs)."""
+    return render(request, "reports/exports/_job.html", {"job": _mine(request, pk)})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finished file, to its requester only."""
+    job = _mine(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=job.filename or "export.xlsx", content_type=XLSX)
