@@ -558,6 +558,9 @@ def submission_problems(application: Application, result: ScoreResult | None = N
     minimum = application.campaign.min_self_score
     if minimum is not None and result.total < minimum:
         problems.append(f"自评分 {fmt(result.total)} 分，低于本次活动申报最低自评分 {fmt(minimum)} 分")
+    from campuseval.cultivation.services import ladder_problems  # 合格 → 优秀 → 示范, level by level
+
+    problems.extend(ladder_problems(application))
     return problems
 
 

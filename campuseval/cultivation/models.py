@@ -32,7 +32,13 @@ class Project(models.Model):
     creation_score = models.DecimalField(_("创建阶段评定分"), max_digits=8, decimal_places=2)
     creation_indicators = models.JSONField(_("创建阶段各指标得分"), default=dict)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PLANNING)
-    plan = models.FileField(_("实施方案"), upload_to="cultivation/plans/", blank=True)
+    plan = models.FileField(_("实施方案"), upload_to="cultivation/plans/", blank=True, max_length=300)
+    plan_name = models.CharField(_("实施方案文件名"), max_length=200, blank=True)
+    plan_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plan_submitted_at = models.DateTimeField(null=True, blank=True)
+    plan_return_reason = models.TextField(_("实施方案退回理由"), blank=True)
     plan_accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -49,6 +55,22 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.selection}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still under construction: evaluations may be opened and decided."""
+        return self.status in (self.Status.ACTIVE, self.Status.WARNING)
+
+    @property
+    def plan_state(self) -> str:
+        """Where the implementation plan (实施方案) stands, in Chinese."""
+        if self.plan_accepted_at:
+            return str(_("已受理"))
+        if self.plan_submitted_at:
+            return str(_("已提交，待受理"))
+        if self.plan_return_reason:
+            return str(_("已退回修改"))
+        return str(_("待提交"))
 
 
 class Evaluation(models.Model):

@@ -3,27 +3,36 @@ evaluations, warnings, termination, and the award decision with its stated condi
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from campuseval.accounts.models import Membership, Role
+from campuseval.applications.models import Application
 from campuseval.audit.services import record
-from campuseval.campaigns.models import Campaign
+from campuseval.campaigns.models import Campaign, Stage
 from campuseval.campaigns.scoring import framework_for
+from campuseval.engine import InvalidAnswers, score
 from campuseval.engine.numbers import fmt
 from campuseval.orgs.models import Unit
-from campuseval.reviews.models import Result
+from campuseval.reviews.models import Notification, Result, ReviewSettings
 from campuseval.reviews.permissions import is_organizer_for
 from campuseval.reviews.services import notify
 
 from .models import Evaluation, ExcludedSchool, Project
+from .permissions import UNIT_ROLES, is_project_unit
 
+PLAN_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
 AWARD_SCORE = Decimal(100)
 SAMPLED_SCHOOL_MIN = Decimal(60)
 #: scoring text by which a framework says an indicator may not exceed its creation-stage score
@@ -95,14 +104,75 @@ def create_projects(*, actor: Any, selection: Campaign, start_date: dt.date, yea
     return projects
 
 
+def _unit_users(project: Project) -> list[Any]:
+    memberships = Membership.objects.filter(unit_id=project.unit_id, role__in=UNIT_ROLES).select_related("user")
+    return list({m.user_id: m.user for m in memberships}.values())
+
+
+def _organizer_users(project: Project) -> list[Any]:
+    chain = [project.selection.organizer, *project.selection.organizer.ancestors()]
+    memberships = Membership.objects.filter(unit__in=chain, role=Role.ORGANIZER).select_related("user")
+    return list({m.user_id: m.user for m in memberships}.values())
+
+
+def _link(project: Project) -> str:
+    return f"/cultivation/{project.pk}/"
+
+
+def _check_plan_file(plan: UploadedFile) -> None:
+    name = plan.name or ""
+    if PurePath(name).suffix.lower() not in PLAN_EXTENSIONS:
+        raise ValidationError(f"实施方案请上传 PDF、Word 或 OFD 文件（{'、'.join(PLAN_EXTENSIONS)}），收到「{name}」")
+    if not plan.size:
+        raise ValidationError("上传的实施方案是空文件")
+    if plan.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(f"实施方案不能超过 {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB")
+
+
+def _store_plan(project: Project, plan: UploadedFile, actor: Any) -> None:
+    _check_plan_file(plan)
+    suffix = PurePath(plan.name or "plan.pdf").suffix.lower()
+    project.plan.save(f"{project.selection_id}/{project.pk}-{timezone.now():%Y%m%d%H%M%S}{suffix}", plan, save=False)
+    project.plan_name = PurePath(plan.name or "").name[:200]
+    project.plan_submitted_by, project.plan_submitted_at = actor, timezone.now()
+    project.plan_return_reason = ""
+
+
 @transaction.atomic
-def accept_plan(*, actor: Any, project: Project, plan: UploadedFile) -> Project:
-    """The organizer accepts the unit's implementation plan (实施方案); construction starts."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
+def submit_plan(*, actor: Any, project: Project, plan: UploadedFile) -> Project:
+    """The unit uploads its implementation plan (实施方案): the 3-year work is judged against it,
+    so construction starts only once the organizer has accepted it."""
+    project = Project.objects.select_for_update().select_related("selection__organizer", "unit").get(pk=project.pk)
+    if not is_project_unit(actor, project):
+        raise PermissionDenied
+    if project.status != Project.Status.PLANNING:
+        raise ValidationError("实施方案已受理，不能再替换")
+    _store_plan(project, plan, actor)
+    project.save()
+    record(
+        actor=actor,
+        action="cultivation.plan_submit",
+        obj=project,
+        summary=f"提交实施方案：{project.plan_name}",
+        campaign_id=project.selection_id,
+        unit_id=project.unit_id,
+    )
+    notify(users=_organizer_users(project), text=f"{project.unit.name}已提交实施方案，请受理", link=_link(project))
+    return project
+
+
+@transaction.atomic
+def accept_plan(*, actor: Any, project: Project, plan: UploadedFile | None = None) -> Project:
+    """The organizer accepts the unit's implementation plan (实施方案); construction starts. A
+    plan received on paper may be uploaded here on the unit's behalf."""
+    project = Project.objects.select_for_update().select_related("selection__organizer", "unit").get(pk=project.pk)
     _require_organizer(actor, project.selection)
     if project.status != Project.Status.PLANNING:
         raise ValidationError("实施方案已受理")
-    project.plan.save(plan.name or "plan.pdf", plan, save=False)
+    if plan is not None:
+        _store_plan(project, plan, actor)
+    elif not project.plan_submitted_at:
+        raise ValidationError("单位尚未提交实施方案")
     project.plan_accepted_by, project.plan_accepted_at = actor, timezone.now()
     project.status = Project.Status.ACTIVE
     project.save()
@@ -110,11 +180,214 @@ def accept_plan(*, actor: Any, project: Project, plan: UploadedFile) -> Project:
         actor=actor,
         action="cultivation.plan_accept",
         obj=project,
-        summary="受理实施方案",
+        summary=f"受理实施方案：{project.plan_name}",
+        before={"status": Project.Status.PLANNING},
+        after={"status": project.status},
         campaign_id=project.selection_id,
         unit_id=project.unit_id,
     )
+    notify(users=_unit_users(project), text="实施方案已受理，培育建设开始", link=_link(project))
     return project
+
+
+@transaction.atomic
+def return_plan(*, actor: Any, project: Project, reason: str) -> Project:
+    """The organizer sends the plan back with what to change; the unit uploads a new one."""
+    project = Project.objects.select_for_update().select_related("selection__organizer", "unit").get(pk=project.pk)
+    _require_organizer(actor, project.selection)
+    if project.status != Project.Status.PLANNING or not project.plan_submitted_at:
+        raise ValidationError("没有待受理的实施方案")
+    if not reason.strip():
+        raise ValidationError("退回实施方案须写明修改意见")
+    project.plan_submitted_at, project.plan_return_reason = None, reason.strip()
+    project.save()
+    record(
+        actor=actor,
+        action="cultivation.plan_return",
+        obj=project,
+        summary=f"退回实施方案：{reason.strip()}",
+        campaign_id=project.selection_id,
+        unit_id=project.unit_id,
+    )
+    notify(users=_unit_users(project), text=f"实施方案被退回修改：{reason.strip()}", link=_link(project))
+    return project
+
+
+# --- evaluations as small campaigns ---------------------------------------------------------
+
+
+def _source_application(project: Project) -> Application:
+    """The unit's latest answers: its last evaluation's application, else the selection's."""
+    latest = (
+        Application.objects.filter(
+            unit_id=project.unit_id,
+            campaign__cultivation_evaluations__project=project,
+        )
+        .exclude(status=Application.Status.DRAFT)
+        .order_by("-campaign__as_of", "-pk")
+        .first()
+    )
+    return latest or project.application
+
+
+@transaction.atomic
+def open_evaluation(
+    *, actor: Any, evaluation: Evaluation, deadline: dt.date | None = None, now: dt.datetime | None = None
+) -> Campaign:
+    """Open an evaluation as a small campaign of its own against the same framework: the unit
+    updates its self-assessment (prefilled from its latest answers), the county reviews and
+    recommends, experts score and the results aggregate exactly as at selection, so an annual,
+    mid-term or final score means the same thing as the creation score."""
+    evaluation = (
+        Evaluation.objects.select_for_update()
+        .select_related("project__unit", "project__selection__organizer", "project__application")
+        .get(pk=evaluation.pk)
+    )
+    project = evaluation.project
+    _require_organizer(actor, project.selection)
+    if not project.is_open:
+        raise ValidationError(f"项目状态为“{project.get_status_display()}”，不能开启评估")
+    if evaluation.campaign_id is not None:
+        raise ValidationError("该评估已开启")
+    if evaluation.outcome != Evaluation.Outcome.PENDING:
+        raise ValidationError("该评估已有结论")
+    now = now or timezone.now()
+    deadline = deadline or evaluation.due_date
+    closes = timezone.make_aware(dt.datetime.combine(deadline, dt.time(23, 59)))
+    if closes <= now:
+        raise ValidationError(f"提交截止日期 {deadline} 已过，请另定截止日期")
+    sel = project.selection
+    unit = project.unit
+    district = unit.kind == Unit.Kind.COUNTY
+    label = evaluation.get_kind_display()
+    if evaluation.kind == Evaluation.Kind.ANNUAL:
+        label = f"第{evaluation.sequence}年{label}"
+    campaign = Campaign.objects.create(
+        name=f"{unit.name} · {label}",
+        year=deadline.year,
+        kind=Campaign.Kind.EVALUATION,
+        organizer=sel.organizer,
+        applicants=Campaign.Applicants.DISTRICTS if district else Campaign.Applicants.SCHOOLS,
+        school_framework=sel.school_framework,
+        district_framework=sel.district_framework,
+        school_form=sel.school_form,
+        district_form=sel.district_form,
+        as_of=deadline,
+        status=Campaign.Status.OPEN,
+        description=f"《{sel.name}》培育项目的{label}，按同一指标体系评估",
+        created_by=actor,
+    )
+    campaign.covered_units.set([unit])
+    Stage.objects.create(campaign=campaign, kind=Stage.Kind.APPLY, starts_at=now, deadline=closes)
+    conf = ReviewSettings.objects.filter(campaign=sel).first()
+    if conf is not None:
+        conf.pk, conf.id, conf.campaign = None, None, campaign
+        conf._state.adding = True
+        conf.save()
+    source = _source_application(project)
+    form_data = dict(source.form_data)
+    if district:
+        figures = district_figures(project)
+        form_data.update(schools=figures["学校数"], students=figures["在校学生"])
+    application = Application.objects.create(
+        campaign=campaign,
+        unit=unit,
+        framework=project.application.framework,
+        form_key=source.form_key,
+        form_data=form_data,
+        answers=copy.deepcopy(source.answers),
+        narratives=copy.deepcopy(source.narratives),
+        updated_by=actor,
+    )
+    try:
+        result = score(framework_for(application.framework), application.answers, as_of=deadline)
+    except InvalidAnswers:
+        pass
+    else:
+        application.result, application.self_total = result.to_dict(), result.total
+        application.save(update_fields=["result", "self_total"])
+    evaluation.campaign = campaign
+    evaluation.due_date = deadline
+    evaluation.save(update_fields=["campaign", "due_date"])
+    record(
+        actor=actor,
+        action="cultivation.evaluation_open",
+        obj=evaluation,
+        summary=f"开启{label}，{deadline} 截止",
+        after={"campaign": campaign.pk, "application": application.pk},
+        campaign_id=sel.pk,
+        unit_id=unit.pk,
+    )
+    notify(
+        users=_unit_users(project),
+        text=f"{label}已开启，请于 {deadline} 前更新自评并提交",
+        link=f"/applications/{application.pk}/",
+    )
+    return campaign
+
+
+def evaluation_result(evaluation: Evaluation) -> Result | None:
+    """The aggregated expert result of the evaluation's own campaign for the project's unit."""
+    if evaluation.campaign_id is None:
+        return None
+    return (
+        Result.objects.filter(campaign_id=evaluation.campaign_id, application__unit_id=evaluation.project.unit_id)
+        .select_related("campaign")
+        .first()
+    )
+
+
+def sampled_school_result(school: Unit) -> Result | None:
+    """The sampled school's (现场调研抽检学校) latest expert result, from the platform's own data:
+    its own evaluation, a site-check campaign or its selection."""
+    return (
+        Result.objects.filter(application__unit=school)
+        .select_related("campaign")
+        .order_by("-campaign__as_of", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def conclude_evaluation(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    outcome: str = "",
+    notes: str = "",
+    sampled_school: Unit | None = None,
+) -> Evaluation:
+    """Decide an evaluation on its campaign's aggregated expert result (never on typed-in
+    numbers), and, for a district's final evaluation, on the sampled school's own result."""
+    evaluation = Evaluation.objects.select_related("project__unit", "project__selection__organizer").get(
+        pk=evaluation.pk
+    )
+    _require_organizer(actor, evaluation.project.selection)
+    result = evaluation_result(evaluation)
+    if result is None:
+        raise ValidationError("评估活动尚无专家评审汇总结果：请先在评审页完成专家评分并计算结果")
+    sampled_score = None
+    if sampled_school is not None:
+        project = evaluation.project
+        if sampled_school.pk not in project.unit.descendant_ids() or sampled_school.kind != Unit.Kind.SCHOOL:
+            raise ValidationError("抽检学校须为本区域内的学校")
+        sampled = sampled_school_result(sampled_school)
+        if sampled is None:
+            raise ValidationError(f"{sampled_school.name}尚无专家评审结果，不能作为抽检学校得分依据")
+        sampled_score = sampled.final
+        notes = "；".join(filter(None, [notes.strip(), f"抽检学校得分取自《{sampled.campaign.name}》"]))
+    fw = framework_for(evaluation.project.application.framework)
+    leaves = {leaf.code for leaf in fw.leaves()}
+    indicators = {code: Decimal(str(v)) for code, v in result.indicators.items() if code in leaves}
+    return record_evaluation(
+        actor=actor,
+        evaluation=evaluation,
+        indicators=indicators,
+        outcome=outcome,
+        notes=notes,
+        sampled_school=sampled_school,
+        sampled_score=sampled_score,
+    )
 
 
 def capped_by_creation(project: Project, indicators: dict[str, Decimal]) -> tuple[dict[str, Decimal], list[str]]:
@@ -142,7 +415,9 @@ class AwardCheck:
     met: list[str] = field(default_factory=list)
 
 
-def check_award(project: Project, score: Decimal, *, sampled_score: Decimal | None) -> AwardCheck:
+def check_award(
+    project: Project, score: Decimal, *, sampled_score: Decimal | None, sampled_school: Unit | None = None
+) -> AwardCheck:
     """Sichuan: 100 points or more at the end; a district also needs at least one awarded
     demonstration school and its sampled school at 60 or more. Says which condition fails."""
     check = AwardCheck(awarded=True)
@@ -159,14 +434,17 @@ def check_award(project: Project, score: Decimal, *, sampled_score: Decimal | No
         else:
             check.awarded = False
             check.reasons.append("区域内尚无已授牌的智慧教育示范学校")
+        who = f"（{sampled_school.name}）" if sampled_school is not None else ""
         if sampled_score is None:
             check.awarded = False
             check.reasons.append("未录入现场调研抽检学校得分")
         elif sampled_score < SAMPLED_SCHOOL_MIN:
             check.awarded = False
-            check.reasons.append(f"现场调研抽检学校得分 {fmt(sampled_score)} 分，低于 {fmt(SAMPLED_SCHOOL_MIN)} 分")
+            check.reasons.append(
+                f"现场调研抽检学校{who}得分 {fmt(sampled_score)} 分，低于 {fmt(SAMPLED_SCHOOL_MIN)} 分"
+            )
         else:
-            check.met.append(f"现场调研抽检学校得分 {fmt(sampled_score)} 分，不低于 {fmt(SAMPLED_SCHOOL_MIN)} 分")
+            check.met.append(f"现场调研抽检学校{who}得分 {fmt(sampled_score)} 分，不低于 {fmt(SAMPLED_SCHOOL_MIN)} 分")
     return check
 
 
@@ -208,7 +486,7 @@ def record_evaluation(
     evaluation.sampled_school, evaluation.sampled_score = sampled_school, sampled_score
     before = project.status
     if evaluation.kind == Evaluation.Kind.FINAL:
-        check = check_award(project, score, sampled_score=sampled_score)
+        check = check_award(project, score, sampled_score=sampled_score, sampled_school=sampled_school)
         evaluation.outcome = Evaluation.Outcome.AWARD if check.awarded else Evaluation.Outcome.NOT_AWARDED
         project.status = Project.Status.AWARDED if check.awarded else Project.Status.NOT_AWARDED
         project.award_note = "；".join(check.met + check.reasons + capped_notes)
@@ -255,6 +533,10 @@ def terminate_project(*, actor: Any, project: Project, reason: str) -> Project:
     project.status, project.termination_reason = Project.Status.TERMINATED, reason.strip()
     project.save()
     project.evaluations.filter(outcome=Evaluation.Outcome.PENDING).update(notes="项目已终止")
+    Campaign.objects.filter(cultivation_evaluations__project=project).exclude(status=Campaign.Status.CLOSED).update(
+        status=Campaign.Status.CLOSED
+    )
+    notify(users=_unit_users(project), text=f"培育项目已终止：{reason.strip()}", link=_link(project))
     record(
         actor=actor,
         action="cultivation.terminate",
@@ -270,20 +552,37 @@ def terminate_project(*, actor: Any, project: Project, reason: str) -> Project:
 
 @transaction.atomic
 def exclude_school(*, actor: Any, project: Project, school: Unit, reason: str) -> ExcludedSchool:
-    """Leave a school closed by a layout change out of the district's statistics."""
+    """Leave a school closed by a layout change out of the district's statistics (Sichuan note
+    4); the district's figures recompute, also in an evaluation form still being filled."""
+    project = Project.objects.select_for_update().select_related("selection__organizer", "unit").get(pk=project.pk)
     _require_organizer(actor, project.selection)
     if project.unit.kind != Unit.Kind.COUNTY or school.pk not in project.unit.descendant_ids():
         raise ValidationError("只能标记本区域内的学校")
+    if school.kind != Unit.Kind.SCHOOL:
+        raise ValidationError("只能标记学校")
     if not reason.strip():
         raise ValidationError("请填写原因（如：布局调整撤并）")
-    excluded, _ = ExcludedSchool.objects.get_or_create(
+    before = district_figures(project)
+    excluded, created = ExcludedSchool.objects.get_or_create(
         project=project, school=school, defaults={"reason": reason.strip(), "marked_by": actor}
     )
+    if not created:
+        raise ValidationError(f"{school.name}已标记为不纳入统计")
+    after = district_figures(project)
+    for application in Application.objects.filter(
+        unit_id=project.unit_id,
+        campaign__cultivation_evaluations__project=project,
+        status__in=[Application.Status.DRAFT, Application.Status.RETURNED],
+    ):
+        application.form_data = {**application.form_data, "schools": after["学校数"], "students": after["在校学生"]}
+        application.save(update_fields=["form_data"])
     record(
         actor=actor,
         action="cultivation.exclude_school",
         obj=project,
-        summary=f"{school} 不纳入数据统计：{reason}",
+        summary=f"{school} 不纳入数据统计：{reason.strip()}",
+        before=before,
+        after=after,
         campaign_id=project.selection_id,
         unit_id=project.unit_id,
     )
@@ -315,30 +614,91 @@ def district_figures(project: Project) -> dict[str, int]:
 
 
 def overdue(project: Project, today: dt.date | None = None) -> list[Evaluation]:
+    """Evaluations past their due date without a conclusion (none once the project ended)."""
     today = today or timezone.localdate()
-    return list(project.evaluations.filter(outcome=Evaluation.Outcome.PENDING, due_date__lt=today))
+    if not project.is_open:
+        return []
+    return [e for e in project.evaluations.all() if e.outcome == Evaluation.Outcome.PENDING and e.due_date < today]
+
+
+def _tell_once(users: list[Any], text: str, link: str) -> int:
+    since = timezone.now() - dt.timedelta(hours=20)
+    fresh = [u for u in users if not Notification.objects.filter(user=u, text=text, created_at__gte=since).exists()]
+    return notify(users=fresh, text=text, link=link) if fresh else 0
 
 
 def remind_due(*, today: dt.date | None = None, days: int = 14) -> int:
-    """Remind units of evaluations due within `days` (run daily by the task worker)."""
-    from campuseval.accounts.models import Membership
-
+    """Remind units of evaluations due within `days`, and tell units and organizers of overdue
+    ones, at most once a day per person and message (run daily by the task worker or
+    `manage.py send_cultivation_reminders`)."""
     today = today or timezone.localdate()
-    due = Evaluation.objects.filter(
+    pending = Evaluation.objects.filter(
         outcome=Evaluation.Outcome.PENDING,
-        due_date__gte=today,
         due_date__lte=today + dt.timedelta(days=days),
         project__status__in=[Project.Status.ACTIVE, Project.Status.WARNING],
-    ).select_related("project__unit")
+    ).select_related("project__unit", "project__selection__organizer")
     sent = 0
-    for evaluation in due:
-        users = [m.user for m in Membership.objects.filter(unit=evaluation.project.unit).select_related("user")]
-        sent += notify(
-            users=users,
-            text=f"{evaluation.get_kind_display()}将于 {evaluation.due_date} 截止，请按时提交成果材料",
-            link=f"/cultivation/{evaluation.project_id}/",
-        )
+    for evaluation in pending:
+        project = evaluation.project
+        label = f"{project.unit.name}{evaluation.get_kind_display()}"
+        if evaluation.due_date >= today:
+            text = f"{label}将于 {evaluation.due_date} 截止，请按时提交成果材料"
+            sent += _tell_once(_unit_users(project), text, _link(project))
+        else:
+            text = f"{label}已逾期（截止 {evaluation.due_date}），请尽快处理"
+            sent += _tell_once(_unit_users(project) + _organizer_users(project), text, _link(project))
     return sent
+
+
+@dataclass
+class Risk:
+    level: str  # "high" | "medium" | ""
+    reasons: list[str]
+    latest: Decimal | None
+    next_due: Evaluation | None
+
+
+def risk_of(project: Project, today: dt.date | None = None) -> Risk:
+    """Why an organizer should look at this project now: overdue evaluations, a warning, a
+    score below the creation score, or a final evaluation near with the score under 100.
+    Reads `project.evaluations.all()` (prefetch it for lists)."""
+    today = today or timezone.localdate()
+    evaluations = list(project.evaluations.all())
+    decided = [e for e in evaluations if e.score is not None]
+    latest = decided[-1].score if decided else None
+    pending = [e for e in evaluations if e.outcome == Evaluation.Outcome.PENDING]
+    next_due = pending[0] if pending and project.is_open else None
+    reasons: list[str] = []
+    high = False
+    if project.status == Project.Status.PLANNING:
+        if today > project.start_date + dt.timedelta(days=90):
+            reasons.append("开始已超过 90 天，实施方案尚未受理")
+        return Risk("medium" if reasons else "", reasons, latest, None)
+    if not project.is_open:
+        return Risk("", [], latest, None)
+    late = [e for e in pending if e.due_date < today]
+    if late:
+        high = True
+        reasons.append(f"{len(late)} 项评估逾期（最早截止 {late[0].due_date}）")
+    if project.status == Project.Status.WARNING:
+        high = True
+        reasons.append(f"预警整改中：{project.corrections}")
+    if latest is not None and latest < project.creation_score:
+        reasons.append(f"最近评定 {fmt(latest)} 分，低于创建评定 {fmt(project.creation_score)} 分")
+    final = next((e for e in evaluations if e.kind == Evaluation.Kind.FINAL), None)
+    current = latest if latest is not None else project.creation_score
+    near = final is not None and final in pending and final.due_date - today <= dt.timedelta(days=365)
+    if near and current < AWARD_SCORE:
+        reasons.append(f"距终期评审不足一年，目前 {fmt(current)} 分，未达 {fmt(AWARD_SCORE)} 分")
+    level = "high" if high else ("medium" if reasons else "")
+    return Risk(level, reasons, latest, next_due)
+
+
+@dataclass
+class Moved:
+    code: str
+    title: str
+    delta: Decimal
 
 
 @dataclass
@@ -347,50 +707,123 @@ class ProgressRow:
     score: Decimal | None
     sections: dict[str, Decimal]
     change: Decimal | None
-    moved: list[tuple[str, Decimal]]
+    moved: list[Moved]
+    growth: Decimal | None = None  # 增值: change from the creation score
 
 
-def progress(project: Project) -> tuple[list[str], list[ProgressRow]]:
+def progress(project: Project) -> tuple[list[tuple[str, str]], list[ProgressRow]]:
     """Scores at creation and at each decided evaluation, per top-level section, with the
-    change (增值) from the previous row and the indicators that moved."""
+    change from the previous row, the growth (增值) since creation and the indicators that
+    moved."""
     fw = framework_for(project.application.framework)
-    sections = [top.code for top in fw.indicators]
+    sections = [(top.code, top.title) for top in fw.indicators]
+    section_leaves = {top.code: [n.code for n in top.walk() if n.is_leaf] for top in fw.indicators}
+    leaves = fw.leaves()
 
     def by_section(indicators: dict[str, Any]) -> dict[str, Decimal]:
-        out = {}
-        for top in fw.indicators:
-            out[top.code] = sum(
-                (Decimal(str(indicators.get(leaf.code, "0"))) for leaf in top.walk() if leaf.is_leaf), Decimal(0)
-            )
-        return out
+        return {
+            code: sum((Decimal(str(indicators.get(leaf, "0"))) for leaf in codes), Decimal(0))
+            for code, codes in section_leaves.items()
+        }
 
     rows = [ProgressRow("创建评定", project.creation_score, by_section(project.creation_indicators), None, [])]
     previous = project.creation_indicators
     previous_score = project.creation_score
     for evaluation in project.evaluations.exclude(score__isnull=True).order_by("due_date"):
         moved = []
-        for leaf in fw.leaves():
+        for leaf in leaves:
             before = Decimal(str(previous.get(leaf.code, "0")))
             after = Decimal(str(evaluation.indicators.get(leaf.code, "0")))
             if before != after:
-                moved.append((leaf.code, after - before))
+                moved.append(Moved(leaf.code, leaf.title, after - before))
+        label = evaluation.get_kind_display()
+        if evaluation.kind == Evaluation.Kind.ANNUAL:
+            label = f"第{evaluation.sequence}年{label}"
+        assert evaluation.score is not None
         rows.append(
             ProgressRow(
-                f"{evaluation.get_kind_display()}（{evaluation.due_date}）",
+                f"{label}（{evaluation.due_date}）",
                 evaluation.score,
                 by_section(evaluation.indicators),
-                (evaluation.score - previous_score) if evaluation.score is not None else None,
+                evaluation.score - previous_score,
                 moved,
+                evaluation.score - project.creation_score,
             )
         )
-        previous, previous_score = evaluation.indicators, evaluation.score or previous_score
+        previous, previous_score = evaluation.indicators, evaluation.score
     return sections, rows
+
+
+# --- Taizhou's ladder: 合格 → 优秀 → 示范 across campaigns --------------------------------------
 
 
 def level_history(unit: Unit) -> list[Result]:
     """A unit's final results across campaigns, oldest first: Taizhou's 合格 → 优秀 → 示范 ladder."""
     return list(
         Result.objects.filter(application__unit=unit, status=Result.Status.FINAL)
-        .select_related("campaign")
+        .select_related("campaign", "application__framework")
         .order_by("campaign__year", "campaign__pk")
     )
+
+
+def framework_family(key: str) -> str:
+    """Frameworks of one issuer across editions share the part of the key before the first
+    hyphen (taizhou-2022-school → taizhou)."""
+    return key.split("-", 1)[0]
+
+
+def attained_levels(unit_ids: Any, family: str, level_names: list[str]) -> dict[int, str]:
+    """The highest level each unit holds in final results of campaigns of one framework
+    family (level names highest first): what a dashboard's level targets count."""
+    rank = {name: i for i, name in enumerate(level_names)}
+    best: dict[int, str] = {}
+    rows = Result.objects.filter(
+        application__unit_id__in=unit_ids,
+        status=Result.Status.FINAL,
+    ).filter(Q(application__framework__key=family) | Q(application__framework__key__startswith=f"{family}-"))
+    for unit_id, level in rows.values_list("application__unit_id", "level"):
+        if level in rank and (unit_id not in best or rank[level] < rank[best[unit_id]]):
+            best[unit_id] = level
+    return best
+
+
+def held_level(unit: Unit, framework_key: str, level_names: list[str], *, exclude_campaign: int | None = None) -> str:
+    """The highest level the unit has been awarded in the framework's family, or "" (leaving
+    out the campaign being applied to)."""
+    rows = Result.objects.filter(
+        application__unit=unit,
+        status=Result.Status.FINAL,
+    )
+    family = framework_family(framework_key)
+    rows = rows.filter(Q(application__framework__key=family) | Q(application__framework__key__startswith=f"{family}-"))
+    if exclude_campaign is not None:
+        rows = rows.exclude(campaign_id=exclude_campaign)
+    rank = {name: i for i, name in enumerate(level_names)}
+    levels = [level for level in rows.values_list("level", flat=True) if level in rank]
+    return min(levels, key=rank.__getitem__) if levels else ""
+
+
+def ladder_problems(application: Application) -> list[str]:
+    """Taizhou: a school applies level by level — 合格 first, then 优秀, then 示范. Applying for
+    a level needs the level just below it already awarded in an earlier campaign."""
+    sought = str((application.form_data or {}).get("level_sought") or "")
+    if not sought:
+        return []
+    names = [lvl.name for lvl in framework_for(application.framework).levels]
+    if sought not in names or sought == names[-1]:
+        return []
+    required = names[names.index(sought) + 1]
+    held = held_level(application.unit, application.framework.key, names, exclude_campaign=application.campaign_id)
+    if held and names.index(held) <= names.index(required):
+        return []
+    now = f"目前已获评{held}" if held else "尚未获评任何等级"
+    return [f"申报{sought}须已获评{required}（{' → '.join(reversed(names))} 逐级申报），本单位{now}"]
+
+
+def next_level(unit: Unit, framework_key: str, level_names: list[str]) -> str:
+    """The level the unit may apply for next (the lowest when it holds none)."""
+    held = held_level(unit, framework_key, level_names)
+    if not held:
+        return level_names[-1] if level_names else ""
+    index = level_names.index(held)
+    return level_names[index - 1] if index > 0 else ""

@@ -215,7 +215,7 @@ def test_full_cycle(setup: dict) -> None:
     assert final_d2.score == D(102)  # C38 capped at the creation-stage 16
     assert d2.status == Project.Status.NOT_AWARDED
     assert "区域内尚无已授牌的智慧教育示范学校" in d2.award_note
-    assert "现场调研抽检学校得分 59.5 分，低于 60 分" in d2.award_note
+    assert "现场调研抽检学校（乙县中学）得分 59.5 分，低于 60 分" in d2.award_note
     assert "C38 发展愿景：20 分超过创建评定分 16 分，按 16 分计" in d2.award_note
     # D1 has S1 awarded and a good sampled school
     services.record_evaluation(
@@ -229,9 +229,10 @@ def test_full_cycle(setup: dict) -> None:
     assert d1.status == Project.Status.AWARDED
     assert "已建成智慧教育示范学校：甲区实验小学" in d1.award_note
     sections, rows = services.progress(d1)
-    assert sections == ["A1", "A7"]
+    assert sections == [("A1", "基本任务"), ("A7", "示范引领")]
     assert [r.score for r in rows] == [D(96), D(101), D(105)]
-    assert rows[1].change == D(5) and rows[1].moved == [("C1", D(5))]
+    assert rows[1].change == D(5) and [(m.code, m.title, m.delta) for m in rows[1].moved] == [("C1", "基础", D(5))]
+    assert rows[2].growth == D(9)
     assert rows[2].sections == {"A1": D(90), "A7": D(15)}
 
 
