@@ -14,7 +14,23 @@ def _no_nul(value: str) -> str:
     return value
 
 
-class ReviewSettingsForm(forms.ModelForm):
+class BootstrapMixin:
+    """Bootstrap 5 classes on every widget, so forms read the same across the product."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class ReviewSettingsForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ReviewSettings
         fields = [
@@ -28,7 +44,16 @@ class ReviewSettingsForm(forms.ModelForm):
             "hide_applicant",
             "rural_places",
             "rural_share",
+            "city_review",
+            "city_quota",
         ]
+        help_texts = {
+            "site_weight": _("如 0.3 表示材料评审 70%、实地考察/答辩 30%；0 表示不计实地考察"),
+            "divergence_total": _("专家总分极差超过此值时标记需复议；留空不检查"),
+            "divergence_indicator": _("任一指标专家极差超过此值时标记需复议；留空不检查"),
+            "rural_share": _("如 0.2 表示名额中乡村学校不少于 20%"),
+            "city_review": _("省级活动：区县推荐后由各市复核推荐，再报省级评审"),
+        }
 
     def clean_site_weight(self) -> Any:
         value = self.cleaned_data["site_weight"]
@@ -49,7 +74,7 @@ class ReviewSettingsForm(forms.ModelForm):
         return value
 
 
-class PublishForm(forms.Form):
+class PublishForm(BootstrapMixin, forms.Form):
     starts_on = forms.DateField(label=_("公示开始"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("公示结束"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -60,7 +85,7 @@ class PublishForm(forms.Form):
         return data
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=60, validators=[_no_nul])
     contact = forms.CharField(label=_("联系方式"), max_length=100, validators=[_no_nul])
     text = forms.CharField(

@@ -38,6 +38,9 @@ class ReviewSettings(models.Model):
     hide_applicant = models.BooleanField(_("对专家隐藏申报单位名称"), default=False)
     rural_places = models.PositiveIntegerField(_("乡村预留名额"), default=0)
     rural_share = models.DecimalField(_("乡村最低比例"), max_digits=4, decimal_places=2, null=True, blank=True)
+    #: school → county → city → province: the cities screen the counties' lists before the organizer
+    city_review = models.BooleanField(_("增加市级推荐环节（县 → 市 → 省）"), default=False)
+    city_quota = models.PositiveIntegerField(_("每市最多推荐数"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("评审设置")

@@ -11,7 +11,7 @@ from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
 
-from .models import Assignment, Objection, Result
+from .models import Assignment, Expert, Objection, RecommendationEntry, Result, ReviewSettings
 
 
 def _below(unit_ids: set[int]) -> set[int]:
@@ -38,9 +38,75 @@ def county_applications(user: Any) -> QuerySet[Application]:
     )
 
 
-def organizer_campaigns(user: Any) -> QuerySet[Campaign]:
+def organizer_scope(user: Any) -> set[int]:
+    """Ids of the units at or below the user's organizer memberships."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
     unit_ids = set(Membership.objects.filter(user=user, role=Role.ORGANIZER).values_list("unit_id", flat=True))
-    return Campaign.objects.filter(organizer_id__in=_below(unit_ids)).select_related("organizer")
+    return _below(unit_ids)
+
+
+def organizer_campaigns(user: Any) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(organizer_id__in=organizer_scope(user)).select_related("organizer")
+
+
+def expert_pool(user: Any, scope: set[int] | None = None) -> QuerySet[Expert]:
+    """The experts an organizer manages: those whose work unit is in the organizer's scope
+    (pass `scope` when the caller already has it)."""
+    return (
+        Expert.objects.filter(unit_id__in=organizer_scope(user) if scope is None else scope)
+        .select_related("user", "unit", "region")
+        .order_by("-is_active", "unit__code", "user__username")
+    )
+
+
+def city_reviewer_units(user: Any) -> list[Unit]:
+    """Cities where the user screens the counties' lists (a reviewer or organizer there)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Unit.objects.filter(
+            kind=Unit.Kind.CITY,
+            memberships__user=user,
+            memberships__role__in=[Role.COUNTY_REVIEWER, Role.ORGANIZER],
+        ).distinct()
+    )
+
+
+def city_review_campaigns(user: Any) -> QuerySet[Campaign]:
+    """Campaigns with a city step that cover at least one of the user's cities."""
+    cities = [c.pk for c in city_reviewer_units(user)]
+    return (
+        Campaign.objects.filter(review_settings__city_review=True)
+        .filter(Q(applications__unit__parent_id__in=cities) | Q(applications__unit__parent__parent_id__in=cities))
+        .distinct()
+        .order_by("-year", "-pk")
+    )
+
+
+def county_recommended_ids(campaign: Campaign) -> QuerySet[Any]:
+    """Ids of applications on a confirmed county list of the campaign."""
+    return RecommendationEntry.objects.filter(
+        recommendation__campaign=campaign,
+        recommendation__unit__kind=Unit.Kind.COUNTY,
+        recommendation__confirmed_at__isnull=False,
+    ).values("application_id")
+
+
+def finalists(campaign: Campaign) -> QuerySet[Application]:
+    """The applications the organizer reviews: recommended by the counties, or, when the
+    campaign has a city step, on a confirmed city list."""
+    qs = Application.objects.filter(campaign=campaign, status=Application.Status.RECOMMENDED)
+    conf = ReviewSettings.objects.filter(campaign=campaign).first()
+    if conf is not None and conf.city_review:
+        qs = qs.filter(
+            pk__in=RecommendationEntry.objects.filter(
+                recommendation__campaign=campaign,
+                recommendation__unit__kind=Unit.Kind.CITY,
+                recommendation__confirmed_at__isnull=False,
+            ).values("application_id")
+        )
+    return qs.select_related("unit__parent", "framework")
 
 
 def expert_assignments(user: Any) -> QuerySet[Assignment]:

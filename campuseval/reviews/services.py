@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +45,8 @@ from .models import (
     Result,
     ReviewSettings,
 )
-from .permissions import county_of, is_county_reviewer_for, is_organizer_for
+from .permissions import county_of, expert_profile, is_county_reviewer_for, is_organizer_for
+from .queries import county_recommended_ids, finalists, organizer_scope
 
 OBJECTIONS_PER_HOUR = 5
 
@@ -308,22 +311,31 @@ def confirm_recommendation(
     *, actor: Any, recommendation: RecommendationList, confirmed_name: str, ip: str | None = None
 ) -> RecommendationList:
     """A named person confirms the list; it is frozen and its applications become recommended."""
-    rec = RecommendationList.objects.select_for_update().get(pk=recommendation.pk)
-    if not Membership.objects.filter(user=actor, unit=rec.unit, role=Role.COUNTY_REVIEWER).exists():
+    rec = (
+        RecommendationList.objects.select_for_update(of=("self",))
+        .select_related("unit", "campaign")
+        .get(pk=recommendation.pk)
+    )
+    at_city = rec.unit.kind == Unit.Kind.CITY
+    roles = [Role.COUNTY_REVIEWER, Role.ORGANIZER] if at_city else [Role.COUNTY_REVIEWER]
+    if not Membership.objects.filter(user=actor, unit=rec.unit, role__in=roles).exists():
         raise PermissionDenied
     if rec.is_confirmed:
         raise ValidationError("推荐名单已确认")
     if not confirmed_name.strip():
         raise ValidationError("请填写确认人姓名")
+    if "\x00" in confirmed_name:
+        raise ValidationError("确认人姓名含有不可见的空字符，请删除后重试")
     apps = [row.application for row in rec.rows.select_related("application__unit")]
     if not apps:
         raise ValidationError("推荐名单为空")
-    problems = check_quota(rec.campaign, apps)
+    problems = check_city_quota(rec.campaign, apps) if at_city else check_quota(rec.campaign, apps)
     if problems:
         raise ValidationError(problems)
     rec.confirmed_by, rec.confirmed_name, rec.confirmed_at = actor, confirmed_name.strip(), timezone.now()
     rec.save()
-    Application.objects.filter(pk__in=[a.pk for a in apps]).update(status=Application.Status.RECOMMENDED)
+    if not at_city:
+        Application.objects.filter(pk__in=[a.pk for a in apps]).update(status=Application.Status.RECOMMENDED)
     record(
         actor=actor,
         action="recommendation.confirm",
@@ -337,7 +349,356 @@ def confirm_recommendation(
     return rec
 
 
+def check_city_quota(campaign: Campaign, applications: Sequence[Application]) -> list[str]:
+    """The quota problems of a city's list (the campaign's per-city limit, when set)."""
+    conf = ReviewSettings.objects.filter(campaign=campaign).first()
+    if conf is not None and conf.city_quota is not None and len(applications) > conf.city_quota:
+        return [f"推荐 {len(applications)} 个，超过每市最多 {conf.city_quota} 个的名额"]
+    return []
+
+
+@transaction.atomic
+def recommend_from_city(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    city: Unit,
+    applications: Sequence[Application],
+    filled_by: str = "",
+    phone: str = "",
+    highlights: Mapping[int, str] | None = None,
+    ip: str | None = None,
+) -> RecommendationList:
+    """The city's step in a school → county → city → province campaign: pick, from what its
+    counties recommended (confirmed lists only), the list it sends on; the city quota is
+    enforced here and again at confirmation."""
+    if (
+        city.kind != Unit.Kind.CITY
+        or not Membership.objects.filter(
+            user=actor, unit=city, role__in=[Role.COUNTY_REVIEWER, Role.ORGANIZER]
+        ).exists()
+    ):
+        raise PermissionDenied
+    conf = ReviewSettings.objects.filter(campaign=campaign).first()
+    if conf is None or not conf.city_review:
+        raise ValidationError("该活动没有市级推荐环节")
+    rec, _ = RecommendationList.objects.select_for_update().get_or_create(campaign=campaign, unit=city)
+    if rec.is_confirmed:
+        raise ValidationError("推荐名单已确认，不能再修改")
+    eligible = set(county_recommended_ids(campaign).values_list("application_id", flat=True))
+    fresh = Application.objects.select_related("unit__parent").in_bulk([a.pk for a in applications])
+    applications = [fresh[a.pk] for a in applications]
+    problems = []
+    for app in applications:
+        if app.campaign_id != campaign.pk or app.unit.ancestor_of_kind(Unit.Kind.CITY) != city:
+            raise PermissionDenied
+        if app.pk not in eligible:
+            problems.append(f"{app.unit.name}不在已确认的区县推荐名单中，不能推荐")
+    problems += check_city_quota(campaign, applications)
+    if problems:
+        raise ValidationError(problems)
+    before = list(rec.rows.values_list("application_id", flat=True))
+    rec.rows.all().delete()
+    for position, app in enumerate(applications, start=1):
+        RecommendationEntry.objects.create(
+            recommendation=rec, application=app, position=position, highlights=(highlights or {}).get(app.pk, "")
+        )
+    rec.filled_by, rec.phone = filled_by.strip(), phone.strip()
+    rec.save()
+    record(
+        actor=actor,
+        action="recommendation.city_save",
+        obj=rec,
+        ip=ip,
+        summary=f"保存市级推荐名单 {len(applications)} 个",
+        before={"applications": before},
+        after={"applications": [a.pk for a in applications]},
+        campaign_id=campaign.pk,
+        unit_id=city.pk,
+    )
+    return rec
+
+
 # --- experts, panels, assignments ------------------------------------------------------------
+
+
+USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$", re.ASCII)
+
+
+def _clean_text(value: str, label: str, *, required: bool = False, max_length: int = 200) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise ValidationError({label: "内容含有不可见的空字符，请删除后重试"})
+    if required and not value:
+        raise ValidationError({label: "此项必填"})
+    if len(value) > max_length:
+        raise ValidationError({label: f"不能超过 {max_length} 个字"})
+    return value
+
+
+def _in_scope(actor: Any, unit: Unit | None) -> bool:
+    return unit is not None and unit.pk in organizer_scope(actor)
+
+
+@transaction.atomic
+def add_expert(
+    *,
+    actor: Any,
+    username: str,
+    display_name: str,
+    email: str = "",
+    unit: Unit | None,
+    region: Unit | None = None,
+    title: str = "",
+    fields: str = "",
+    ip: str | None = None,
+) -> tuple[Expert, str | None]:
+    """Put one person into the expert pool (专家库) by hand: an account when there is none
+    (its one-time password is returned, to be handed over), the expert role at the work unit,
+    and the profile whose unit and region drive 回避. Only units in the organizer's scope."""
+    if not organizer_scope(actor):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        errors["username"] = "用户名只能包含字母、数字和 _ . @ + -，长度 3–150"
+    try:
+        display_name = _clean_text(display_name, "display_name", required=True, max_length=60)
+        email = _clean_text(email, "email", max_length=254)
+        title = _clean_text(title, "title", max_length=60)
+        fields = _clean_text(fields, "fields", max_length=200)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if email and "@" not in email:
+        errors["email"] = "邮箱格式不正确"
+    if not _in_scope(actor, unit):
+        errors["unit"] = "请选择本级或下级的工作单位"
+    if region is not None and (region.kind != Unit.Kind.COUNTY or not _in_scope(actor, region)):
+        errors["region"] = "所在区县须为本辖区内的区县"
+    if errors:
+        raise ValidationError(errors)
+    from campuseval.accounts.models import User
+
+    user = User.objects.filter(username=username).first()
+    password = None
+    if user is None:
+        password = secrets.token_urlsafe(9)
+        user = User.objects.create_user(username=username, password=password, email=email, display_name=display_name)
+    elif Expert.objects.filter(user=user).exists():
+        raise ValidationError({"username": f"{username} 已在专家库中"})
+    Membership.objects.get_or_create(user=user, unit=unit, role=Role.EXPERT)
+    expert = Expert.objects.create(
+        user=user,
+        unit=unit,
+        region=region or county_of(unit),
+        title=title,
+        fields=fields,  # type: ignore[arg-type]
+    )
+    record(
+        actor=actor,
+        action="expert.add",
+        obj=expert,
+        ip=ip,
+        summary=f"专家入库：{display_name}（{unit}）",
+        after={"unit": unit.code, "region": expert.region.code if expert.region else None, "fields": fields},  # type: ignore[union-attr]
+    )
+    return expert, password
+
+
+@transaction.atomic
+def update_expert(
+    *,
+    actor: Any,
+    expert: Expert,
+    title: str,
+    fields: str,
+    region: Unit | None,
+    is_active: bool,
+    ip: str | None = None,
+) -> Expert:
+    """Change an expert's title, fields, region (which drives 回避) or take them out of the
+    pool; open assignments stay and are listed on the desk for reassignment."""
+    expert = Expert.objects.select_for_update(of=("self",)).select_related("unit", "region").get(pk=expert.pk)
+    if not _in_scope(actor, expert.unit):
+        raise PermissionDenied
+    title = _clean_text(title, "title", max_length=60)
+    fields = _clean_text(fields, "fields", max_length=200)
+    if region is not None and (region.kind != Unit.Kind.COUNTY or not _in_scope(actor, region)):
+        raise ValidationError({"region": "所在区县须为本辖区内的区县"})
+    before = {
+        "title": expert.title,
+        "fields": expert.fields,
+        "region": expert.region.code if expert.region else None,
+        "is_active": expert.is_active,
+    }
+    expert.title, expert.fields, expert.region, expert.is_active = title, fields, region, is_active
+    expert.save()
+    after = {"title": title, "fields": fields, "region": region.code if region else None, "is_active": is_active}
+    record(
+        actor=actor,
+        action="expert.update",
+        obj=expert,
+        ip=ip,
+        summary=f"修改专家信息：{expert}" + ("" if is_active else "（移出专家库）"),
+        before=before,
+        after=after,
+    )
+    return expert
+
+
+def _save_conflict(
+    *, actor: Any, expert: Expert, unit: Unit | None, reason: str, by_expert: bool, ip: str | None
+) -> Conflict:
+    if unit is None:
+        raise ValidationError({"unit": "请选择需要回避的单位"})
+    reason = _clean_text(reason, "reason", required=True, max_length=200)
+    conflict, created = Conflict.objects.get_or_create(
+        expert=expert, unit=unit, defaults={"reason": reason, "declared_by_expert": by_expert}
+    )
+    if not created:
+        raise ValidationError({"unit": f"已登记回避 {unit.name}"})
+    open_ids = [
+        a.pk
+        for a in Assignment.objects.filter(
+            expert=expert, status__in=[Assignment.Status.ASSIGNED, Assignment.Status.CONFIRMED]
+        ).select_related("application__unit")
+        if a.application.unit_id == unit.pk or unit in a.application.unit.ancestors()
+    ]
+    record(
+        actor=actor,
+        action="conflict.declare" if by_expert else "conflict.add",
+        obj=conflict,
+        ip=ip,
+        summary=f"{'专家申报' if by_expert else '组织单位登记'}回避：{expert} ⟂ {unit.name}（{reason}）",
+        after={"unit": unit.code, "reason": reason, "open_assignments": open_ids},
+    )
+    return conflict
+
+
+@transaction.atomic
+def add_conflict(*, actor: Any, expert: Expert, unit: Unit | None, reason: str, ip: str | None = None) -> Conflict:
+    """The organizer records a conflict of interest (回避) it knows of: the expert will never be
+    assigned to that unit or any school below it."""
+    if not _in_scope(actor, expert.unit):
+        raise PermissionDenied
+    return _save_conflict(actor=actor, expert=expert, unit=unit, reason=reason, by_expert=False, ip=ip)
+
+
+@transaction.atomic
+def declare_conflict(*, actor: Any, unit: Unit | None, reason: str, ip: str | None = None) -> Conflict:
+    """An expert declares, ahead of any assignment, a unit they must not review (a former
+    employer, a relative's school, a school they coached)."""
+    expert = expert_profile(actor)
+    if expert is None:
+        raise PermissionDenied
+    return _save_conflict(actor=actor, expert=expert, unit=unit, reason=reason, by_expert=True, ip=ip)
+
+
+@transaction.atomic
+def remove_conflict(*, actor: Any, conflict: Conflict, reason: str, ip: str | None = None) -> None:
+    """The organizer withdraws a conflict entered in error, with a reason (kept in the log)."""
+    conflict = Conflict.objects.select_related("expert__unit", "unit").get(pk=conflict.pk)
+    if not _in_scope(actor, conflict.expert.unit):
+        raise PermissionDenied
+    reason = _clean_text(reason, "reason", required=True, max_length=200)
+    record(
+        actor=actor,
+        action="conflict.remove",
+        obj=conflict,
+        ip=ip,
+        summary=f"撤销回避：{conflict.expert} ⟂ {conflict.unit.name}（{reason}）",
+        before={"unit": conflict.unit.code, "reason": conflict.reason, "by_expert": conflict.declared_by_expert},
+    )
+    conflict.delete()
+
+
+@transaction.atomic
+def configure_review(
+    *, actor: Any, campaign: Campaign, values: Mapping[str, Any], ip: str | None = None
+) -> ReviewSettings:
+    """Save the campaign's review settings (method, weights, visibility, places, chain);
+    every change is logged with its old value."""
+    if not is_organizer_for(actor, campaign):
+        raise PermissionDenied
+    conf, _ = ReviewSettings.objects.select_for_update().get_or_create(campaign=campaign)
+    if values.get("city_review") and campaign.organizer.kind != Unit.Kind.PROVINCE:
+        raise ValidationError({"city_review": "只有省级组织的活动可以增加市级推荐环节"})
+    if values.get("city_review") != conf.city_review and Assignment.objects.filter(panel__campaign=campaign).exists():
+        raise ValidationError({"city_review": "已分配专家后不能更改推荐层级"})
+    before, after = {}, {}
+    for key, value in values.items():
+        old = getattr(conf, key)
+        if old != value:
+            before[key], after[key] = str(old) if old is not None else None, str(value) if value is not None else None
+            setattr(conf, key, value)
+    conf.save()
+    if after:
+        record(
+            actor=actor,
+            action="review_settings.update",
+            obj=conf,
+            ip=ip,
+            summary="修改评审设置：" + "、".join(str(ReviewSettings._meta.get_field(k).verbose_name) for k in after),
+            before=before,
+            after=after,
+            campaign_id=campaign.pk,
+        )
+    return conf
+
+
+@transaction.atomic
+def create_panel(
+    *, actor: Any, campaign: Campaign, name: str, kind: str, experts: Sequence[Expert], ip: str | None = None
+) -> Panel:
+    """Form a panel (专家组) for the campaign: materials review or site visit / defence."""
+    if not is_organizer_for(actor, campaign):
+        raise PermissionDenied
+    name = _clean_text(name, "name", required=True, max_length=100)
+    if kind not in Panel.Kind.values:
+        raise ValidationError({"kind": "请选择专家组类型"})
+    panel = Panel.objects.create(campaign=campaign, name=name, kind=kind)
+    members = _pool_members(actor, experts)
+    panel.members.set(members)
+    record(
+        actor=actor,
+        action="panel.create",
+        obj=panel,
+        ip=ip,
+        summary=f"组建专家组「{name}」（{panel.get_kind_display()}，{len(members)} 人）",
+        after={"members": [e.pk for e in members]},
+        campaign_id=campaign.pk,
+    )
+    return panel
+
+
+def _pool_members(actor: Any, experts: Sequence[Expert]) -> list[Expert]:
+    scope = organizer_scope(actor)
+    members = [e for e in experts if e.is_active and e.unit_id in scope]
+    if len(members) != len(experts):
+        raise ValidationError({"experts": "所选专家不在本级专家库中或已移出专家库"})
+    return members
+
+
+@transaction.atomic
+def set_panel_members(*, actor: Any, panel: Panel, experts: Sequence[Expert], ip: str | None = None) -> Panel:
+    """Change who sits on a panel. Experts removed keep their existing assignments (listed on
+    the desk); they simply receive no new ones."""
+    if not is_organizer_for(actor, panel.campaign):
+        raise PermissionDenied
+    before = sorted(panel.members.values_list("pk", flat=True))
+    members = _pool_members(actor, experts)
+    panel.members.set(members)
+    record(
+        actor=actor,
+        action="panel.members",
+        obj=panel,
+        ip=ip,
+        summary=f"调整专家组「{panel.name}」成员（{len(members)} 人）",
+        before={"members": before},
+        after={"members": sorted(e.pk for e in members)},
+        campaign_id=panel.campaign_id,
+    )
+    return panel
 
 
 def conflict_reason(expert: Expert, application: Application) -> str | None:
@@ -365,6 +726,10 @@ def assign_expert(
         raise PermissionDenied
     if application.campaign_id != panel.campaign_id:
         raise ValidationError("申报不属于该活动")
+    if not finalists(panel.campaign).filter(pk=application.pk).exists():
+        raise ValidationError(f"{application.unit.name}尚未进入专家评审（未被推荐），不能分配")
+    if not expert.is_active:
+        raise ValidationError(f"{expert} 已不在专家库中")
     reason = conflict_reason(expert, application)
     if reason:
         raise ValidationError(f"{expert} 不能评审 {application.unit.name}：{reason}")
@@ -400,9 +765,8 @@ def auto_assign(*, actor: Any, panel: Panel, per_application: int | None = None,
         dict(Assignment.objects.filter(panel__campaign=panel.campaign).values_list("expert_id").annotate(n=Count("pk")))
     )
     problems = []
-    statuses = [Application.Status.RECOMMENDED]
-    apps = Application.objects.filter(campaign=panel.campaign, status__in=statuses).select_related("unit__parent")
-    for application in apps.order_by("unit__code"):
+    given: Counter[int] = Counter()
+    for application in finalists(panel.campaign).order_by("unit__code"):
         have = set(Assignment.objects.filter(panel=panel, application=application).values_list("expert_id", flat=True))
         candidates = sorted(
             (e for e in experts if e.pk not in have and conflict_reason(e, application) is None),
@@ -411,6 +775,7 @@ def auto_assign(*, actor: Any, panel: Panel, per_application: int | None = None,
         for expert in candidates[: max(0, wanted - len(have))]:
             Assignment.objects.create(panel=panel, application=application, expert=expert)
             load[expert.pk] += 1
+            given[expert.pk] += 1
             have.add(expert.pk)
         if len(have) < wanted:
             problems.append(f"{application.unit.name}：可分配专家不足（需要 {wanted} 位，仅 {len(have)} 位无需回避）")
@@ -419,13 +784,72 @@ def auto_assign(*, actor: Any, panel: Panel, per_application: int | None = None,
         action="assignment.auto",
         obj=panel,
         ip=ip,
-        summary=f"自动分配，每份 {wanted} 位专家",
-        after={"problems": problems},
+        summary=f"自动分配，每份 {wanted} 位专家，新增 {sum(given.values())} 项任务",
+        after={"problems": problems, "given": {str(k): v for k, v in given.items()}},
         campaign_id=panel.campaign_id,
     )
     for expert in experts:
-        notify(users=[expert.user], text=f"评审任务已分配：{panel.campaign}", link="/reviews/expert/", email=False)
+        if given[expert.pk]:
+            notify(
+                users=[expert.user],
+                text=f"新的评审任务：{panel.campaign}（{given[expert.pk]} 份申报）",
+                link="/reviews/expert/",
+            )
     return problems
+
+
+@transaction.atomic
+def assign_batch(
+    *,
+    actor: Any,
+    panel: Panel,
+    applications: Sequence[Application],
+    experts: Sequence[Expert],
+    ip: str | None = None,
+) -> tuple[list[Assignment], list[str]]:
+    """Assign every chosen expert to every chosen application in one go (批量分配). Pairs that
+    break 回避 or already exist are skipped and reported; the rest are made."""
+    if not is_organizer_for(actor, panel.campaign):
+        raise PermissionDenied
+    if not applications or not experts:
+        raise ValidationError("请至少选择一份申报和一位专家")
+    allowed = set(finalists(panel.campaign).values_list("pk", flat=True))
+    made: list[Assignment] = []
+    skipped: list[str] = []
+    for application in applications:
+        if application.campaign_id != panel.campaign_id or application.pk not in allowed:
+            skipped.append(f"{application.unit.name}：尚未进入专家评审，未分配")
+            continue
+        for expert in experts:
+            reason = None if expert.is_active else "已不在专家库中"
+            reason = reason or conflict_reason(expert, application)
+            if (
+                reason is None
+                and Assignment.objects.filter(panel=panel, application=application, expert=expert).exists()
+            ):
+                reason = "已分配"
+            if reason:
+                skipped.append(f"{expert} → {application.unit.name}：{reason}")
+                continue
+            made.append(Assignment.objects.create(panel=panel, application=application, expert=expert))
+    record(
+        actor=actor,
+        action="assignment.batch",
+        obj=panel,
+        ip=ip,
+        summary=f"批量分配 {len(made)} 项，跳过 {len(skipped)} 项",
+        after={"assignments": [[a.application_id, a.expert_id] for a in made], "skipped": skipped},
+        campaign_id=panel.campaign_id,
+    )
+    counts = Counter(a.expert_id for a in made)
+    for expert in experts:
+        if counts[expert.pk]:
+            notify(
+                users=[expert.user],
+                text=f"新的评审任务：{panel.campaign}（{counts[expert.pk]} 份申报）",
+                link="/reviews/expert/",
+            )
+    return made, skipped
 
 
 def _own_assignment(actor: Any, assignment: Assignment) -> Assignment:
@@ -655,9 +1079,7 @@ def compute_results(*, actor: Any, campaign: Campaign, ip: str | None = None) ->
         divergence_total=conf.divergence_total,
         divergence_indicator=conf.divergence_indicator,
     )
-    apps = Application.objects.filter(campaign=campaign, status=Application.Status.RECOMMENDED).select_related(
-        "unit", "framework"
-    )
+    apps = finalists(campaign)
     results: list[Result] = []
     candidates: dict[str, list[aggregation.Candidate]] = {"school": [], "district": []}
     problems = []
@@ -788,8 +1210,15 @@ def publish_results(
         obj=publication,
         ip=ip,
         summary=f"发布公示 {starts_on} 至 {ends_on}",
+        after={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
         campaign_id=campaign.pk,
     )
+    for result in Result.objects.filter(campaign=campaign).select_related("application__unit"):
+        notify(
+            users=_unit_users(result.application.unit, (Role.APPLICANT, Role.HEAD)),
+            text=f"《{campaign}》拟定名单已公示（{starts_on} 至 {ends_on}），公示结束后发布最终结果",
+            link=f"/reviews/public/{campaign.pk}/",
+        )
     return publication
 
 

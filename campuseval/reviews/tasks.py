@@ -14,6 +14,7 @@ from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign, Stage
 
 from .models import Assignment, Notification
+from .permissions import county_of
 from .services import notify
 
 
@@ -22,8 +23,9 @@ def _already_told(user_id: int, text: str, since: dt.datetime) -> bool:
 
 
 def remind(*, now: dt.datetime | None = None, days: int = 3) -> int:
-    """Tell schools whose application is not submitted, and experts whose sheets are not,
-    that a deadline falls within `days`; at most once a day per person and message."""
+    """Tell schools whose application is not submitted, county reviewers with submitted
+    applications still unreviewed, and experts whose sheets are not submitted, that a
+    deadline falls within `days`; at most once a day per person and message."""
     now = now or timezone.now()
     horizon = now + dt.timedelta(days=days)
     since = now - dt.timedelta(hours=20)
@@ -43,6 +45,20 @@ def remind(*, now: dt.datetime | None = None, days: int = 3) -> int:
         ).select_related("user"):
             if not _already_told(membership.user_id, text, since):
                 sent += notify(users=[membership.user], text=text, link="/applications/")
+    for stage in Stage.objects.filter(
+        kind=Stage.Kind.COUNTY_REVIEW, deadline__gte=now, deadline__lte=horizon
+    ).select_related("campaign"):
+        deadline = timezone.localtime(stage.deadline)
+        text = f"《{stage.campaign.name}》县级初审将于 {deadline:%Y-%m-%d %H:%M} 截止，尚有申报未审核，请尽快处理"
+        waiting = Application.objects.filter(
+            campaign=stage.campaign, status=Application.Status.SUBMITTED
+        ).select_related("unit__parent")
+        counties = {c.pk for c in (county_of(a.unit) for a in waiting) if c is not None}
+        for membership in Membership.objects.filter(unit_id__in=counties, role=Role.COUNTY_REVIEWER).select_related(
+            "user"
+        ):
+            if not _already_told(membership.user_id, text, since):
+                sent += notify(users=[membership.user], text=text, link="/reviews/county/")
     for stage in Stage.objects.filter(
         kind=Stage.Kind.EXPERT_REVIEW, deadline__gte=now, deadline__lte=horizon
     ).select_related("campaign"):

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,12 +21,28 @@ from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
+from campuseval.orgs.models import Unit
 from campuseval.reports.excel import XLSX, Column, build_workbook
 
 from . import queries, services
 from .forms import ObjectionForm, PublishForm, ReviewSettingsForm
-from .models import Assignment, CountyReview, Expert, Notification, Objection, Panel, Publication, RecommendationList
+from .models import (
+    Assignment,
+    Conflict,
+    CountyReview,
+    Expert,
+    Notification,
+    Objection,
+    Panel,
+    Publication,
+    RecommendationEntry,
+    RecommendationList,
+)
 from .permissions import is_organizer_for
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -55,6 +71,9 @@ def county_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(unit__name__icontains=q) | Q(unit__code__icontains=q))
+    area = request.GET.get("area", "")
+    if area in Unit.Area.values:
+        qs = qs.filter(unit__area=area)
     sort = request.GET.get("sort", "score")
     qs = qs.order_by(SORTS.get(sort, "-self_total"), "unit__code")
     rows = []
@@ -78,7 +97,8 @@ def county_list(request: HttpRequest) -> HttpResponse:
             "campaigns": campaigns,
             "statuses": Application.Status.choices,
             "sort": sort,
-            "filters": {"campaign": campaign_id, "status": status, "q": q},
+            "filters": {"campaign": campaign_id, "status": status, "q": q, "area": area},
+            "areas": Unit.Area.choices,
         },
     )
 
@@ -225,25 +245,57 @@ def organizer(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _organizer_campaign(request, pk)
     conf = services.ReviewSettings.objects.get_or_create(campaign=campaign)[0]
     settings_form = ReviewSettingsForm(
-        request.POST if request.POST.get("action") == "settings" else None, instance=conf
+        request.POST if request.POST.get("action") == "settings" else None,
+        # a separate copy: validating the form must not change what the service compares with
+        instance=services.ReviewSettings.objects.get(pk=conf.pk),
     )
     publish_form = PublishForm(request.POST if request.POST.get("action") == "publish" else None)
+    pool = queries.expert_pool(request.user).filter(is_active=True)
     if request.method == "POST":
         action = request.POST.get("action")
         ip = client_ip(request)
         try:
             if action == "settings" and settings_form.is_valid():
-                settings_form.save()
+                services.configure_review(
+                    actor=request.user, campaign=campaign, values=settings_form.cleaned_data, ip=ip
+                )
                 messages.success(request, _("评审设置已保存"))
                 return redirect("reviews:organizer", pk=pk)
             if action == "panel":
-                name = request.POST.get("name", "").strip() or _("材料评审组")
-                kind = request.POST.get("kind", Panel.Kind.MATERIALS)
-                panel = Panel.objects.create(
-                    campaign=campaign, name=name, kind=kind if kind in Panel.Kind.values else Panel.Kind.MATERIALS
+                services.create_panel(
+                    actor=request.user,
+                    campaign=campaign,
+                    name=request.POST.get("name", ""),
+                    kind=request.POST.get("kind", ""),
+                    experts=list(pool.filter(pk__in=_ints(request.POST.getlist("experts")))),
+                    ip=ip,
                 )
-                panel.members.set(Expert.objects.filter(pk__in=request.POST.getlist("experts"), is_active=True))
                 messages.success(request, _("专家组已创建"))
+                return redirect("reviews:organizer", pk=pk)
+            if action == "members":
+                panel = get_object_or_404(Panel, pk=request.POST.get("panel"), campaign=campaign)
+                services.set_panel_members(
+                    actor=request.user,
+                    panel=panel,
+                    experts=list(pool.filter(pk__in=_ints(request.POST.getlist("experts")))),
+                    ip=ip,
+                )
+                messages.success(request, _("专家组成员已更新"))
+                return redirect("reviews:organizer", pk=pk)
+            if action == "batch":
+                panel = get_object_or_404(Panel, pk=request.POST.get("panel"), campaign=campaign)
+                made, skipped = services.assign_batch(
+                    actor=request.user,
+                    panel=panel,
+                    applications=list(
+                        queries.finalists(campaign).filter(pk__in=_ints(request.POST.getlist("applications")))
+                    ),
+                    experts=list(pool.filter(pk__in=_ints(request.POST.getlist("experts")))),
+                    ip=ip,
+                )
+                for problem in skipped:
+                    messages.warning(request, problem)
+                messages.success(request, _("批量分配完成：新增 %(n)s 项任务") % {"n": len(made)})
                 return redirect("reviews:organizer", pk=pk)
             if action == "auto_assign":
                 panel = get_object_or_404(Panel, pk=request.POST.get("panel"), campaign=campaign)
@@ -255,7 +307,7 @@ def organizer(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "assign":
                 panel = get_object_or_404(Panel, pk=request.POST.get("panel"), campaign=campaign)
                 application = get_object_or_404(Application, pk=request.POST.get("application"), campaign=campaign)
-                expert = get_object_or_404(Expert, pk=request.POST.get("expert"))
+                expert = get_object_or_404(pool, pk=request.POST.get("expert"))
                 services.assign_expert(actor=request.user, panel=panel, application=application, expert=expert, ip=ip)
                 messages.success(request, _("已分配"))
                 return redirect("reviews:organizer", pk=pk)
@@ -294,11 +346,7 @@ def organizer(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("expert__user", "application__unit", "panel")
         .order_by("application__unit__code", "pk")
     )
-    recommended = list(
-        campaign.applications.filter(status=Application.Status.RECOMMENDED)
-        .select_related("unit")
-        .order_by("unit__code")
-    )
+    recommended = list(queries.finalists(campaign).order_by("unit__code"))
     return render(
         request,
         "reviews/organizer.html",
@@ -308,7 +356,10 @@ def organizer(request: HttpRequest, pk: int) -> HttpResponse:
             "settings_form": settings_form,
             "publish_form": publish_form,
             "panels": campaign.panels.prefetch_related("members__user"),
-            "experts": Expert.objects.filter(is_active=True).select_related("user", "unit"),
+            "experts": list(pool),
+            "post": request.POST,
+            "chosen_apps": _ints(request.POST.getlist("applications")),
+            "chosen_experts": _ints(request.POST.getlist("experts")),
             "assignments": assignments,
             "recommended": recommended,
             "results": campaign.results.select_related("application__unit").order_by("rank", "application__unit__code"),
@@ -319,18 +370,37 @@ def organizer(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _audit_entries(campaign: Campaign, application_id: str) -> Any:
+    """The campaign's entries, or one application's: entries about the application itself
+    and about anything done for its unit in this campaign (reviews, sheets, objections)."""
+    entries = AuditEntry.objects.filter(campaign_id=campaign.pk)
+    if application_id.isdigit():
+        application = Application.objects.filter(pk=int(application_id), campaign=campaign).first()
+        if application is None:
+            raise Http404
+        entries = entries.filter(
+            Q(object_type="Application", object_id=str(application.pk)) | Q(unit_id=application.unit_id)
+        )
+    return entries
+
+
 @login_required
 def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
     """The campaign's audit trail (read-only), optionally for one application."""
     campaign = _organizer_campaign(request, pk)
-    entries = AuditEntry.objects.filter(campaign_id=campaign.pk)
     app = request.GET.get("application", "")
-    if app.isdigit():
-        entries = entries.filter(object_type="Application", object_id=app) | entries.filter(
-            unit_id__in=Application.objects.filter(pk=int(app), campaign=campaign).values("unit_id")
-        )
+    entries = _audit_entries(campaign, app)
     return render(
-        request, "reviews/audit_log.html", {"campaign": campaign, "entries": entries.order_by("-at", "-pk")[:500]}
+        request,
+        "reviews/audit_log.html",
+        {
+            "campaign": campaign,
+            "entries": entries.order_by("-at", "-pk")[:500],
+            "applications": campaign.applications.exclude(status=Application.Status.DRAFT)
+            .select_related("unit")
+            .order_by("unit__code"),
+            "selected": app,
+        },
     )
 
 
@@ -339,9 +409,38 @@ def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def expert_list(request: HttpRequest) -> HttpResponse:
-    if not Expert.objects.filter(user=request.user).exists():
+    """The expert's tasks, and the conflicts of interest they declare ahead of assignment."""
+    profile = Expert.objects.filter(user=request.user).first()
+    if profile is None:
         raise Http404
-    return render(request, "reviews/expert_list.html", {"assignments": queries.expert_assignments(request.user)})
+    if request.method == "POST":
+        code = request.POST.get("unit_code", "").strip()
+        unit = Unit.objects.filter(code=code).first() if code else None
+        try:
+            if code and unit is None:
+                raise ValidationError(f"单位代码「{code}」不存在，请核对")
+            services.declare_conflict(
+                actor=request.user, unit=unit, reason=request.POST.get("reason", ""), ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("回避申报已登记，今后不会分配该单位的评审任务"))
+            return redirect("reviews:expert_list")
+    assignments = list(queries.expert_assignments(request.user).select_related("panel__campaign__review_settings"))
+    for a in assignments:
+        conf = getattr(a.panel.campaign, "review_settings", None)
+        a.show_name = a.status != Assignment.Status.ASSIGNED and not (conf and conf.hide_applicant)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "reviews/expert_list.html",
+        {
+            "assignments": assignments,
+            "profile": profile,
+            "conflicts": profile.conflicts.select_related("unit").order_by("-created_at"),
+            "post": request.POST,
+        },
+    )
 
 
 @login_required
@@ -505,10 +604,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 def audit_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The campaign's audit log as Excel (same columns as the page)."""
     campaign = _organizer_campaign(request, pk)
-    entries = AuditEntry.objects.filter(campaign_id=campaign.pk).order_by("at", "pk")
-    app = request.GET.get("application", "")
-    if app.isdigit():
-        entries = entries.filter(object_type="Application", object_id=app)
+    entries = _audit_entries(campaign, request.GET.get("application", "")).order_by("at", "pk")
     columns = [
         Column("时间", 20, "yyyy-mm-dd hh:mm:ss"),
         Column("操作人"),
@@ -571,3 +667,210 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
         for r in results
     )
     return _xlsx(build_workbook("评审结果", columns, rows), f"评审结果-{campaign.name}.xlsx")
+
+
+# --- expert pool (专家库) ----------------------------------------------------------------------
+
+
+def _unit_by_code(code: str) -> Unit | None:
+    code = code.strip()
+    return Unit.objects.filter(code=code).first() if code else None
+
+
+@login_required
+def expert_pool(request: HttpRequest) -> HttpResponse:
+    """The organizer's expert pool: who is in it (unit, region, fields), filters, adding one
+    expert by hand, editing, taking out, and the conflicts of interest (回避) on record."""
+    scope = queries.organizer_scope(request.user)
+    if not scope:
+        raise Http404
+    pool = queries.expert_pool(request.user, scope)
+    ip = client_ip(request)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                unit = _unit_by_code(request.POST.get("unit", ""))
+                region = _unit_by_code(request.POST.get("region", ""))
+                if request.POST.get("region", "").strip() and region is None:
+                    raise ValidationError({"region": f"区县代码「{request.POST['region'].strip()}」不存在"})
+                expert, password = services.add_expert(
+                    actor=request.user,
+                    username=request.POST.get("username", ""),
+                    display_name=request.POST.get("display_name", ""),
+                    email=request.POST.get("email", ""),
+                    unit=unit,
+                    region=region,
+                    title=request.POST.get("title", ""),
+                    fields=request.POST.get("fields", ""),
+                    ip=ip,
+                )
+                text = _("专家 %(name)s 已入库") % {"name": expert}
+                if password:
+                    text += _("；初始密码 %(p)s（仅显示一次，请转交本人并提醒修改）") % {"p": password}
+                messages.success(request, text)
+                return redirect("reviews:expert_pool")
+            expert = get_object_or_404(pool, pk=request.POST.get("expert"))
+            if action == "update":
+                region_code = request.POST.get("region", "").strip()
+                region = _unit_by_code(region_code)
+                if region_code and region is None:
+                    raise ValidationError({"region": f"区县代码「{region_code}」不存在"})
+                services.update_expert(
+                    actor=request.user,
+                    expert=expert,
+                    title=request.POST.get("title", ""),
+                    fields=request.POST.get("fields", ""),
+                    region=region,
+                    is_active=bool(request.POST.get("is_active")),
+                    ip=ip,
+                )
+                messages.success(request, _("专家信息已保存"))
+            elif action == "conflict":
+                code = request.POST.get("unit", "").strip()
+                unit = _unit_by_code(code)
+                if code and unit is None:
+                    raise ValidationError({"unit": f"单位代码「{code}」不存在"})
+                services.add_conflict(
+                    actor=request.user, expert=expert, unit=unit, reason=request.POST.get("reason", ""), ip=ip
+                )
+                messages.success(request, _("回避已登记"))
+            elif action == "remove_conflict":
+                conflict = get_object_or_404(Conflict, pk=request.POST.get("conflict"), expert=expert)
+                services.remove_conflict(
+                    actor=request.user, conflict=conflict, reason=request.POST.get("reason", ""), ip=ip
+                )
+                messages.success(request, _("回避已撤销"))
+            else:
+                raise Http404
+            return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
+        except ValidationError as exc:
+            _errors(request, exc)
+        except PermissionDenied:
+            raise Http404 from None
+    q = request.GET.get("q", "").strip()
+    region_id = request.GET.get("region", "")
+    active = request.GET.get("active", "1")
+    experts = pool
+    if q:
+        experts = experts.filter(
+            Q(user__display_name__icontains=q)
+            | Q(user__username__icontains=q)
+            | Q(fields__icontains=q)
+            | Q(unit__name__icontains=q)
+        )
+    if region_id.isdigit():
+        experts = experts.filter(region_id=int(region_id))
+    if active in ("0", "1"):
+        experts = experts.filter(is_active=active == "1")
+    experts = experts.prefetch_related(
+        Prefetch("conflicts", queryset=Conflict.objects.select_related("unit").order_by("unit__code"))
+    ).annotate(open_tasks=Count("assignments", filter=Q(assignments__status__in=["assigned", "confirmed"])))
+    regions = Unit.objects.filter(pk__in=scope, kind=Unit.Kind.COUNTY).order_by("code")
+    return render(
+        request,
+        "reviews/expert_pool.html",
+        {
+            "experts": experts,
+            "regions": regions,
+            "filters": {"q": q, "region": region_id, "active": active},
+            "post": request.POST,
+        },
+    )
+
+
+# --- the city's step (县 → 市 → 省) ------------------------------------------------------------
+
+
+@login_required
+def city_list(request: HttpRequest) -> HttpResponse:
+    """Campaigns where the user's city screens its counties' lists before the province."""
+    cities = queries.city_reviewer_units(request.user)
+    if not cities:
+        raise Http404
+    campaigns = list(queries.city_review_campaigns(request.user))
+    lists = {
+        (r.campaign_id, r.unit_id): r
+        for r in RecommendationList.objects.filter(campaign__in=campaigns, unit__in=cities)
+    }
+    rows = [{"campaign": c, "city": city, "rec": lists.get((c.pk, city.pk))} for c in campaigns for city in cities]
+    return render(request, "reviews/city_list.html", {"rows": rows})
+
+
+@login_required
+def city_recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """The city picks, from its counties' confirmed lists, the list it sends to the province;
+    the city quota is checked on save; a named person confirms and the list freezes."""
+    cities = queries.city_reviewer_units(request.user)
+    campaign = get_object_or_404(queries.city_review_campaigns(request.user), pk=campaign_pk)
+    city = cities[0]
+    if request.GET.get("city", "").isdigit():
+        city = next((c for c in cities if c.pk == int(request.GET["city"])), city)
+    county_rows = list(
+        RecommendationEntry.objects.filter(
+            recommendation__campaign=campaign,
+            recommendation__unit__kind=Unit.Kind.COUNTY,
+            recommendation__unit__parent=city,
+            recommendation__confirmed_at__isnull=False,
+        )
+        .select_related("application__unit", "recommendation__unit")
+        .order_by("recommendation__unit__code", "position")
+    )
+    reviews = {
+        r.application_id: r
+        for r in CountyReview.objects.filter(
+            application_id__in=[row.application_id for row in county_rows], decision=CountyReview.Decision.ACCEPTED
+        ).order_by("application_id", "-decided_at")
+    }
+    candidates = [
+        {"row": row, "app": row.application, "county": reviews.get(row.application_id)} for row in county_rows
+    ]
+    rec = RecommendationList.objects.filter(campaign=campaign, unit=city).first()
+    chosen = _ints(request.POST.getlist("application"))
+    if request.method == "POST":
+        by_pk = {c["app"].pk: c["app"] for c in candidates}
+        try:
+            if request.POST.get("action") == "confirm" and rec is not None:
+                services.confirm_recommendation(
+                    actor=request.user,
+                    recommendation=rec,
+                    confirmed_name=request.POST.get("confirmed_name", ""),
+                    ip=client_ip(request),
+                )
+                messages.success(request, _("市级推荐名单已确认"))
+            else:
+                picked = [by_pk[pk] for pk in chosen if pk in by_pk]
+                services.recommend_from_city(
+                    actor=request.user,
+                    campaign=campaign,
+                    city=city,
+                    applications=picked,
+                    filled_by=request.POST.get("filled_by", ""),
+                    phone=request.POST.get("phone", ""),
+                    highlights={a.pk: request.POST.get(f"highlights_{a.pk}", "") for a in picked},
+                    ip=client_ip(request),
+                )
+                messages.success(request, _("市级推荐名单已保存"))
+            return redirect(request.path + f"?city={city.pk}")
+        except ValidationError as exc:
+            _errors(request, exc)
+        except PermissionDenied:
+            raise Http404 from None
+    elif rec is not None:
+        chosen = list(rec.rows.values_list("application_id", flat=True))
+    conf = services.ReviewSettings.objects.filter(campaign=campaign).first()
+    return render(
+        request,
+        "reviews/city_recommend.html",
+        {
+            "campaign": campaign,
+            "city": city,
+            "cities": cities,
+            "candidates": candidates,
+            "rec": rec,
+            "chosen": chosen,
+            "quota": conf.city_quota if conf else None,
+            "filled_by": request.POST.get("filled_by", rec.filled_by if rec else ""),
+            "phone": request.POST.get("phone", rec.phone if rec else ""),
+        },
+    )

@@ -35,8 +35,14 @@ def shot(page: Any, shots: Path, name: str) -> None:
 
 
 def test_review_journey(page: Any, live_server: Any, world: dict, shots: Path) -> None:
-    extra = Unit.objects.create(code="X4", name="甲县第4小学", kind=Unit.Kind.SCHOOL, parent=world["x"],
-                                stage=Unit.Stage.PRIMARY, area=Unit.Area.URBAN)
+    extra = Unit.objects.create(
+        code="X4",
+        name="甲县第4小学",
+        kind=Unit.Kind.SCHOOL,
+        parent=world["x"],
+        stage=Unit.Stage.PRIMARY,
+        area=Unit.Area.URBAN,
+    )
     apps = [*world["apps"], submitted(world["campaign"], world["record"], extra, bw=350)]
     base = live_server.url
 
@@ -75,6 +81,14 @@ def test_review_journey(page: Any, live_server: Any, world: dict, shots: Path) -
     # organizer: settings, panel, automatic assignment
     e1, e2 = expert("zhang_e", world["y"]), expert("li_e", world["y"])
     login(page, live_server, world["organizer"])
+    # the expert pool: a conflict the organizer knows of is recorded (an unrecommended school)
+    page.goto(f"{base}/reviews/experts/")
+    row = page.locator("tr", has_text="zhang_e")
+    row.locator("input[name=unit]").fill("X3")
+    row.locator("input[name=reason]").fill("曾任该校副校长")
+    row.locator("button:has-text('登记回避')").click()
+    assert "曾任该校副校长" in page.locator("tr", has_text="zhang_e").inner_text()
+    shot(page, shots, "04a-expert-pool")
     page.goto(f"{base}/reviews/organizer/{world['campaign'].pk}/")
     page.fill("#id_experts_per_application", "2")
     page.select_option("#id_method", "trimmed_mean")
@@ -152,3 +166,13 @@ def test_review_journey(page: Any, live_server: Any, world: dict, shots: Path) -
     page.goto(f"{base}/reviews/results/{result.pk}/")
     assert "专家1" in page.content() and "zhang_e" not in page.content()
     shot(page, shots, "08-school-result")
+
+    # the organizer reads one application's trail: who accepted, assigned, scored, published
+    login(page, live_server, world["organizer"])
+    page.goto(f"{base}/reviews/organizer/{world['campaign'].pk}/audit/")
+    page.select_option("#audit-app", str(world["apps"][0].pk))
+    page.click("button:has-text('查看')")
+    trail = page.locator("tbody").inner_text()
+    assert "county_review.accepted" in trail and "expert_score.submit" in trail
+    assert "甲县第1小学" not in trail
+    shot(page, shots, "09-audit-one-application")

@@ -104,3 +104,35 @@ def test_two_tabs_of_one_expert_never_overwrite_each_other(world: dict) -> None:
     assert sum(isinstance(o, Assignment) for o in outcomes) == 1
     refused = [o for o in outcomes if not isinstance(o, Assignment)]
     assert len(refused) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_experts_on_one_application_both_keep_their_scores(world: dict) -> None:
+    apps = recommended(world)
+    panel = Panel.objects.create(campaign=world["campaign"], name="材料组")
+    e1, e2 = expert("e1", world["y"]), expert("e2", world["y"])
+    mine = [
+        services.assign_expert(actor=world["organizer"], panel=panel, application=apps[0], expert=e) for e in (e1, e2)
+    ]
+    for a in mine:
+        services.confirm_no_conflict(actor=a.expert.user, assignment=a)
+
+    def score_and_submit(a: Assignment, bw: int):  # type: ignore[no-untyped-def]
+        def run() -> Assignment:
+            services.record_expert_score(
+                actor=a.expert.user, assignment=a, revision=0, answers={"1": {"bw": bw}, "2": {"ok": True}}
+            )
+            return services.submit_expert_score(actor=a.expert.user, assignment=a)
+
+        return run
+
+    outcomes = _run_in_threads(score_and_submit(mine[0], 600), score_and_submit(mine[1], 300))
+    retried = [o for o in outcomes if not isinstance(o, Assignment)]
+    for a, bw in zip(mine, (600, 300), strict=True):  # SQLite may refuse one writer; it simply retries
+        a.refresh_from_db()
+        if a.status != Assignment.Status.SUBMITTED:
+            assert retried and connection.vendor == "sqlite"
+            score_and_submit(a, bw)()
+    totals = dict(Assignment.objects.filter(application=apps[0]).values_list("expert__user__username", "total"))
+    assert totals == {"e1": 10, "e2": 7}
+    assert set(Assignment.objects.filter(application=apps[0]).values_list("status", flat=True)) == {"submitted"}

@@ -27,7 +27,7 @@ def client_for(u: object) -> Client:
 
 def test_county_list_shows_own_county_only(world: dict, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     reviewer, outsider = client_for(world["reviewer"]), client_for(world["outsider"])
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):  # 16 + the shell's memberships and unread count (base.html)
         page = reviewer.get(reverse("reviews:county_list")).content.decode()
     assert page.count("甲县第") == 4 and "10" in page
     assert "甲县第0小学" not in outsider.get(reverse("reviews:county_list")).content.decode()
@@ -36,7 +36,7 @@ def test_county_list_shows_own_county_only(world: dict, django_assert_num_querie
 def test_county_list_query_count_does_not_grow_with_rows(world: dict, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     Application.objects.exclude(pk=world["apps"][0].pk).delete()
     reviewer = client_for(world["reviewer"])
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):  # 16 + the shell's memberships and unread count (base.html)
         page = reviewer.get(reverse("reviews:county_list")).content.decode()
     assert page.count("甲县第") == 1
 
@@ -163,6 +163,21 @@ MATRIX = [
     ("anonymous", "reviews:organizer", "campaign", 302),
     ("anonymous", "reviews:public", "campaign", 404),
     ("applicant", "reviews:notifications", None, 200),
+    ("organizer", "reviews:expert_pool", None, 200),
+    ("reviewer", "reviews:expert_pool", None, 404),
+    ("applicant", "reviews:expert_pool", None, 404),
+    ("anonymous", "reviews:expert_pool", None, 302),
+    ("organizer", "reviews:city_list", None, 200),
+    ("reviewer", "reviews:city_list", None, 404),
+    ("applicant", "reviews:city_list", None, 404),
+    ("anonymous", "reviews:city_list", None, 302),
+    ("organizer", "reviews:city_recommend", "campaign", 404),  # a city campaign has no city step
+    ("reviewer", "reviews:city_recommend", "campaign", 404),
+    ("anonymous", "reviews:city_recommend", "campaign", 302),
+    ("organizer", "reviews:audit_export", "campaign", 200),
+    ("applicant", "reviews:audit_export", "campaign", 404),
+    ("organizer", "reviews:results_export", "campaign", 200),
+    ("outsider", "reviews:results_export", "campaign", 404),
 ]
 
 
@@ -172,7 +187,9 @@ def test_role_url_matrix(world: dict, persona: str, name: str, needs: str | None
     c = Client() if persona == "anonymous" else client_for(world[persona])
     response = c.get(reverse(name, args=args))
     assert response.status_code == expected
-    if expected == 200:
+    if expected == 200 and name.endswith("_export"):
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    elif expected == 200:
         assert b"<html" in response.content.lower() or b"<!doctype" in response.content.lower()
 
 
@@ -191,6 +208,9 @@ def test_expert_matrix(world: dict) -> None:
         user("head_x0", world["schools"][0], Role.HEAD),
     ):
         assert client_for(who).get(url).status_code == 404
+    for name in ("reviews:expert_pool", "reviews:city_list", "reviews:county_list"):
+        assert client_for(e1.user).get(reverse(name)).status_code == 404
+    assert "回避申报" in client_for(e1.user).get(reverse("reviews:expert_list")).content.decode()
     assert Assignment.objects.get(pk=a.pk).status == Assignment.Status.ASSIGNED
 
 
