@@ -140,19 +140,37 @@ def build_links(shell: Shell, user: Any, view_name: str) -> list[Link]:
             .order_by("-year", "-pk")[:MENU_CAMPAIGNS]
         ]
         menu.append(Link("all-campaigns", _("全部活动…"), reverse("campaigns:list")))
+        menu.append(Link("expert-pool", _("专家库"), reverse("reviews:expert_pool")))
+        menu.append(Link("city-review", _("市级推荐"), reverse("reviews:city_list")))
         links.append(
             Link(
                 "review",
                 _("评审组织"),
                 "",
-                _active(view_name, "reviews:organizer", "reviews:audit_"),
+                _active(view_name, "reviews:organizer", "reviews:audit_", "reviews:expert_pool", "reviews:city_"),
                 tuple(menu),
             )
         )
         cultivation = reverse("cultivation:list")
         links.append(Link("cultivation", _("培育项目"), cultivation, _active(view_name, "cultivation:")))
+    data: list[Link] = []
+    if roles & {Role.ORGANIZER, Role.COUNTY_REVIEWER}:
+        data.append(Link("dashboards", _("数据看板"), reverse("reports:dashboards")))
+        data.append(Link("exports", _("我的导出"), reverse("reports:exports")))
+    if Role.ORGANIZER in roles:
+        data.append(Link("units", _("单位管理"), reverse("orgs:tree")))
     if roles & {Role.ORGANIZER, Role.ADMIN} or getattr(user, "is_superuser", False):
-        links.append(Link("imports", _("数据导入"), reverse("reports:imports"), view_name == "reports:imports"))
+        data.append(Link("imports", _("数据导入"), reverse("reports:imports")))
+    if data:
+        links.append(
+            Link(
+                "data",
+                _("数据与报表"),
+                "",
+                _active(view_name, "reports:dashboard", "reports:export", "reports:imports", "orgs:"),
+                tuple(data),
+            )
+        )
     if Role.EXPERT in roles:
         links.append(
             Link("expert", _("我的评审"), reverse("reviews:expert_list"), _active(view_name, "reviews:expert_"))

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "orgs"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("import/", views.import_units, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+]

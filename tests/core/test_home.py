@@ -35,12 +35,12 @@ CARDS = {
 NAV = {
     "school_officer": ["首页", "我的申报"],
     "school_head": ["首页", "我的申报"],
-    "county_reviewer": ["首页", "县级初审"],
-    "organizer": ["首页", "活动管理", "评审组织", "培育项目", "数据导入"],
+    "county_reviewer": ["首页", "县级初审", "数据与报表"],
+    "organizer": ["首页", "活动管理", "评审组织", "培育项目", "数据与报表"],
     "expert": ["首页", "我的评审"],
     "outsider": ["首页", "我的申报"],
-    "outsider_reviewer": ["首页", "县级初审"],
-    "sysadmin": ["首页", "数据导入"],
+    "outsider_reviewer": ["首页", "县级初审", "数据与报表"],
+    "sysadmin": ["首页", "数据与报表"],
 }
 
 
@@ -69,6 +69,22 @@ def test_cards_and_navigation_follow_the_role(w: World, who: str) -> None:
     assert f"{member.get_role_display()} · {member.unit.name}" in page
     # the city-wide open campaign concerns everyone in the city
     assert w.campaign.name in page.split('id="home-campaigns"', 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("who", "present", "absent"),
+    [
+        ("organizer", ["/reports/dashboards/", "/reports/exports/", "/orgs/", "/reviews/experts/", "/reviews/city/"], []),
+        ("county_reviewer", ["/reports/dashboards/", "/reports/exports/"], ["/orgs/", "/reviews/experts/"]),
+        ("school_officer", [], ["/reports/dashboards/", "/reports/exports/", "/orgs/"]),
+    ],
+)
+def test_menus_lead_to_every_page_the_role_can_open(w: World, who: str, present: list[str], absent: list[str]) -> None:
+    block = w.client(who).get(HOME).content.decode().split('id="ce-nav-links"', 1)[1].split("</nav>", 1)[0]
+    for url in present:
+        assert f'href="{url}"' in block, url
+    for url in absent:
+        assert f'href="{url}"' not in block, url
 
 
 def test_school_sees_open_campaign_to_start_then_its_draft(w: World) -> None:

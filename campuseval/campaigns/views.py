@@ -1,0 +1,165 @@
+"""Campaign pages. Thin: look up a scoped campaign (another unit's → 404), call a service, render.
+
+- list: organizers see the campaigns they manage; schools and counties, those covering them.
+- create / edit: organizers only; a refused form comes back with everything as typed.
+- detail: settings, stages, and (for organizers) counts of applications by status.
+- status: open a campaign, or move it to its next stage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campuseval.accounts.models import Role
+from campuseval.applications import queries as application_queries
+from campuseval.applications.models import Application
+from campuseval.audit.services import client_ip
+from campuseval.orgs.models import Unit
+
+from . import queries, services
+from .forms import CampaignForm, initial_for, initial_new
+from .models import Campaign
+from .permissions import COVERED_ROLES, is_organizer_for, organizer_units, unit_ids_with
+
+
+def _managed(request: HttpRequest, pk: int) -> Campaign:
+    return get_object_or_404(
+        queries.organizer_campaigns(request.user).select_related("organizer", "school_framework", "district_framework"),
+        pk=pk,
+    )
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Organizers: their campaigns with counts and a button to create one. Schools and counties:
+    the campaigns that cover them, read-only."""
+    organizers = organizer_units(request.user)
+    covered = unit_ids_with(request.user, *COVERED_ROLES)
+    if not organizers and not covered:
+        raise Http404
+    return render(
+        request,
+        "campaigns/list.html",
+        {
+            "managed": list(queries.organizer_list(request.user)) if organizers else None,
+            "covering": list(queries.covering_list(request.user)) if covered else None,
+            "can_apply": bool(unit_ids_with(request.user, Role.APPLICANT, Role.HEAD)),
+        },
+    )
+
+
+def _form_page(request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -> HttpResponse:
+    return render(request, "campaigns/form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    organizers = organizer_units(request.user)
+    if not organizers:
+        raise Http404
+    if request.method != "POST":
+        return _form_page(request, CampaignForm(organizers=organizers, initial=initial_new(organizers)), None)
+    form = CampaignForm(request.POST, organizers=organizers)
+    if form.is_valid():
+        try:
+            campaign = services.create_campaign(actor=request.user, data=form.to_data(), ip=client_ip(request))
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("活动已创建（筹备中）。检查设置无误后，点击“发布申报”。"))
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return _form_page(request, form, None)
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _managed(request, pk)
+    organizers = organizer_units(request.user)
+    if campaign.status == Campaign.Status.CLOSED:
+        messages.error(request, _("活动已结束，不能修改"))
+        return redirect("campaigns:detail", pk=campaign.pk)
+    initial = initial_for(campaign)
+    if campaign.organizer not in organizers:
+        organizers = [campaign.organizer, *organizers]
+    if request.method != "POST":
+        return _form_page(request, CampaignForm(organizers=organizers, campaign=campaign, initial=initial), campaign)
+    form = CampaignForm(request.POST, organizers=organizers, campaign=campaign, initial=initial)
+    if form.is_valid():
+        try:
+            services.update_campaign(actor=request.user, campaign=campaign, data=form.to_data(), ip=client_ip(request))
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("活动设置已保存"))
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return _form_page(request, form, campaign)
+
+
+def _own_rows(request: HttpRequest, campaign: Campaign) -> list[dict[str, Any]]:
+    """The user's own units for this campaign: their application, or whether they may start one."""
+    unit_ids = unit_ids_with(request.user, Role.APPLICANT, Role.HEAD)
+    if not unit_ids:
+        return []
+    started = {
+        a.unit_id: a for a in Application.objects.filter(campaign=campaign, unit_id__in=unit_ids).select_related("unit")
+    }
+    rows = []
+    for unit in Unit.objects.filter(pk__in=unit_ids).order_by("code"):
+        open_here = application_queries.open_campaigns_for(unit).filter(pk=campaign.pk).exists()
+        if unit.pk in started or open_here:
+            rows.append({"unit": unit, "application": started.get(unit.pk), "can_start": open_here})
+    return rows
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(
+        queries.visible_campaigns(request.user).select_related("organizer", "school_framework", "district_framework"),
+        pk=pk,
+    )
+    manager = is_organizer_for(request.user, campaign)
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "manager": manager,
+        "stages": list(campaign.stages.order_by("starts_at")),
+        "covered": list(campaign.covered_units.order_by("code")),
+        "own_rows": _own_rows(request, campaign),
+    }
+    if manager:
+        context["counts"] = queries.application_counts(campaign)
+        context["total"] = sum(row["count"] for row in context["counts"])
+        context["readiness"] = services.readiness(campaign) if campaign.status == Campaign.Status.DRAFT else []
+        following = services.NEXT_STATUS.get(campaign.status)
+        context["next_status"] = Campaign.Status(following).label if following else None
+    return render(request, "campaigns/detail.html", context)
+
+
+@login_required
+@require_POST
+def campaign_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a campaign (筹备中 → 申报中) or move it to its next stage."""
+    campaign = _managed(request, pk)
+    step = services.open_campaign if campaign.status == Campaign.Status.DRAFT else services.advance_campaign
+    try:
+        campaign = step(
+            actor=request.user, campaign=campaign, from_status=request.POST.get("from") or None, ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("活动已进入“%(status)s”") % {"status": campaign.get_status_display()})
+    return redirect("campaigns:detail", pk=campaign.pk)

@@ -1,0 +1,62 @@
+"""Unit pages for organizers and system administrators: the unit tree of their region and the
+Excel import of counties and schools. Anyone else gets 404."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from campuseval.audit.services import client_ip
+from campuseval.reports.excel import Column, build_workbook
+from campuseval.reports.imports import ImportReport
+
+from . import queries, services
+from .permissions import managed_roots
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXAMPLE_ROWS = (
+    ("9901020013", "城关区第四小学", "990102", "学校", "小学", "城镇", "示例市城关区和平路 8 号", 1200, 70, 28),
+    ("9901210012", "清河县白庙镇中心小学", "990121", "学校", "小学", "乡村", "示例市清河县白庙镇", 380, 30, 10),
+)
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    """City → counties → schools with stage, area and size; counts of schools and rural schools."""
+    roots = queries.unit_tree(request.user)
+    if not roots:
+        raise Http404
+    return render(request, "orgs/tree.html", {"roots": roots})
+
+
+@login_required
+def import_units(request: HttpRequest) -> HttpResponse:
+    if not managed_roots(request.user):
+        raise Http404
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            report = ImportReport(refused=[(0, "请选择要上传的 Excel 文件")])
+        else:
+            try:
+                report = services.import_units(actor=request.user, file=upload, ip=client_ip(request))
+            except PermissionDenied:
+                raise Http404 from None
+    return render(request, "orgs/import.html", {"report": report, "columns": services.UNIT_COLUMNS})
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The sheet to fill in, with its columns and two example rows."""
+    if not managed_roots(request.user):
+        raise Http404
+    columns = [Column(name, 22 if name in ("名称", "地址") else 14) for name in services.UNIT_COLUMNS]
+    data = build_workbook("单位导入模板", columns, EXAMPLE_ROWS)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('单位导入模板.xlsx')}"
+    return response
