@@ -50,11 +50,6 @@ class CampaignWorld:
         return self.w.client(who)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def framework_record(text: str) -> FrameworkRecord:
     key = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("id:"))
     subject = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("subject:"))

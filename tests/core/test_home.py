@@ -74,7 +74,11 @@ def test_cards_and_navigation_follow_the_role(w: World, who: str) -> None:
 @pytest.mark.parametrize(
     ("who", "present", "absent"),
     [
-        ("organizer", ["/reports/dashboards/", "/reports/exports/", "/orgs/", "/reviews/experts/", "/reviews/city/"], []),
+        (
+            "organizer",
+            ["/reports/dashboards/", "/reports/exports/", "/orgs/", "/reviews/experts/", "/reviews/city/"],
+            [],
+        ),
         ("county_reviewer", ["/reports/dashboards/", "/reports/exports/"], ["/orgs/", "/reviews/experts/"]),
         ("school_officer", [], ["/reports/dashboards/", "/reports/exports/", "/orgs/"]),
     ],

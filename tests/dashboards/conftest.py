@@ -65,11 +65,6 @@ indicators:
 PASSWORD = "x-Pass-12345"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class DashWorld:
     city: Unit

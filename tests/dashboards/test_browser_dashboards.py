@@ -4,7 +4,6 @@ screenshots/dashboard-*.png."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,31 +16,6 @@ from .test_views import SECTIONS, grow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is installed by `make system-deps`")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }
-
 
 def login(page: Any, live_server: Any, user: Any) -> None:
     client = Client()
@@ -52,9 +26,8 @@ def login(page: Any, live_server: Any, user: Any) -> None:
     )
 
 
-def test_dashboards_in_chromium(page: Any, live_server: Any, dw: DashWorld) -> None:
+def test_dashboards_in_chromium(page: Any, live_server: Any, dw: DashWorld, shots: Path) -> None:
     grow(dw, 4)
-    SCREENSHOTS.mkdir(exist_ok=True)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_viewport_size({"width": 1440, "height": 900})
@@ -67,7 +40,7 @@ def test_dashboards_in_chromium(page: Any, live_server: Any, dw: DashWorld) -> N
         for i in range(charts.count()):
             assert charts.nth(i).locator("canvas").count() >= 1, section
         page.wait_for_timeout(600)  # let ECharts finish its entry animation
-        page.screenshot(path=str(SCREENSHOTS / f"dashboard-{section}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"dashboard-{section}.png"), full_page=True)
     assert errors == []
     assert (
         "2022年目标 95%"
@@ -77,4 +50,4 @@ def test_dashboards_in_chromium(page: Any, live_server: Any, dw: DashWorld) -> N
     page.goto(live_server.url + reverse("reports:dashboard", args=[dw.campaign.pk, "progress"]))
     page.wait_for_selector(".dashboard-chart canvas")
     assert "乙县" not in page.content()
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-progress-county.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard-progress-county.png"), full_page=True)

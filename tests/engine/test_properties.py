@@ -62,8 +62,48 @@ def test_empty_application_scores_zero_and_lists_every_leaf(framework_id: str) -
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1), answered=st.sampled_from([0.3, 1.0]))
 def test_fast_totals_equal_full_scoring(framework_id: str, seed: int, answered: float) -> None:
     from campuseval.engine import clean_answers, score_clean
-    from campuseval.engine.fast import compile_totals
+    from campuseval.engine.fast import compile_subtotals, compile_totals
 
     fw = load_framework(framework_id)
     answers = clean_answers(fw, random_answers(fw, random.Random(seed), AS_OF, answered=answered), as_of=AS_OF)
-    assert compile_totals(fw)(answers) == score_clean(fw, answers).total
+    result = score_clean(fw, answers)
+    total = compile_totals(fw)(answers)
+    assert total == result.total
+    assert total.as_tuple() == result.total.as_tuple()  # the same Decimal, exponent included
+    tops = compile_subtotals(fw)(answers)
+    assert tops == {top.code: result.indicators[top.code].points for top in fw.indicators}
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORKS)
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_compiled_rule_points_equal_evaluate(framework_id: str, seed: int) -> None:
+    """Each rule's compiled function (table or closure) gives `evaluate`'s points exactly."""
+    from campuseval.engine import clean_answers
+    from campuseval.engine.rules import Env
+
+    fw = load_framework(framework_id)
+    answers = clean_answers(fw, random_answers(fw, random.Random(seed), AS_OF, answered=1.0), as_of=AS_OF)
+    for leaf in fw.leaves():
+        rule = leaf.rule
+        assert rule is not None
+        values = answers.values.get(leaf.code, {})
+        if not values.keys() >= {k for k, s in leaf.inputs.items() if not s.optional}:
+            continue
+        if any(k in fw.context and k not in answers.context for k in rule.input_keys()):
+            continue
+        env = Env(
+            code=leaf.code,
+            points=leaf.points,
+            values=values,
+            context=answers.context,
+            inputs=leaf.inputs,
+            context_inputs=fw.context,
+            as_of=answers.as_of,
+            windows=fw.windows,
+        )
+        fast = rule.fast(values, answers.context, answers.as_of, {})
+        compiled = rule.compile()(values, answers.context, answers.as_of, {})
+        evaluated = rule.evaluate(env)
+        assert fast.as_tuple() == compiled.as_tuple() == evaluated.points.as_tuple(), leaf.code
+        assert evaluated.explanation

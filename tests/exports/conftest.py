@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reviews.conftest import fast_password_hasher, world  # noqa: F401  (fixtures reused)
+from tests.reviews.conftest import world  # noqa: F401  (fixture reused)
 
 
 @pytest.fixture(autouse=True)

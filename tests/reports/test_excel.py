@@ -12,7 +12,7 @@ from campuseval.reports.excel import Column, build_workbook, safe_cell
 
 
 def test_formula_injection_is_inert() -> None:
-    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe_cell("+86 138") == "'+86 138"
     assert safe_cell("-1+1") == "'-1+1"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"

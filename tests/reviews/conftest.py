@@ -16,13 +16,6 @@ from campuseval.orgs.models import Unit
 from campuseval.reviews import services
 from campuseval.reviews.models import Assignment, Expert
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):  # type: ignore[no-untyped-def]
-    """PBKDF2 at production strength costs ~0.3 s per account; tests create many."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 FRAMEWORK = """
 id: mini
 title: 迷你框架
