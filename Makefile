@@ -37,6 +37,7 @@ example: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/campuseval frameworks check
+	mkdir -p "$${VAR_DIR:-var}"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
 	$(BIN)/python manage.py collectstatic --noinput -v 0

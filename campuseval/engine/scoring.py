@@ -12,8 +12,9 @@ from typing import Any
 
 from .errors import InvalidAnswers, Problem
 from .framework import MARK_NAMES, Framework, Indicator, Mark
-from .numbers import ZERO, fmt, quantize
+from .numbers import ROUNDING_MODES, ZERO, fmt
 from .rules import Env
+from .rules.base import NO_CASES
 
 ANSWER_KEYS = {"framework", "as_of", "context", "choices", "declarations", "answers", "applicant"}
 
@@ -316,6 +317,12 @@ class _LeafPlan:
     node: Indicator
     required: tuple[tuple[str, str], ...]
     context_required: tuple[tuple[str, str], ...]
+    required_keys: frozenset[str]
+    context_keys: frozenset[str]
+
+    def answered(self, values: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+        """Every required input (and every context input the rule reads) is given."""
+        return values.keys() >= self.required_keys and (not self.context_keys or context.keys() >= self.context_keys)
 
 
 @dataclass(frozen=True)
@@ -323,9 +330,14 @@ class _Plan:
     """What scoring needs from a framework, worked out once per framework object."""
 
     order: tuple[Indicator, ...]
+    #: every indicator after its children: the order results are worked out in
+    postorder: tuple[Indicator, ...]
     leaves: dict[str, _LeafPlan]
     choose_one: tuple[Indicator, ...]
     marked: tuple[Indicator, ...]
+    #: the rounding step and mode of `fw.places` / `fw.rounding_mode`
+    exponent: Decimal
+    rounding: str
 
 
 _PLANS: dict[int, tuple[Framework, _Plan]] = {}
@@ -340,19 +352,88 @@ def _plan(fw: Framework) -> _Plan:
     for node in order:
         if node.is_leaf and node.rule is not None:
             used = node.rule.input_keys()
+            required = tuple((k, s.label) for k, s in node.inputs.items() if not s.optional)
+            context_required = tuple((k, s.label) for k, s in fw.context.items() if k in used)
             leaves[node.code] = _LeafPlan(
                 node=node,
-                required=tuple((k, s.label) for k, s in node.inputs.items() if not s.optional),
-                context_required=tuple((k, s.label) for k, s in fw.context.items() if k in used),
+                required=required,
+                context_required=context_required,
+                required_keys=frozenset(k for k, _ in required),
+                context_keys=frozenset(k for k, _ in context_required),
             )
+    postorder: list[Indicator] = []
+
+    def after_children(node: Indicator) -> None:
+        for child in node.children:
+            after_children(child)
+        postorder.append(node)
+
+    for top in fw.indicators:
+        after_children(top)
     plan = _Plan(
         order=order,
+        postorder=tuple(postorder),
         leaves=leaves,
         choose_one=tuple(n for n in order if n.choose_one),
         marked=tuple(n for n in order if any(m.kind != "bonus" for m in n.marks)),
+        exponent=Decimal(1).scaleb(-fw.places),
+        rounding=ROUNDING_MODES[fw.rounding_mode],
     )
     _PLANS[id(fw)] = (fw, plan)
     return plan
+
+
+def leaf_points(raw: Decimal, cap: Decimal, exponent: Decimal, rounding: str) -> Decimal:
+    """A leaf's points from its rule's: at most the indicator's points, and rounded to the
+    framework's places (`exponent`, `rounding`) only when not a whole number."""
+    capped = raw if raw <= cap else cap
+    return capped if capped == capped.to_integral_value() else capped.quantize(exponent, rounding=rounding)
+
+
+def not_chosen_codes(fw: Framework, choices: Mapping[str, str]) -> set[str]:
+    """Codes (every level) under the alternatives of choose-one sections that were not chosen."""
+    not_chosen: set[str] = set()
+    for node in _plan(fw).choose_one:
+        chosen = choices.get(node.code)
+        for child in node.children:
+            if child.code != chosen:
+                not_chosen.update(n.code for n in child.walk())
+    return not_chosen
+
+
+def excluded_cases(fw: Framework, answers: CleanAnswers, not_chosen: set[str]) -> dict[str, dict[str, str]]:
+    """For "the same case counts once" policies: leaf code → {case: the leaf that scores it}
+    for every case this leaf must leave out, because another indicator earns more with it."""
+    plan = _plan(fw)
+    excluded: dict[str, dict[str, str]] = {}
+    for policy in fw.case_policies:
+        best: dict[str, tuple[Decimal, int, str]] = {}
+        for order, code in enumerate(policy.indicators):
+            leaf_plan = plan.leaves.get(code)
+            values = answers.values.get(code, {})
+            if code in not_chosen or leaf_plan is None or not leaf_plan.answered(values, answers.context):
+                continue
+            node = leaf_plan.node
+            assert node.rule is not None
+            env = Env(
+                code=node.code,
+                points=node.points,
+                values=values,
+                context=answers.context,
+                inputs=node.inputs,
+                context_inputs=fw.context,
+                as_of=answers.as_of,
+                windows=fw.windows,
+            )
+            for claim in node.rule.case_claims(env):
+                current = best.get(claim.case)
+                if current is None or claim.points > current[0]:
+                    best[claim.case] = (claim.points, order, code)
+        for case, (_, _, owner) in best.items():
+            for code in policy.indicators:
+                if code != owner:
+                    excluded.setdefault(code, {})[case] = owner
+    return excluded
 
 
 def _missing_inputs(leaf: _LeafPlan, values: Mapping[str, Any], context: Mapping[str, Any]) -> list[str]:
@@ -411,45 +492,24 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
         raise InvalidAnswers(bad_overrides)
     results: dict[str, IndicatorResult] = {}
     problems: list[Problem] = []
-    not_chosen: set[str] = set()
-    for node in plan.choose_one:
-        chosen = answers.choices.get(node.code)
-        for child in node.children:
-            if child.code != chosen:
-                not_chosen.update(n.code for n in child.walk())
+    not_chosen = not_chosen_codes(fw, answers.choices) if plan.choose_one else set()
+    context, as_of = answers.context, answers.as_of
 
     def make_env(node: Indicator, values: Mapping[str, Any], excluded: Mapping[str, str]) -> Env:
         return Env(
             code=node.code,
             points=node.points,
             values=values,
-            context=answers.context,
+            context=context,
             inputs=node.inputs,
             context_inputs=fw.context,
-            as_of=answers.as_of,
+            as_of=as_of,
             windows=fw.windows,
             excluded_cases=excluded,
         )
 
-    excluded: dict[str, dict[str, str]] = {}
-    for policy in fw.case_policies:
-        best: dict[str, tuple[Decimal, int, str]] = {}
-        for order, code in enumerate(policy.indicators):
-            leaf_plan = plan.leaves.get(code)
-            values = answers.values.get(code, {})
-            if code in not_chosen or leaf_plan is None or _missing_inputs(leaf_plan, values, answers.context):
-                continue
-            assert leaf_plan.node.rule is not None
-            for claim in leaf_plan.node.rule.case_claims(make_env(leaf_plan.node, values, {})):
-                current = best.get(claim.case)
-                if current is None or claim.points > current[0]:
-                    best[claim.case] = (claim.points, order, code)
-        for case, (_, _, owner) in best.items():
-            for code in policy.indicators:
-                if code != owner:
-                    excluded.setdefault(code, {})[case] = owner
-
-    places, mode = fw.places, fw.rounding_mode
+    excluded = excluded_cases(fw, answers, not_chosen) if fw.case_policies else {}
+    places, exponent, rounding = fw.places, plan.exponent, plan.rounding
 
     def leaf(node: Indicator) -> IndicatorResult:
         rule = node.rule
@@ -468,9 +528,9 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
                 bonus=node.bonus,
             )
         values = answers.values.get(node.code, {})
-        missing = _missing_inputs(plan.leaves[node.code], values, answers.context)
-        if missing:
-            leaf_plan = plan.leaves[node.code]
+        leaf_plan = plan.leaves[node.code]
+        if not leaf_plan.answered(values, context):
+            missing = _missing_inputs(leaf_plan, values, context)
             context_missing = any(key not in answers.context for key, _ in leaf_plan.context_required)
             nothing = not values and not context_missing
             text = "未作答，得 0 分" if nothing else f"未填写：{'、'.join(missing)}，暂按 0 分计"
@@ -487,8 +547,9 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
                 bonus=node.bonus,
                 missing=tuple(missing),
             )
+        left_out = excluded.get(node.code, NO_CASES)
         try:
-            outcome = rule.evaluate(make_env(node, values, excluded.get(node.code, {})))
+            raw = rule.fast(values, context, as_of, left_out)
         except ValueError as exc:
             problems.append(Problem(str(exc), "bad value", code=node.code))
             return IndicatorResult(
@@ -503,21 +564,16 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
                 is_leaf=True,
                 bonus=node.bonus,
             )
-        raw = outcome.points
-        capped = raw if raw <= node.points else node.points
-        points = capped if capped == capped.to_integral_value() else quantize(capped, places, mode)
-        explanation: str | Callable[[], str]
-        if points == raw:
+        points = leaf_points(raw, node.points, exponent, rounding)
 
-            def explanation() -> str:
-                return outcome.explanation
-
-        else:
-
-            def explanation() -> str:
-                if raw > node.points:
-                    return outcome.explanation + f"（超过本指标 {fmt(node.points)} 分，按 {fmt(node.points)} 分计）"
-                return outcome.explanation + f"（保留 {places} 位小数为 {fmt(points)} 分）"
+        def explanation() -> str:
+            # The rule's own line, written on first read by `evaluate` (same points as `fast`).
+            text = rule.evaluate(make_env(node, values, left_out)).explanation
+            if points == raw:
+                return text
+            if raw > node.points:
+                return text + f"（超过本指标 {fmt(node.points)} 分，按 {fmt(node.points)} 分计）"
+            return text + f"（保留 {places} 位小数为 {fmt(points)} 分）"
 
         return IndicatorResult(
             code=node.code,
@@ -554,14 +610,15 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
         )
 
     def visit(node: Indicator) -> IndicatorResult:
-        if node.is_leaf:
+        """One indicator's result; its children's are already in `results` (post-order)."""
+        if not node.children:
             result = leaf(node)
-            if node.code in overrides and result.status != NOT_CHOSEN:
+            if overrides and node.code in overrides and result.status != NOT_CHOSEN:
                 result = overridden(node, result)
         else:
             points = ZERO
             for child in node.children:
-                child_result = visit(child)
+                child_result = results[child.code]
                 if child_result.status != NOT_CHOSEN:
                     points += child_result.points
             status = SCORED
@@ -593,13 +650,14 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
                 is_leaf=False,
                 bonus=node.bonus,
             )
-        results[node.code] = result
         return result
 
+    for node in plan.postorder:
+        results[node.code] = visit(node)
     base_total = ZERO
     bonus_total = ZERO
     for top in fw.indicators:
-        top_result = visit(top)
+        top_result = results[top.code]
         if top.bonus:
             bonus_total += top_result.points
         else:
@@ -607,7 +665,7 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
     if problems:
         raise InvalidAnswers(problems)
 
-    unanswered = [n.code for n in plan.order if n.is_leaf and results[n.code].status == UNANSWERED]
+    unanswered = [code for code in plan.leaves if results[code].status == UNANSWERED]
     unanswered += [n.code for n in plan.choose_one if results[n.code].status == UNANSWERED]
     unmet: list[UnmetMark] = []
     for node in plan.marked:

@@ -1,5 +1,6 @@
 """Rule types. Each lives in its own module of this package and registers itself with
-`@register`; adding a rule type means adding one module here, nothing else."""
+`@register`; adding a rule type means adding one module here, nothing else. A type's points
+are computed by its `compile` (what `evaluate`, full scoring and the fast totals all use)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
-from .base import BuildContext, CaseClaim, Env, Outcome, Rule, Window
+from .base import BuildContext, CaseClaim, Env, Outcome, PointsFn, Rule, Window
 
 REGISTRY: dict[str, type[Rule]] = {}
 
@@ -46,4 +47,15 @@ def _load_all() -> None:
 
 _load_all()
 
-__all__ = ["REGISTRY", "BuildContext", "CaseClaim", "Env", "Outcome", "Rule", "Window", "build_rule", "register"]
+__all__ = [
+    "REGISTRY",
+    "BuildContext",
+    "CaseClaim",
+    "Env",
+    "Outcome",
+    "PointsFn",
+    "Rule",
+    "Window",
+    "build_rule",
+    "register",
+]

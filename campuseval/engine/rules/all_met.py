@@ -6,12 +6,15 @@ a time window (Bozhou district 2.3: 近两年内组织开展网络安全演练; 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from ..numbers import ZERO, fmt, to_decimal
 from . import register
-from .base import Env, Outcome, Rule
+from .base import Env, Outcome, PointsFn, Rule
+
+Condition = tuple[str, Decimal | None, Decimal | None]
 
 
 @register
@@ -31,7 +34,7 @@ class AllMet(Rule):
         if not isinstance(raw, list) or not raw:
             raise ValueError("all_met 需要 conditions 列表 / all_met needs conditions")
         self.points = self._decimal("points", ctx.points)
-        self.conditions: list[tuple[str, Decimal | None, Decimal | None]] = []
+        self.conditions: list[Condition] = []
         #: list inputs counted, each with its time window and date field (or None, None)
         self.counted: dict[str, tuple[str | None, str | None]] = {}
         for cond in raw:
@@ -78,15 +81,45 @@ class AllMet(Rule):
     def max_points(self) -> Decimal:
         return self.points
 
-    def _check(self, env: Env, cond: tuple[str, Decimal | None, Decimal | None]) -> tuple[bool, str]:
+    def _met(self, cond: Condition, value: Any, as_of: dt.date) -> bool:
+        """Whether one condition holds for its input's value."""
+        key, low, high = cond
+        if low is None and high is None:
+            return bool(value)
+        if key in self.counted:
+            value = self.count(key, value, as_of)
+        return (low is None or value >= low) and (high is None or value <= high)
+
+    def compile(self) -> PointsFn:
+        conditions, points, met = tuple(self.conditions), self.points, self._met
+        if all(low is None and high is None for _, low, high in conditions):
+            keys = tuple(key for key, _, _ in conditions)
+
+            def all_yes(v: Mapping[str, Any], c: Mapping[str, Any], a: dt.date, x: Mapping[str, str]) -> Decimal:
+                for key in keys:
+                    if not v[key]:
+                        return ZERO
+                return points
+
+            return all_yes
+
+        def fn(v: Mapping[str, Any], c: Mapping[str, Any], a: dt.date, x: Mapping[str, str]) -> Decimal:
+            for cond in conditions:
+                if not met(cond, v[cond[0]], a):
+                    return ZERO
+            return points
+
+        return fn
+
+    def _check(self, env: Env, cond: Condition) -> tuple[bool, str]:
         key, low, high = cond
         value = env.values[key]
+        ok = self._met(cond, value, env.as_of)
         if low is None and high is None:
-            return bool(value), f"{env.label(key)}：{'是' if value else '否'}"
+            return ok, f"{env.label(key)}：{'是' if value else '否'}"
         if key in self.counted:
-            return self._check_count(env, key, value, low, high)
+            return ok, self._describe_count(env, key, value, low, high, ok)
         unit = env.unit(key)
-        ok = (low is None or value >= low) and (high is None or value <= high)
         need = []
         if low is not None:
             need.append(f"不低于 {fmt(low)}{unit}")
@@ -95,12 +128,17 @@ class AllMet(Rule):
         verdict = "达到" if ok else "未达到"
         return ok, f"{env.label(key)} {fmt(value)}{unit}（要求{'、'.join(need)}，{verdict}）"
 
-    def _check_count(
-        self, env: Env, key: str, items: tuple[dict[str, Any], ...], low: Decimal | None, high: Decimal | None
-    ) -> tuple[bool, str]:
+    def _describe_count(
+        self,
+        env: Env,
+        key: str,
+        items: tuple[dict[str, Any], ...],
+        low: Decimal | None,
+        high: Decimal | None,
+        ok: bool,
+    ) -> str:
         unit = env.unit(key) or "项"
         count = self.count(key, items, env.as_of)
-        ok = (low is None or count >= low) and (high is None or count <= high)
         window = self.counted[key][0]
         where = f"，其中{env.windows[window].describe(env.as_of)}内 {fmt(count)} {unit}" if window else ""
         need = []
@@ -109,18 +147,17 @@ class AllMet(Rule):
         if high is not None:
             need.append(f"不超过 {fmt(high)} {unit}")
         verdict = "达到" if ok else "未达到"
-        return ok, f"{env.label(key)}：填报 {len(items)} {unit}{where}（要求{'、'.join(need)}，{verdict}）"
+        return f"{env.label(key)}：填报 {len(items)} {unit}{where}（要求{'、'.join(need)}，{verdict}）"
 
     def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
+        return Outcome(points, lambda: self._explain(env, points))
+
+    def _explain(self, env: Env, points: Decimal) -> str:
         checks = [self._check(env, cond) for cond in self.conditions]
         if all(ok for ok, _ in checks):
-            return Outcome(
-                self.points, lambda: f"{'；'.join(t for _, t in checks)}；条件全部满足，得 {fmt(self.points)} 分"
-            )
-        return Outcome(
-            ZERO,
-            lambda: (
-                f"{'；'.join(t for _, t in checks)}；未满足："
-                f"{'、'.join(env.label(self.conditions[i][0]) for i, (ok, _) in enumerate(checks) if not ok)}，不得分"
-            ),
+            return f"{'；'.join(t for _, t in checks)}；条件全部满足，得 {fmt(points)} 分"
+        return (
+            f"{'；'.join(t for _, t in checks)}；未满足："
+            f"{'、'.join(env.label(self.conditions[i][0]) for i, (ok, _) in enumerate(checks) if not ok)}，不得分"
         )

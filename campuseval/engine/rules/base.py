@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+from operator import itemgetter
 from random import Random
 from typing import Any, ClassVar
 
 from ..inputs import InputSpec
 from ..numbers import ZERO, to_decimal
+
+#: A rule's points without explanation: (values, context, as_of, excluded_cases) -> points.
+#: `values` are the indicator's cleaned inputs, `context` the framework-wide ones, `as_of` the
+#: reference date, `excluded_cases` cases another indicator scores (see `Env.excluded_cases`).
+PointsFn = Callable[[Mapping[str, Any], Mapping[str, Any], dt.date, Mapping[str, str]], Decimal]
+
+#: Input types with few possible values, and the most combinations a rule is tabulated for.
+FINITE_TYPES = ("bool", "choice")
+TABLE_LIMIT = 1024
+NO_CASES: Mapping[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -98,11 +111,21 @@ class CaseClaim:
 
 class Rule:
     """One scoring rule shape. Subclasses set `type_name`, parse their spec in `__init__`,
-    and implement `max_points` and `evaluate`. Registering is the `@register` decorator."""
+    and implement `max_points`, `compile` and `evaluate`. Registering is the `@register`
+    decorator.
+
+    Points are computed by one piece of code: `compile` returns a function from answers to
+    points (no explanation; what totals, rankings and the benchmark run), and `evaluate` takes
+    its points from that same function (`self.points_for(env)`) and adds the Chinese line. A rule
+    that does not override `compile` is scored through its `evaluate` (then `evaluate` must
+    not call `points_for`)."""
 
     type_name: ClassVar[str] = ""
     #: keys of the spec this rule accepts besides `type`; others are refused at load time
     params: ClassVar[frozenset[str]] = frozenset()
+    #: whether the points depend on nothing but the values of `input_keys()`, so that a rule
+    #: reading only yes/no and choice inputs may be tabulated (see `table`)
+    tabulate: ClassVar[bool] = True
 
     def __init__(self, spec: Mapping[str, Any], ctx: BuildContext) -> None:
         self.spec = spec
@@ -121,6 +144,11 @@ class Rule:
                 f" / input type {spec.type} does not suit rule {self.type_name}"
             )
         return key
+
+    def _label(self, key: str) -> str:
+        """The input's Chinese label, as `Env.label` gives it (for messages raised while scoring)."""
+        spec = self.ctx.inputs.get(key) or self.ctx.context_inputs.get(key)
+        return spec.label if spec else key
 
     def _decimal(self, name: str, default: Decimal | None = None) -> Decimal:
         raw = self.spec.get(name)
@@ -144,6 +172,79 @@ class Rule:
 
     def evaluate(self, env: Env) -> Outcome:
         raise NotImplementedError
+
+    def compile(self) -> PointsFn:
+        """This rule's points as a plain function, built once: bind what it needs as locals,
+        raise the same ValueError `evaluate` would. The default goes through `evaluate`."""
+        ctx, evaluate = self.ctx, self.evaluate
+
+        def points(
+            values: Mapping[str, Any], context: Mapping[str, Any], as_of: dt.date, excluded: Mapping[str, str]
+        ) -> Decimal:
+            env = Env(
+                code=ctx.code,
+                points=ctx.points,
+                values=values,
+                context=context,
+                inputs=ctx.inputs,
+                context_inputs=ctx.context_inputs,
+                as_of=as_of,
+                windows=ctx.windows,
+                excluded_cases=excluded,
+            )
+            return evaluate(env).points
+
+        return points
+
+    def points_for(self, env: Env) -> Decimal:
+        """The rule's points for an evaluation environment, from the compiled function."""
+        return self.fast(env.values, env.context, env.as_of, env.excluded_cases)
+
+    @cached_property
+    def table(self) -> tuple[Callable[[Mapping[str, Any]], Any], dict[Any, Decimal]] | None:
+        """Every possible result, when the rule reads only a few yes/no and choice inputs of its
+        indicator: (key function over the values, key → points), worked out once by running
+        the compiled function on each combination. None when that does not apply."""
+        keys = sorted(self.input_keys())
+        if not self.tabulate or not keys:
+            return None
+        domains: list[tuple[Any, ...]] = []
+        size = 1
+        for key in keys:
+            spec = self.ctx.inputs.get(key)
+            if spec is None or key in self.ctx.context_inputs or spec.type not in FINITE_TYPES:
+                return None
+            domain: tuple[Any, ...] = (False, True) if spec.type == "bool" else tuple(spec.options)
+            size *= len(domain)
+            if size > TABLE_LIMIT:
+                return None
+            domains.append(domain)
+        compiled = self.compile()
+        getter = itemgetter(*keys)
+        table: dict[Any, Decimal] = {}
+        some_day = dt.date(2000, 1, 1)  # tabulated rules read no dates
+        for combination in itertools.product(*domains):
+            values = dict(zip(keys, combination, strict=True))
+            try:
+                table[getter(values)] = compiled(values, {}, some_day, NO_CASES)
+            except ValueError:
+                return None
+        return getter, table
+
+    @cached_property
+    def fast(self) -> PointsFn:
+        """The compiled points function, as a table look-up where `table` applies."""
+        tabulated = self.table
+        if tabulated is None:
+            return self.compile()
+        getter, table = tabulated
+
+        def points(
+            values: Mapping[str, Any], context: Mapping[str, Any], as_of: dt.date, excluded: Mapping[str, str]
+        ) -> Decimal:
+            return table[getter(values)]
+
+        return points
 
     def case_claims(self, env: Env) -> list[CaseClaim]:
         """Cases this rule would score, for framework-wide "same case counts once" policies."""

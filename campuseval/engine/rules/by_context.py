@@ -8,12 +8,14 @@ threshold; here the whole rule switches, so every case is an ordinary rule of it
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from random import Random
 from typing import Any
 
 from . import build_rule, register
-from .base import CaseClaim, Env, Outcome, Rule
+from .base import CaseClaim, Env, Outcome, PointsFn, Rule
 
 
 @register
@@ -76,10 +78,22 @@ class ByContext(Rule):
         for _, rule, _ in self.cases:
             rule.fix_sample(values, rng)
 
+    def _option(self, values: Mapping[str, Any], context: Mapping[str, Any]) -> str:
+        return str(context.get(self.context_key, values.get(self.context_key)))
+
     def _case(self, env: Env) -> tuple[str, Rule, str]:
-        option = str(env.context.get(self.context_key, env.values.get(self.context_key)))
+        option = self._option(env.values, env.context)
         _, rule, label = self.cases[self.by_option[option]]
         return option, rule, label
+
+    def compile(self) -> PointsFn:
+        option_of = self._option
+        by_option = {option: self.cases[index][1].fast for option, index in self.by_option.items()}
+
+        def fn(v: Mapping[str, Any], c: Mapping[str, Any], a: dt.date, x: Mapping[str, str]) -> Decimal:
+            return by_option[option_of(v, c)](v, c, a, x)
+
+        return fn
 
     def case_claims(self, env: Env) -> list[CaseClaim]:
         if self.context_key not in env.context:
@@ -87,7 +101,11 @@ class ByContext(Rule):
         return self._case(env)[1].case_claims(env)
 
     def evaluate(self, env: Env) -> Outcome:
-        option, rule, label = self._case(env)
-        outcome = rule.evaluate(env)
-        head = f"{env.label(self.context_key)}：{option}" + (f"（{label}）" if label else "")
-        return Outcome(outcome.points, lambda: f"{head}；{outcome.explanation}")
+        points = self.points_for(env)
+
+        def explain() -> str:
+            option, rule, label = self._case(env)
+            head = f"{env.label(self.context_key)}：{option}" + (f"（{label}）" if label else "")
+            return f"{head}；{rule.evaluate(env).explanation}"
+
+        return Outcome(points, explain)

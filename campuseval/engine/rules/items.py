@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from ..numbers import ZERO, fmt, to_decimal
 from . import register
-from .base import CaseClaim, Env, Outcome, Rule
+from .base import CaseClaim, Env, Outcome, PointsFn, Rule
+
+Counted = list[tuple[dict[str, Any], Decimal]]
 
 
 @register
@@ -71,47 +76,84 @@ class LevelItems(Rule):
     def max_points(self) -> Decimal:
         return self.cap
 
-    def _item_points(self, item: dict[str, Any]) -> Decimal:
-        base = self.points[item[self.level_field]]
-        if self.bonus_field and item.get(self.bonus_field):
-            return base * self.bonus_factor
-        return base
+    @cached_property
+    def _item_points(self) -> Callable[[Mapping[str, Any]], Decimal]:
+        """An item's points: its level's, times the bonus factor when the bonus field is yes."""
+        table, level_field, bonus_field, factor = self.points, self.level_field, self.bonus_field, self.bonus_factor
+        if not bonus_field:
+            return lambda item: table[item[level_field]]
 
-    def _counted(self, env: Env) -> tuple[list[tuple[dict[str, Any], Decimal]], list[str]]:
-        """Items that count, each with its points, and a note per item left out."""
-        notes: list[str] = []
-        items: list[dict[str, Any]] = list(env.values[self.key])
+        def worth(item: Mapping[str, Any]) -> Decimal:
+            base = table[item[level_field]]
+            return base * factor if item.get(bonus_field) else base
+
+        return worth
+
+    def _counted(
+        self, values: Mapping[str, Any], as_of: dt.date, excluded: Mapping[str, str], notes: list[str] | None
+    ) -> Counted:
+        """Items that count, each with its points; a note per item left out goes to `notes`
+        when a list is given (explanations), and is not written otherwise (points only)."""
+        items: list[dict[str, Any]] | tuple[dict[str, Any], ...] = values[self.key]
+        if not items:
+            return []
+        worth = self._item_points
         if self.window is not None:
-            window = env.windows[self.window]
-            start = window.start(env.as_of)
-            inside = []
-            for item in items:
-                if item[self.date_field] < start:
-                    notes.append(
-                        f"「{self._name(item)}」{item[self.date_field].isoformat()} 不在{window.describe(env.as_of)}内"
-                    )
-                else:
-                    inside.append(item)
-            items = inside
+            window = self.ctx.windows[self.window]
+            start, date_field = window.start(as_of), self.date_field
+            if notes is None:
+                items = [item for item in items if item[date_field] >= start]
+            else:
+                inside = []
+                for item in items:
+                    if item[date_field] < start:
+                        when = item[date_field].isoformat()
+                        notes.append(f"「{self._name(item)}」{when} 不在{window.describe(as_of)}内")
+                    else:
+                        inside.append(item)
+                items = inside
         if self.dedupe is not None:
-            best: dict[str, dict[str, Any]] = {}
+            best: dict[str, tuple[dict[str, Any], Decimal]] = {}
+            dedupe = self.dedupe
             for item in items:
-                key = str(item[self.dedupe]).strip()
-                if key not in best or self._item_points(item) > self._item_points(best[key]):
-                    if key in best:
+                key = str(item[dedupe]).strip()
+                points = worth(item)
+                held = best.get(key)
+                if held is None or points > held[1]:
+                    if held is not None and notes is not None:
                         notes.append(f"「{key}」重复，只计最高级")
-                    best[key] = item
-                else:
+                    best[key] = (item, points)
+                elif notes is not None:
                     notes.append(f"「{key}」重复，只计最高级")
-            items = list(best.values())
-        counted = []
-        for item in items:
-            case = str(item[self.case_field]).strip() if self.case_field else ""
-            if case and case in env.excluded_cases:
-                notes.append(f"「{case}」已在 {env.excluded_cases[case]} 计分，同一案例只取一项")
+            counted = list(best.values())
+        else:
+            counted = [(item, worth(item)) for item in items]
+        if not excluded or not self.case_field:
+            return counted
+        kept = []
+        for item, points in counted:
+            case = str(item[self.case_field]).strip()
+            if case and case in excluded:
+                if notes is not None:
+                    notes.append(f"「{case}」已在 {excluded[case]} 计分，同一案例只取一项")
                 continue
-            counted.append((item, self._item_points(item)))
-        return counted, notes
+            kept.append((item, points))
+        return kept
+
+    def _total(self, counted: Counted) -> tuple[Decimal, Decimal]:
+        """The items' points added up, and capped."""
+        total = ZERO
+        for _, points in counted:
+            total += points
+        return total, min(total, self.cap)
+
+    def compile(self) -> PointsFn:
+        counted_of, total_of = self._counted, self._total
+
+        def fn(v: Mapping[str, Any], c: Mapping[str, Any], a: dt.date, x: Mapping[str, str]) -> Decimal:
+            return total_of(counted_of(v, a, x, None))[1]
+
+        return fn
 
     def _name(self, item: dict[str, Any]) -> str:
         for field_name in (self.case_field, self.dedupe, "name", "title"):
@@ -122,16 +164,16 @@ class LevelItems(Rule):
     def case_claims(self, env: Env) -> list[CaseClaim]:
         if not self.case_field:
             return []
-        counted, _ = self._counted(env)
+        counted = self._counted(env.values, env.as_of, env.excluded_cases, None)
         return [CaseClaim(str(item[self.case_field]).strip(), pts) for item, pts in counted]
 
     def evaluate(self, env: Env) -> Outcome:
-        counted, notes = self._counted(env)
-        total = sum((p for _, p in counted), ZERO)
-        points = min(total, self.cap)
+        notes: list[str] = []
+        counted = self._counted(env.values, env.as_of, env.excluded_cases, notes)
+        total, points = self._total(counted)
         if not counted:
             tail = f"（{'；'.join(notes)}）" if notes else ""
-            return Outcome(ZERO, lambda: f"{env.label(self.key)}：无计分条目{tail}，不得分")
+            return Outcome(points, lambda: f"{env.label(self.key)}：无计分条目{tail}，不得分")
         by_level: dict[str, int] = {}
         for item, _ in counted:
             by_level[item[self.level_field]] = by_level.get(item[self.level_field], 0) + 1

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from ..numbers import ZERO, fmt, to_decimal
 from . import register
-from .base import Env, Outcome, Rule
+from .base import Env, Outcome, PointsFn, Rule
+
+Values = Mapping[str, Any]
 
 
 def _names(env: Env, keys: list[str]) -> str:
@@ -38,15 +41,30 @@ class Checklist(Rule):
     def max_points(self) -> Decimal:
         return sum((p for _, p in self.items), ZERO)
 
+    def compile(self) -> PointsFn:
+        items = tuple(self.items)
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            total = ZERO
+            for key, points in items:
+                if v[key]:
+                    total += points
+            return total
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
+        return Outcome(points, lambda: self._explain(env, points))
+
+    def _explain(self, env: Env, points: Decimal) -> str:
         met = [(k, p) for k, p in self.items if env.values[k]]
-        points = sum((p for _, p in met), ZERO)
         if not met:
-            return Outcome(ZERO, lambda: f"{_names(env, [k for k, _ in self.items])}均不符合，不得分")
+            return f"{_names(env, [k for k, _ in self.items])}均不符合，不得分"
         parts = "；".join(f"{env.label(k)} {fmt(p)} 分" for k, p in met)
         missing = [k for k, _ in self.items if not env.values[k]]
         tail = f"；未达到：{_names(env, missing)}" if missing else ""
-        return Outcome(points, lambda: f"符合：{parts}{tail}；得 {fmt(points)} 分")
+        return f"符合：{parts}{tail}；得 {fmt(points)} 分"
 
 
 @register
@@ -77,17 +95,33 @@ class NOfM(Rule):
     def max_points(self) -> Decimal:
         return max(p for _, p in self.tiers)
 
-    def evaluate(self, env: Env) -> Outcome:
-        met = [k for k in self.keys if env.values[k]]
-        count = len(met)
-        for min_count, points in self.tiers:
-            if count >= min_count:
-                return Outcome(points, partial(self._explain, count, min_count, points))
-        lowest = min(n for n, _ in self.tiers)
-        return Outcome(ZERO, lambda: f"满足 {count} 项（共 {len(self.keys)} 项），不足 {lowest} 项，不得分")
+    def _tier(self, count: int) -> tuple[int, Decimal] | None:
+        """The highest tier `count` met items reach, if any."""
+        for tier in self.tiers:
+            if count >= tier[0]:
+                return tier
+        return None
 
-    def _explain(self, count: int, reached: int, points: Decimal) -> str:
-        return f"满足 {count} 项（共 {len(self.keys)} 项，{reached} 项及以上档），得 {fmt(points)} 分"
+    def compile(self) -> PointsFn:
+        keys, tier_of = tuple(self.keys), self._tier
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            tier = tier_of(sum(1 for k in keys if v[k]))
+            return ZERO if tier is None else tier[1]
+
+        return fn
+
+    def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
+        return Outcome(points, lambda: self._explain(env, points))
+
+    def _explain(self, env: Env, points: Decimal) -> str:
+        count = sum(1 for k in self.keys if env.values[k])
+        tier = self._tier(count)
+        if tier is None:
+            lowest = min(n for n, _ in self.tiers)
+            return f"满足 {count} 项（共 {len(self.keys)} 项），不足 {lowest} 项，不得分"
+        return f"满足 {count} 项（共 {len(self.keys)} 项，{tier[0]} 项及以上档），得 {fmt(points)} 分"
 
 
 @register
@@ -112,16 +146,25 @@ class DeductPerMissing(Rule):
     def max_points(self) -> Decimal:
         return self.points
 
+    def compile(self) -> PointsFn:
+        keys, per, full = tuple(self.keys), self.per, self.points
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            missing = sum(1 for k in keys if not v[k])
+            return max(ZERO, full - per * missing) if missing else full
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
+        return Outcome(points, lambda: self._explain(env, points))
+
+    def _explain(self, env: Env, points: Decimal) -> str:
         missing = [k for k in self.keys if not env.values[k]]
         if not missing:
-            return Outcome(self.points, lambda: f"{len(self.keys)} 项齐全，得 {fmt(self.points)} 分")
+            return f"{len(self.keys)} 项齐全，得 {fmt(points)} 分"
         deduction = self.per * len(missing)
-        points = max(ZERO, self.points - deduction)
-        return Outcome(
-            points,
-            lambda: (
-                f"缺 {len(missing)} 项（{_names(env, missing)}），每缺一项扣 {fmt(self.per)} 分，"
-                f"扣 {fmt(min(deduction, self.points))} 分，得 {fmt(points)} 分"
-            ),
+        return (
+            f"缺 {len(missing)} 项（{_names(env, missing)}），每缺一项扣 {fmt(self.per)} 分，"
+            f"扣 {fmt(min(deduction, self.points))} 分，得 {fmt(points)} 分"
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from functools import partial
+import datetime as dt
+from collections.abc import Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from random import Random
 from typing import Any
 
 from ..numbers import HUNDRED, ZERO, fmt, to_decimal
 from . import register
-from .base import Env, Outcome, Rule
+from .base import Env, Outcome, PointsFn, Rule
+
+Values = Mapping[str, Any]
+Tier = tuple[Decimal | None, Decimal | None, bool, Decimal]
 
 
 def _bound(value: Decimal, unit: str) -> str:
@@ -30,7 +34,7 @@ class Tiers(Rule):
         raw = spec.get("tiers")
         if not isinstance(raw, list) or not raw:
             raise ValueError("tiers 规则需要 tiers 列表 / tiers rule needs tiers")
-        self.tiers: list[tuple[Decimal | None, Decimal | None, bool, Decimal]] = []
+        self.tiers: list[Tier] = []
         for tier in raw:
             low = to_decimal(tier["min"]) if tier.get("min") is not None else None
             high = to_decimal(tier["max"]) if tier.get("max") is not None else None
@@ -53,21 +57,37 @@ class Tiers(Rule):
         assert high is not None
         return f"{_bound(high, unit)}{'（含）' if inc else ''}以下"
 
-    def evaluate(self, env: Env) -> Outcome:
-        value: Decimal = env.values[self.key]
-        unit = env.unit(self.key)
+    def _tier(self, value: Decimal) -> Tier | None:
+        """The first tier `value` falls in, if any."""
         for tier in self.tiers:
-            low, high, inc, points = tier
+            low, high, inc, _ = tier
             if low is not None and value < low:
                 continue
             if high is not None and (value > high if inc else value >= high):
                 continue
-            return Outcome(points, partial(self._explain, env, value, tier))
-        return Outcome(ZERO, lambda: f"{env.label(self.key)} {fmt(value)}{unit}，未达到任何得分档，不得分")
+            return tier
+        return None
 
-    def _explain(self, env: Env, value: Decimal, tier: tuple[Decimal | None, Decimal | None, bool, Decimal]) -> str:
-        low, high, inc, points = tier
+    def compile(self) -> PointsFn:
+        key, tier_of = self.key, self._tier
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            tier = tier_of(v[key])
+            return ZERO if tier is None else tier[3]
+
+        return fn
+
+    def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
+        return Outcome(points, lambda: self._explain(env, points))
+
+    def _explain(self, env: Env, points: Decimal) -> str:
+        value: Decimal = env.values[self.key]
         unit = env.unit(self.key)
+        tier = self._tier(value)
+        if tier is None:
+            return f"{env.label(self.key)} {fmt(value)}{unit}，未达到任何得分档，不得分"
+        low, high, inc, _ = tier
         verdict = f"得 {fmt(points)} 分" if points else "不得分"
         return f"{env.label(self.key)} {fmt(value)}{unit}，在 {self._describe(low, high, inc, unit)} 档，{verdict}"
 
@@ -104,29 +124,43 @@ class TargetDeduction(Rule):
     def max_points(self) -> Decimal:
         return self.points
 
+    def _units(self, value: Decimal) -> tuple[Decimal, Decimal]:
+        """Units short of the target below it, as computed and as counted (`shortfall`)."""
+        units = (self.target - value) / self.step
+        if self.shortfall == "ceil":
+            return units, units.to_integral_value(rounding=ROUND_CEILING)
+        if self.shortfall == "floor":
+            return units, units.to_integral_value(rounding=ROUND_FLOOR)
+        return units, units
+
+    def compile(self) -> PointsFn:
+        key, target, full, per, floor, units_of = self.key, self.target, self.points, self.per, self.floor, self._units
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            value = v[key]
+            if value >= target:
+                return full
+            remaining: Decimal = full - units_of(value)[1] * per
+            return max(floor, remaining)
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
+        return Outcome(points, lambda: self._explain(env, points))
+
+    def _explain(self, env: Env, points: Decimal) -> str:
         value: Decimal = env.values[self.key]
         unit = env.unit(self.key)
         head = f"{env.label(self.key)} {fmt(value)}{unit}"
         if value >= self.target:
-            return Outcome(self.points, lambda: f"{head}，达到 {fmt(self.target)}{unit}，得 {fmt(self.points)} 分")
-        gap = self.target - value
-        units = gap / self.step
-        if self.shortfall == "ceil":
-            counted = units.to_integral_value(rounding="ROUND_CEILING")
-        elif self.shortfall == "floor":
-            counted = units.to_integral_value(rounding="ROUND_FLOOR")
-        else:
-            counted = units
+            return f"{head}，达到 {fmt(self.target)}{unit}，得 {fmt(points)} 分"
+        units, counted = self._units(value)
         deduction = counted * self.per
-        points = max(self.floor, self.points - deduction)
         reading = "" if counted == units else f"，按 {fmt(counted)} 计"
-        return Outcome(
-            points,
-            lambda: (
-                f"{head}，目标 {fmt(self.target)}{unit}，差 {fmt(gap)}{self.unit_label}{reading}，"
-                f"扣 {fmt(min(deduction, self.points - self.floor))} 分，得 {fmt(points)} 分"
-            ),
+        return (
+            f"{head}，目标 {fmt(self.target)}{unit}，差 {fmt(self.target - value)}{self.unit_label}{reading}，"
+            f"扣 {fmt(min(deduction, self.points - self.floor))} 分，得 {fmt(points)} 分"
         )
 
 
@@ -149,17 +183,26 @@ class CountPoints(Rule):
     def max_points(self) -> Decimal:
         return self.cap
 
+    def compile(self) -> PointsFn:
+        key, per, cap = self.key, self.per, self.cap
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            raw: Decimal = v[key] * per
+            return min(raw, cap)
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
+        return Outcome(points, lambda: self._explain(env, points))
+
+    def _explain(self, env: Env, points: Decimal) -> str:
         count: Decimal = env.values[self.key]
         raw = count * self.per
-        points = min(raw, self.cap)
         capped = f"，超过上限按 {fmt(self.cap)} 分计" if raw > self.cap else ""
-        return Outcome(
-            points,
-            lambda: (
-                f"{env.label(self.key)} {fmt(count)}{env.unit(self.key)}，每个 {fmt(self.per)} 分，"
-                f"计 {fmt(raw)} 分{capped}，得 {fmt(points)} 分"
-            ),
+        return (
+            f"{env.label(self.key)} {fmt(count)}{env.unit(self.key)}，每个 {fmt(self.per)} 分，"
+            f"计 {fmt(raw)} 分{capped}，得 {fmt(points)} 分"
         )
 
 
@@ -187,26 +230,46 @@ class ScenarioCount(Rule):
     def max_points(self) -> Decimal:
         return self.cap
 
+    @staticmethod
+    def _count(raw: Decimal | tuple[str, ...]) -> Decimal:
+        return Decimal(len(raw)) if isinstance(raw, tuple) else raw
+
+    def _raw_points(self, count: Decimal) -> Decimal:
+        return self.floor_points + (count - self.floor) * self.step_points
+
+    def compile(self) -> PointsFn:
+        key, floor, cap, required = self.key, self.floor, self.cap, tuple(self.required)
+        count_of, raw_points = self._count, self._raw_points
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            count = count_of(v[key])
+            if count < floor:
+                return ZERO
+            for k in required:
+                if not v[k]:
+                    return ZERO
+            return min(raw_points(count), cap)
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
-        raw = env.values[self.key]
-        count = Decimal(len(raw)) if isinstance(raw, tuple) else raw
+        points = self.points_for(env)
+        return Outcome(points, lambda: self._explain(env, points))
+
+    def _explain(self, env: Env, points: Decimal) -> str:
+        count = self._count(env.values[self.key])
         head = f"{env.label(self.key)} {fmt(count)} 个"
         missing = [k for k in self.required if not env.values[k]]
         if missing:
             names = "、".join(env.label(k) for k in missing)
-            return Outcome(ZERO, lambda: f"{head}，但缺少基本场景：{names}，不得分")
+            return f"{head}，但缺少基本场景：{names}，不得分"
         if count < self.floor:
-            return Outcome(ZERO, lambda: f"{head}，低于 {fmt(self.floor)} 个，不得分")
-        raw_points = self.floor_points + (count - self.floor) * self.step_points
-        points = min(raw_points, self.cap)
+            return f"{head}，低于 {fmt(self.floor)} 个，不得分"
         extra = count - self.floor
-        tail = f"，上限 {fmt(self.cap)} 分" if raw_points > self.cap else ""
-        return Outcome(
-            points,
-            lambda: (
-                f"{head}：{fmt(self.floor)} 个基本得 {fmt(self.floor_points)} 分，另增 {fmt(extra)} 个"
-                f"每个 {fmt(self.step_points)} 分{tail}，得 {fmt(points)} 分"
-            ),
+        tail = f"，上限 {fmt(self.cap)} 分" if self._raw_points(count) > self.cap else ""
+        return (
+            f"{head}：{fmt(self.floor)} 个基本得 {fmt(self.floor_points)} 分，另增 {fmt(extra)} 个"
+            f"每个 {fmt(self.step_points)} 分{tail}，得 {fmt(points)} 分"
         )
 
 
@@ -246,30 +309,45 @@ class RatioByContext(Rule):
     def max_points(self) -> Decimal:
         return self.points
 
+    def _option(self, values: Values, context: Values) -> Any:
+        return context.get(self.context_key, values.get(self.context_key)) if self.context_key else ""
+
+    def _ratio(self, values: Values, context: Values) -> tuple[Decimal | None, Decimal, bool]:
+        """(students per computer or None when the denominator is 0, the threshold, reached)."""
+        num: Decimal = values[self.num]
+        den: Decimal = values[self.den]
+        limit = self.thresholds[self._option(values, context)]
+        if den == ZERO:
+            return None, limit, False
+        ratio = num / den
+        return ratio, limit, (ratio <= limit if self.direction == "at_most" else ratio >= limit)
+
+    def compile(self) -> PointsFn:
+        full, ratio_of = self.points, self._ratio
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            return full if ratio_of(v, c)[2] else ZERO
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
+        return Outcome(points, lambda: self._explain(env, points))
+
+    def _explain(self, env: Env, points: Decimal) -> str:
         num: Decimal = env.values[self.num]
         den: Decimal = env.values[self.den]
-        option = env.context.get(self.context_key, env.values.get(self.context_key)) if self.context_key else ""
-        limit = self.thresholds[option]
+        option = self._option(env.values, env.context)
+        ratio, limit, ok = self._ratio(env.values, env.context)
         where = f"（{option}）" if option else ""
         name = f"{env.label(self.num)}/{env.label(self.den)}"
-        if den == ZERO:
-            return Outcome(ZERO, lambda: f"{env.label(self.den)}为 0，{name}无法达到 {fmt(limit)}:1{where}，不得分")
-        ratio = num / den
+        if ratio is None:
+            return f"{env.label(self.den)}为 0，{name}无法达到 {fmt(limit)}:1{where}，不得分"
         shown = fmt(ratio.quantize(Decimal("0.01")))
-        ok = ratio <= limit if self.direction == "at_most" else ratio >= limit
         word = "不高于" if self.direction == "at_most" else "不低于"
         if ok:
-            return Outcome(
-                self.points,
-                lambda: (
-                    f"{name} = {fmt(num)}:{fmt(den)} ≈ {shown}:1，{word} {fmt(limit)}:1{where}，"
-                    f"得 {fmt(self.points)} 分"
-                ),
-            )
-        return Outcome(
-            ZERO, lambda: f"{name} = {fmt(num)}:{fmt(den)} ≈ {shown}:1，未达到 {fmt(limit)}:1{where}，不得分"
-        )
+            return f"{name} = {fmt(num)}:{fmt(den)} ≈ {shown}:1，{word} {fmt(limit)}:1{where}，得 {fmt(points)} 分"
+        return f"{name} = {fmt(num)}:{fmt(den)} ≈ {shown}:1，未达到 {fmt(limit)}:1{where}，不得分"
 
 
 @register
@@ -304,18 +382,33 @@ class Proportional(Rule):
             low, high = sorted((values[self.num], values[self.den]))
             values[self.num], values[self.den] = low, high
 
-    def evaluate(self, env: Env) -> Outcome:
+    def _share(self, values: Values) -> Decimal:
         if self.key:
-            share = env.values[self.key] / HUNDRED
+            share: Decimal = values[self.key] / HUNDRED
+            return share
+        assert self.num and self.den
+        num, den = values[self.num], values[self.den]
+        if num > den:
+            raise ValueError(f"{self._label(self.num)}（{fmt(num)}）不能大于{self._label(self.den)}（{fmt(den)}）")
+        return num / den if den else ZERO
+
+    def compile(self) -> PointsFn:
+        full, share_of = self.points, self._share
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            return full * share_of(v)
+
+        return fn
+
+    def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
+        share = self._share(env.values)
+        if self.key:
             head = f"{env.label(self.key)} {fmt(env.values[self.key])}%"
         else:
             assert self.num and self.den
             num, den = env.values[self.num], env.values[self.den]
-            if num > den:
-                raise ValueError(f"{env.label(self.num)}（{fmt(num)}）不能大于{env.label(self.den)}（{fmt(den)}）")
-            share = num / den if den else ZERO
             head = f"{env.label(self.num)} {fmt(num)} / {env.label(self.den)} {fmt(den)}"
-        points = self.points * share
         return Outcome(
             points,
             lambda: (

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from random import Random
 from typing import Any
 
 from ..numbers import ZERO, fmt, to_decimal
 from . import register
-from .base import Env, Outcome, Rule
+from .base import Env, Outcome, PointsFn, Rule
+
+Values = Mapping[str, Any]
 
 
 @register
@@ -29,10 +33,19 @@ class YesNo(Rule):
     def max_points(self) -> Decimal:
         return self.points
 
+    def compile(self) -> PointsFn:
+        key, points = self.key, self.points
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            return points if v[key] else ZERO
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
+        points = self.points_for(env)
         if env.values[self.key]:
-            return Outcome(self.points, lambda: f"{env.label(self.key)}：是，得 {fmt(self.points)} 分")
-        return Outcome(ZERO, lambda: f"{env.label(self.key)}：否，不得分")
+            return Outcome(points, lambda: f"{env.label(self.key)}：是，得 {fmt(points)} 分")
+        return Outcome(points, lambda: f"{env.label(self.key)}：否，不得分")
 
 
 @register
@@ -62,9 +75,17 @@ class Choice(Rule):
     def max_points(self) -> Decimal:
         return max(self.options.values())
 
+    def compile(self) -> PointsFn:
+        key, options = self.key, self.options
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            return options[v[key]]
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
         option = env.values[self.key]
-        points = self.options[option]
+        points = self.points_for(env)
         return Outcome(points, lambda: f"{env.label(self.key)}：{option}，得 {fmt(points)} 分")
 
 
@@ -90,10 +111,19 @@ class Manual(Rule):
         if self.key in values:
             values[self.key] = Decimal(rng.randint(0, int(self.max * 10))) / 10
 
+    def compile(self) -> PointsFn:
+        key, most, label = self.key, self.max, self._label(self.key)
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            value: Decimal = v[key]
+            if value > most:
+                raise ValueError(f"{label}不能超过 {fmt(most)} 分，收到 {fmt(value)}")
+            return value
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
-        value: Decimal = env.values[self.key]
-        if value > self.max:
-            raise ValueError(f"{env.label(self.key)}不能超过 {fmt(self.max)} 分，收到 {fmt(value)}")
+        value = self.points_for(env)
         return Outcome(value, lambda: f"{env.label(self.key)}：评定 {fmt(value)} 分（满分 {fmt(self.max)} 分）")
 
 
@@ -141,19 +171,30 @@ class Band(Rule):
         steps = int((high - low) * 10)
         values[self.points_key] = low + Decimal(rng.randint(0, steps)) / 10
 
+    def compile(self) -> PointsFn:
+        key, points_key, bands = self.key, self.points_key, self.bands
+        points_label = self._label(points_key) if points_key else ""
+
+        def fn(v: Values, c: Values, a: dt.date, x: Mapping[str, str]) -> Decimal:
+            option = v[key]
+            low, high = bands[option]
+            if low == high:
+                return low
+            points: Decimal | None = v.get(points_key) if points_key else None
+            if points is None:
+                raise ValueError(f"选择“{option}”时需填写{points_label}（{fmt(low)}–{fmt(high)} 分）")
+            if not low <= points <= high:
+                raise ValueError(f"“{option}”档的{points_label}应在 {fmt(low)}–{fmt(high)} 分之间，收到 {fmt(points)}")
+            return points
+
+        return fn
+
     def evaluate(self, env: Env) -> Outcome:
         option = env.values[self.key]
         low, high = self.bands[option]
+        points = self.points_for(env)
         if low == high:
-            return Outcome(low, lambda: f"{env.label(self.key)}：{option}，得 {fmt(low)} 分")
-        assert self.points_key is not None
-        points = env.values.get(self.points_key)
-        if points is None:
-            raise ValueError(f"选择“{option}”时需填写{env.label(self.points_key)}（{fmt(low)}–{fmt(high)} 分）")
-        if not low <= points <= high:
-            raise ValueError(
-                f"“{option}”档的{env.label(self.points_key)}应在 {fmt(low)}–{fmt(high)} 分之间，收到 {fmt(points)}"
-            )
+            return Outcome(points, lambda: f"{env.label(self.key)}：{option}，得 {fmt(low)} 分")
         return Outcome(
             points,
             lambda: f"{env.label(self.key)}：{option}（{fmt(low)}–{fmt(high)} 分档），评定 {fmt(points)} 分",
