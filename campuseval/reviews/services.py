@@ -253,6 +253,44 @@ def check_quota(campaign: Campaign, applications: Sequence[Application]) -> list
     return problems
 
 
+def _store_rows(
+    *,
+    rec: RecommendationList,
+    applications: Sequence[Application],
+    highlights: Mapping[int, str] | None,
+    filled_by: str,
+    phone: str,
+    actor: Any,
+    ip: str | None,
+    action: str,
+    summary: str,
+    campaign: Campaign,
+    unit: Unit,
+) -> RecommendationList:
+    """Replace a list's rows in the chosen order and audit before/after: the same step at
+    county and at city level, so that 谁推荐、推荐了谁 reads the same in both logs."""
+    before = list(rec.rows.values_list("application_id", flat=True))
+    rec.rows.all().delete()
+    for position, app in enumerate(applications, start=1):
+        RecommendationEntry.objects.create(
+            recommendation=rec, application=app, position=position, highlights=(highlights or {}).get(app.pk, "")
+        )
+    rec.filled_by, rec.phone = filled_by.strip(), phone.strip()
+    rec.save()
+    record(
+        actor=actor,
+        action=action,
+        obj=rec,
+        ip=ip,
+        summary=f"{summary} {len(applications)} 个",
+        before={"applications": before},
+        after={"applications": [a.pk for a in applications]},
+        campaign_id=campaign.pk,
+        unit_id=unit.pk,
+    )
+    return rec
+
+
 @transaction.atomic
 def recommend_applications(
     *,
@@ -284,26 +322,19 @@ def recommend_applications(
     problems += check_quota(campaign, applications)
     if problems:
         raise ValidationError(problems)
-    before = list(rec.rows.values_list("application_id", flat=True))
-    rec.rows.all().delete()
-    for position, app in enumerate(applications, start=1):
-        RecommendationEntry.objects.create(
-            recommendation=rec, application=app, position=position, highlights=(highlights or {}).get(app.pk, "")
-        )
-    rec.filled_by, rec.phone = filled_by.strip(), phone.strip()
-    rec.save()
-    record(
+    return _store_rows(
+        rec=rec,
+        applications=applications,
+        highlights=highlights,
+        filled_by=filled_by,
+        phone=phone,
         actor=actor,
-        action="recommendation.save",
-        obj=rec,
         ip=ip,
-        summary=f"保存推荐名单 {len(applications)} 个",
-        before={"applications": before},
-        after={"applications": [a.pk for a in applications]},
-        campaign_id=campaign.pk,
-        unit_id=county.pk,
+        action="recommendation.save",
+        summary="保存推荐名单",
+        campaign=campaign,
+        unit=county,
     )
-    return rec
 
 
 @transaction.atomic
@@ -397,26 +428,19 @@ def recommend_from_city(
     problems += check_city_quota(campaign, applications)
     if problems:
         raise ValidationError(problems)
-    before = list(rec.rows.values_list("application_id", flat=True))
-    rec.rows.all().delete()
-    for position, app in enumerate(applications, start=1):
-        RecommendationEntry.objects.create(
-            recommendation=rec, application=app, position=position, highlights=(highlights or {}).get(app.pk, "")
-        )
-    rec.filled_by, rec.phone = filled_by.strip(), phone.strip()
-    rec.save()
-    record(
+    return _store_rows(
+        rec=rec,
+        applications=applications,
+        highlights=highlights,
+        filled_by=filled_by,
+        phone=phone,
         actor=actor,
-        action="recommendation.city_save",
-        obj=rec,
         ip=ip,
-        summary=f"保存市级推荐名单 {len(applications)} 个",
-        before={"applications": before},
-        after={"applications": [a.pk for a in applications]},
-        campaign_id=campaign.pk,
-        unit_id=city.pk,
+        action="recommendation.city_save",
+        summary="保存市级推荐名单",
+        campaign=campaign,
+        unit=city,
     )
-    return rec
 
 
 # --- experts, panels, assignments ------------------------------------------------------------
