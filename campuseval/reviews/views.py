@@ -103,6 +103,43 @@ def county_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+SECTION_NAMES = {"context": "基本情况", "choices": "方向选择", "declarations": "否决情形声明", "form": "申报书"}
+
+
+def _labelled_diff(fw: Any, application: Any, older: Any, newer: Any) -> list[tuple[str, str, Any, Any]]:
+    """What changed between two versions, in the words the reviewer reads on the forms:
+    indicator code and title, the input's label, and the application form's field labels."""
+    from campuseval.applications import formdefs
+
+    definition = formdefs.load_definition(application.form_key)
+    fields = {f.key: f for f in definition.fields()}
+    exclusions = {e.key: e.label for e in (fw.eligibility.exclusions if fw.eligibility else ())}
+    rows: list[tuple[str, str, Any, Any]] = []
+    for code, key, old, new in services.version_diff(older.answers, newer.answers):
+        node = fw.by_code.get(code)
+        if node is not None:
+            spec = node.inputs.get(key)
+            rows.append((f"{node.code} {node.title}", spec.label if spec else key, old, new))
+        elif code == "context":
+            spec = fw.context.get(key)
+            rows.append((SECTION_NAMES[code], spec.label if spec else key, old, new))
+        elif code == "choices":
+            chosen = fw.by_code.get(key)
+            rows.append((SECTION_NAMES[code], f"{key} {chosen.title}" if chosen else key, old, new))
+        else:
+            rows.append((SECTION_NAMES.get(code, code), exclusions.get(key, key), old, new))
+    old_form, new_form = older.form_data or {}, newer.form_data or {}
+    for key in sorted(set(old_form) | set(new_form)):
+        if old_form.get(key) != new_form.get(key):
+            f = fields.get(key)
+            if f is None:
+                rows.append((SECTION_NAMES["form"], key, old_form.get(key), new_form.get(key)))
+                continue
+            before, after = formdefs.display_value(f, old_form.get(key)), formdefs.display_value(f, new_form.get(key))
+            rows.append((SECTION_NAMES["form"], f.label, before or None, after or None))
+    return rows
+
+
 @login_required
 def county_review(request: HttpRequest, pk: int) -> HttpResponse:
     """One application: its latest version per indicator, the difference from the previous
@@ -110,8 +147,8 @@ def county_review(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(queries.county_applications(request.user), pk=pk)
     versions = list(application.versions.order_by("-number"))
     latest = versions[0] if versions else None
-    diff = services.version_diff(versions[1].answers, latest.answers) if len(versions) > 1 and latest else []
     fw = framework_for(application.framework)
+    diff = _labelled_diff(fw, application, versions[1], latest) if len(versions) > 1 and latest else []
     form_values = request.POST if request.method == "POST" else {}
     if request.method == "POST":
         adjustments = []

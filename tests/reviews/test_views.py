@@ -4,13 +4,15 @@ decision changes, and bad input kept and explained."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from campuseval.accounts.models import Role
-from campuseval.applications.models import Application
+from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.reviews import services
 from campuseval.reviews.models import Assignment, CountyReview, Objection, Panel
 
@@ -234,3 +236,27 @@ def test_audit_and_results_export_round_trip(world: dict) -> None:
     )
     response = org.get(reverse("reviews:results_export", args=[world["campaign"].pk]))
     assert load_workbook(io.BytesIO(response.content)).active["B1"].value == "单位名称"
+
+
+def test_the_reviewer_reads_what_changed_between_versions_in_the_forms_words(world: dict) -> None:
+    app = world["apps"][0]
+    first = app.versions.get()
+    first.form_data = {"students": 900, "has_rules": False}
+    first.save()
+    ApplicationVersion.objects.create(
+        application=app,
+        number=2,
+        answers={"answers": {"1": {"bw": 450}, "2": {"ok": True}}},
+        form_data={"students": 950, "has_rules": True},
+        total=7,
+        result={},
+        promise_text=first.promise_text,
+        submitted_at=timezone.now(),
+    )
+    app.form_key = "bozhou-2024-school"
+    app.save()
+    page = client_for(world["reviewer"]).get(reverse("reviews:county_review", args=[app.pk])).content.decode()
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", page)
+    assert ("1 出口带宽", "出口带宽", str(first.answers["answers"]["1"]["bw"]), "450") in rows
+    assert ("申报书", "在校学生数", "900", "950") in rows
+    assert ("申报书", "制定配套管理、培训、应用、考评等制度", "否", "是") in rows
