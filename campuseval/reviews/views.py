@@ -4,7 +4,9 @@ service, show its message."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -198,6 +200,45 @@ def county_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _save_or_confirm_list(
+    request: HttpRequest,
+    *,
+    rec: RecommendationList | None,
+    picked: list[Application],
+    save: Callable[..., Any],
+    confirmed: Any,
+    saved: Any,
+    back: str,
+) -> HttpResponse | None:
+    """The recommendation page's POST at county and at city level: confirm the list by name,
+    or save the picked rows; None when the service refused it (the messages say why)."""
+    try:
+        if request.POST.get("action") == "confirm" and rec is not None:
+            services.confirm_recommendation(
+                actor=request.user,
+                recommendation=rec,
+                confirmed_name=request.POST.get("confirmed_name", ""),
+                ip=client_ip(request),
+            )
+            messages.success(request, confirmed)
+        else:
+            save(
+                actor=request.user,
+                applications=picked,
+                filled_by=request.POST.get("filled_by", ""),
+                phone=request.POST.get("phone", ""),
+                highlights={a.pk: request.POST.get(f"highlights_{a.pk}", "") for a in picked},
+                ip=client_ip(request),
+            )
+            messages.success(request, saved)
+        return redirect(back)
+    except ValidationError as exc:
+        _errors(request, exc)
+    except PermissionDenied:
+        raise Http404 from None
+    return None
+
+
 @login_required
 def recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """The county picks and orders its recommendation list; quotas are checked on save; a named
@@ -220,33 +261,17 @@ def recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     chosen = [int(x) for x in request.POST.getlist("application") if x.isdigit()]
     if request.method == "POST":
         by_pk = {a.pk: a for a in candidates}
-        try:
-            if request.POST.get("action") == "confirm" and rec is not None:
-                services.confirm_recommendation(
-                    actor=request.user,
-                    recommendation=rec,
-                    confirmed_name=request.POST.get("confirmed_name", ""),
-                    ip=client_ip(request),
-                )
-                messages.success(request, _("推荐名单已确认"))
-            else:
-                picked = [by_pk[pk] for pk in chosen if pk in by_pk]
-                services.recommend_applications(
-                    actor=request.user,
-                    campaign=campaign,
-                    county=county,
-                    applications=picked,
-                    filled_by=request.POST.get("filled_by", ""),
-                    phone=request.POST.get("phone", ""),
-                    highlights={a.pk: request.POST.get(f"highlights_{a.pk}", "") for a in picked},
-                    ip=client_ip(request),
-                )
-                messages.success(request, _("推荐名单已保存"))
-            return redirect(request.path + f"?county={county.pk}")
-        except ValidationError as exc:
-            _errors(request, exc)
-        except PermissionDenied:
-            raise Http404 from None
+        response = _save_or_confirm_list(
+            request,
+            rec=rec,
+            picked=[by_pk[pk] for pk in chosen if pk in by_pk],
+            save=functools.partial(services.recommend_applications, campaign=campaign, county=county),
+            confirmed=_("推荐名单已确认"),
+            saved=_("推荐名单已保存"),
+            back=request.path + f"?county={county.pk}",
+        )
+        if response is not None:
+            return response
     elif rec is not None:
         chosen = list(rec.rows.values_list("application_id", flat=True))
     return render(
@@ -866,33 +891,17 @@ def city_recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     chosen = _ints(request.POST.getlist("application"))
     if request.method == "POST":
         by_pk = {c["app"].pk: c["app"] for c in candidates}
-        try:
-            if request.POST.get("action") == "confirm" and rec is not None:
-                services.confirm_recommendation(
-                    actor=request.user,
-                    recommendation=rec,
-                    confirmed_name=request.POST.get("confirmed_name", ""),
-                    ip=client_ip(request),
-                )
-                messages.success(request, _("市级推荐名单已确认"))
-            else:
-                picked = [by_pk[pk] for pk in chosen if pk in by_pk]
-                services.recommend_from_city(
-                    actor=request.user,
-                    campaign=campaign,
-                    city=city,
-                    applications=picked,
-                    filled_by=request.POST.get("filled_by", ""),
-                    phone=request.POST.get("phone", ""),
-                    highlights={a.pk: request.POST.get(f"highlights_{a.pk}", "") for a in picked},
-                    ip=client_ip(request),
-                )
-                messages.success(request, _("市级推荐名单已保存"))
-            return redirect(request.path + f"?city={city.pk}")
-        except ValidationError as exc:
-            _errors(request, exc)
-        except PermissionDenied:
-            raise Http404 from None
+        response = _save_or_confirm_list(
+            request,
+            rec=rec,
+            picked=[by_pk[pk] for pk in chosen if pk in by_pk],
+            save=functools.partial(services.recommend_from_city, campaign=campaign, city=city),
+            confirmed=_("市级推荐名单已确认"),
+            saved=_("市级推荐名单已保存"),
+            back=request.path + f"?city={city.pk}",
+        )
+        if response is not None:
+            return response
     elif rec is not None:
         chosen = list(rec.rows.values_list("application_id", flat=True))
     conf = services.ReviewSettings.objects.filter(campaign=campaign).first()
