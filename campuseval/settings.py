@@ -49,7 +49,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
-    "campuseval.core",
+    "campuseval.notifications",
+    "campuseval.shell",
     "campuseval.orgs",
     "campuseval.accounts",
     "campuseval.audit",
@@ -64,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "campuseval.core.middleware.ChosenLanguageMiddleware",  # LocaleMiddleware minus Accept-Language
+    "campuseval.shell.middleware.ChosenLanguageMiddleware",  # LocaleMiddleware minus Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "campuseval.core.context_processors.site",
+                "campuseval.shell.context_processors.site",
             ],
         },
     },
@@ -128,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "shell:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lock-out after repeated failures (django-axes): 5 failures lock the username for 30 minutes.

@@ -12,7 +12,8 @@ urlpatterns = [
     path("reviews/", include("campuseval.reviews.urls")),
     path("cultivation/", include("campuseval.cultivation.urls")),
     path("reports/", include("campuseval.reports.urls")),
-    path("", include("campuseval.core.urls")),
+    path("notifications/", include("campuseval.notifications.urls")),
+    path("", include("campuseval.shell.urls")),
 ]
 
 if settings.DEBUG:

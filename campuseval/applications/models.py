@@ -20,7 +20,9 @@ class Application(models.Model):
     unit = models.ForeignKey(
         "orgs.Unit", verbose_name=_("申报单位"), on_delete=models.PROTECT, related_name="applications"
     )
-    framework = models.ForeignKey("campaigns.FrameworkRecord", on_delete=models.PROTECT, related_name="+")
+    framework = models.ForeignKey(
+        "campaigns.FrameworkRecord", on_delete=models.PROTECT, related_name="applications"
+    )
     form_key = models.CharField(_("申报书"), max_length=80, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     #: the application form's fields (basic data, contacts, narratives)

@@ -1,51 +1,57 @@
-"""Scoped querysets: a user only ever reaches applications their role and unit allow."""
+"""Scoped querysets: a user only ever reaches applications their role and unit allow (the rules
+are `campuseval.access`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from campuseval.accounts.models import Role
+from campuseval.access import scopes
+from campuseval.access.rules import Actor
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
 
 from .models import Application
-from .permissions import SCHOOL_ROLES, unit_ids_with
 
 
-def _below(unit_ids: set[int]) -> set[int]:
-    ids: set[int] = set()
-    for unit in Unit.objects.filter(pk__in=unit_ids):
-        ids |= unit.descendant_ids()
-    return ids
-
-
-def my_applications(user: Any) -> QuerySet[Application]:
+def my_applications(user: Actor) -> QuerySet[Application]:
     """Applications of the units where the user is applicant or head."""
-    return Application.objects.filter(unit_id__in=unit_ids_with(user, *SCHOOL_ROLES)).select_related(
-        "campaign", "unit", "framework"
-    )
+    return scopes.own_applications(user, Application.objects.all()).select_related("campaign", "unit", "framework")
 
 
-def visible_applications(user: Any) -> QuerySet[Application]:
+def visible_applications(user: Actor) -> QuerySet[Application]:
     """Everything the user may read: their own school's (any status), and, once submitted,
     those of schools in their counties (county reviewer) or under their unit (organizer)."""
-    own = unit_ids_with(user, *SCHOOL_ROLES)
-    above = _below(unit_ids_with(user, Role.COUNTY_REVIEWER, Role.ORGANIZER))
-    return Application.objects.filter(
-        Q(unit_id__in=own) | (Q(unit_id__in=above) & ~Q(status=Application.Status.DRAFT))
-    ).select_related("campaign", "unit", "framework")
+    return scopes.visible_applications(user, Application.objects.all()).select_related(
+        "campaign", "unit", "framework"
+    )
 
 
 def open_campaigns_for(unit: Unit) -> QuerySet[Campaign]:
     """Campaigns now taking applications from this unit: open, for its kind of applicant, and
     covering it (or one of its ancestors), or organized above it when no coverage is listed."""
-    chain = [unit.pk, *(u.pk for u in unit.ancestors())]
-    kinds = ["schools", "both"] if unit.kind == Unit.Kind.SCHOOL else ["districts", "both"]
     return (
-        Campaign.objects.filter(status=Campaign.Status.OPEN, applicants__in=kinds)
-        .filter(Q(covered_units__in=chain) | Q(covered_units__isnull=True, organizer_id__in=chain))
+        Campaign.objects.filter(status=Campaign.Status.OPEN)
+        .filter(scopes.open_to_unit_q(unit))
         .distinct()
         .order_by("-year", "pk")
+    )
+
+
+def application_counts(campaign: Campaign) -> list[dict[str, Any]]:
+    """Applications of the campaign by status, every status listed (zero included)."""
+    found = dict(Application.objects.filter(campaign=campaign).values_list("status").annotate(n=Count("pk")).order_by())
+    return [
+        {"status": value, "label": label, "count": found.get(value, 0)} for value, label in Application.Status.choices
+    ]
+
+
+def with_application_counts(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """Campaigns annotated with their number of applications and of those past the draft."""
+    return campaigns.annotate(
+        applications_total=Count("applications", distinct=True),
+        applications_submitted=Count(
+            "applications", filter=~Q(applications__status=Application.Status.DRAFT), distinct=True
+        ),
     )

@@ -21,16 +21,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
 from campuseval.audit.services import record
 from campuseval.campaigns.models import Campaign, Stage
 from campuseval.campaigns.scoring import framework_for
-from campuseval.engine import Framework, Indicator, InputSpec, InvalidAnswers, ScoreResult, score
+from campuseval.engine import Framework, Indicator, InputSpec, InvalidAnswers, ScoreResult, formdefs, score
 from campuseval.engine.numbers import fmt
 from campuseval.orgs.models import Unit
 
-from . import formdefs, queries
+from . import queries
+from .checks import registered_problems
 from .models import Application, ApplicationVersion, Evidence
-from .permissions import can_edit, is_county_reviewer_for, is_head, unit_ids_with
 
 EDITABLE = (Application.Status.DRAFT, Application.Status.RETURNED)
 
@@ -152,7 +153,7 @@ def _lock(application: Application) -> Application:
 
 
 def _check_editable(actor: Any, application: Application) -> None:
-    if not can_edit(actor, application):
+    if not may_edit_application(actor, application):
         raise PermissionDenied
     if application.status not in EDITABLE:
         raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不能修改")
@@ -185,7 +186,7 @@ def context_prefill(fw: Framework, unit: Unit) -> dict[str, str]:
 @transaction.atomic
 def start_application(*, actor: Any, campaign: Campaign, unit: Unit, ip: str | None = None) -> Application:
     """Open an application for a school in an open campaign, prefilled from the unit."""
-    if unit.pk not in unit_ids_with(actor, "applicant", "head"):
+    if unit.pk not in unit_ids_with(actor, *SCHOOL_ROLES):
         raise PermissionDenied
     if not queries.open_campaigns_for(unit).filter(pk=campaign.pk).exists():
         raise ValidationError("该活动当前不接受本单位申报")
@@ -558,9 +559,7 @@ def submission_problems(application: Application, result: ScoreResult | None = N
     minimum = application.campaign.min_self_score
     if minimum is not None and result.total < minimum:
         problems.append(f"自评分 {fmt(result.total)} 分，低于本次活动申报最低自评分 {fmt(minimum)} 分")
-    from campuseval.cultivation.services import ladder_problems  # 合格 → 优秀 → 示范, level by level
-
-    problems.extend(ladder_problems(application))
+    problems.extend(registered_problems(application))  # e.g. 合格 → 优秀 → 示范, level by level
     return problems
 
 
@@ -571,7 +570,7 @@ def submit_application(
     """The head confirms the authenticity promise and submits: the application, its scores and
     its evidence list are frozen as a new version."""
     application = _lock(application)
-    if not can_edit(actor, application):
+    if not may_edit_application(actor, application):
         raise PermissionDenied
     if not is_head(actor, application.unit):
         raise ValidationError("只有学校负责人可以确认真实性承诺并提交，请联系本校负责人")

@@ -18,14 +18,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
-from campuseval.engine import Indicator
+from campuseval.engine import Indicator, formdefs
 from campuseval.orgs.models import Unit
 
-from . import formdefs, queries, services
+from . import queries, services
 from .models import Application, Evidence
-from .permissions import SCHOOL_ROLES, can_edit, is_county_reviewer_for, is_head, unit_ids_with
 
 PENDING = "applications_pending_post"
 
@@ -76,7 +76,7 @@ def _visible(request: HttpRequest, pk: int) -> Application:
 
 def _editable(request: HttpRequest, pk: int) -> Application:
     application = _visible(request, pk)
-    if not can_edit(request.user, application):
+    if not may_edit_application(request.user, application):
         raise Http404
     return application
 
@@ -133,7 +133,7 @@ def _score(application: Application) -> dict[str, Any]:
 
 def _base_context(request: HttpRequest, application: Application) -> dict[str, Any]:
     fw = services.framework_of(application)
-    editable = can_edit(request.user, application) and application.status in services.EDITABLE
+    editable = may_edit_application(request.user, application) and application.status in services.EDITABLE
     return {
         "application": application,
         "fw": fw,
@@ -162,7 +162,7 @@ def form(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     values: dict[str, Any] = dict(application.form_data)
     if data is not None:
-        if not can_edit(request.user, application):
+        if not may_edit_application(request.user, application):
             raise Http404
         typed = {f.key: data.get(f.key, "") for f in definition.fields() if f.key in data}
         values.update(typed)
@@ -299,7 +299,7 @@ def indicator(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     conflict = None
     narrative = application.narratives.get(code, "")
     if data is not None:
-        if not can_edit(request.user, application):
+        if not may_edit_application(request.user, application):
             raise Http404
         typed = _raw_indicator_values(node, data)
         if "narrative" in data:
@@ -370,7 +370,7 @@ def choices(request: HttpRequest, pk: int) -> HttpResponse:
     errors: dict[str, str] = {}
     conflict = None
     if data is not None:
-        if not can_edit(request.user, application):
+        if not may_edit_application(request.user, application):
             raise Http404
         try:
             outcome = services.save_choices(
@@ -555,7 +555,7 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": application.versions.select_related("confirmed_by").order_by("-number"),
             "can_return": is_county_reviewer_for(request.user, application.unit)
             and application.status == Application.Status.SUBMITTED,
-            "can_edit": can_edit(request.user, application),
+            "can_edit": may_edit_application(request.user, application),
         },
     )
 

@@ -1,21 +1,19 @@
-"""Demo data for `manage.py seed_demo`: frameworks, the demo city, one account per role and a
+"""Demo data for `manage.py seed_demo` (put together in `shell.demo`): one account per role and a
 running campaign per framework family. Idempotent: found by unit code, username and campaign
 name, and brought back to the demo values; passwords are new on every run (or DEMO_PASSWORD)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from campuseval.accounts.models import Membership, Role, User
-from campuseval.orgs.demo import DemoRegion, seed_region
+from campuseval.orgs.demo import DemoRegion
 from campuseval.orgs.models import Unit
 
 from . import services
@@ -215,24 +213,3 @@ def seed_campaigns(
             campaign = services.open_campaign(actor=organizer, campaign=campaign)
         made.insert(0, campaign)
     return made, skipped
-
-
-def seed_demo(*, today: dt.date | None = None, password: str | None = None) -> DemoReport:
-    """Everything the demo needs, in one transaction (frameworks are loaded first, each on its own)."""
-    today = today or timezone.localdate()
-    password = password or os.environ.get("DEMO_PASSWORD") or None
-    loads = services.load_framework_records()
-    usable = {o.key for o in loads if o.ok}
-    with transaction.atomic():
-        region = seed_region()
-        report = DemoReport(region=region, frameworks=loads, fixed_password=bool(password))
-        report.accounts = seed_accounts(region, password)
-        organizer = next(u for spec, u, _ in report.accounts if Role.ORGANIZER in spec.roles)
-        report.campaigns, report.skipped = seed_campaigns(region, organizer, usable, today)
-        try:
-            from campuseval.reviews.demo import seed_reviews
-        except ImportError:  # pragma: no cover - the review app is part of the platform
-            pass
-        else:
-            report.experts = seed_reviews()
-    return report

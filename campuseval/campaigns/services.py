@@ -22,15 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campuseval.applications import formdefs
-from campuseval.applications.models import Application
+from campuseval.access.rules import is_organizer_for, organizer_scope
 from campuseval.audit.services import record
-from campuseval.engine import FrameworkError, check_framework, framework_paths, load_framework_text
+from campuseval.engine import FrameworkError, check_framework, formdefs, framework_paths, load_framework_text
 from campuseval.engine.numbers import fmt
 from campuseval.orgs.models import Unit
 
 from .models import Campaign, FrameworkRecord, Stage
-from .permissions import is_organizer_for, organizer_scope
 
 #: stages in the order they run
 STAGE_ORDER: tuple[str, ...] = (
@@ -116,12 +114,12 @@ def load_framework_file_record(path: Path, seen: dict[str, str] | None = None) -
             outcome.record = current
             outcome.status = "unchanged"
             return outcome
-        elif current.sha256 != sha and Application.objects.filter(framework=current).exists():
+        elif current.sha256 != sha and current.applications.exists():
             current.key = f"{fw.id}@{current.pk}-{current.sha256[:8]}"
             current.is_active = False
             current.save(update_fields=["key", "is_active"])
             fresh = FrameworkRecord.objects.create(key=fw.id, **values)
-            started = Application.objects.filter(framework=current).values("campaign_id")
+            started = current.applications.values("campaign_id")
             for name in ("school_framework", "district_framework"):
                 Campaign.objects.filter(**{name: current}).exclude(pk__in=started).update(**{name: fresh})
             outcome.record = fresh

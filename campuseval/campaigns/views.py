@@ -17,16 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campuseval.access.rules import COVERED_ROLES, is_organizer_for, organizer_units, unit_ids_with
 from campuseval.accounts.models import Role
-from campuseval.applications import queries as application_queries
-from campuseval.applications.models import Application
 from campuseval.audit.services import client_ip
-from campuseval.orgs.models import Unit
 
-from . import queries, services
+from . import extensions, queries, services
 from .forms import CampaignForm, initial_for, initial_new
 from .models import Campaign
-from .permissions import COVERED_ROLES, is_organizer_for, organizer_units, unit_ids_with
 
 
 def _managed(request: HttpRequest, pk: int) -> Campaign:
@@ -106,22 +103,6 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, campaign)
 
 
-def _own_rows(request: HttpRequest, campaign: Campaign) -> list[dict[str, Any]]:
-    """The user's own units for this campaign: their application, or whether they may start one."""
-    unit_ids = unit_ids_with(request.user, Role.APPLICANT, Role.HEAD)
-    if not unit_ids:
-        return []
-    started = {
-        a.unit_id: a for a in Application.objects.filter(campaign=campaign, unit_id__in=unit_ids).select_related("unit")
-    }
-    rows = []
-    for unit in Unit.objects.filter(pk__in=unit_ids).order_by("code"):
-        open_here = application_queries.open_campaigns_for(unit).filter(pk=campaign.pk).exists()
-        if unit.pk in started or open_here:
-            rows.append({"unit": unit, "application": started.get(unit.pk), "can_start": open_here})
-    return rows
-
-
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(
@@ -134,11 +115,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "manager": manager,
         "stages": list(campaign.stages.order_by("starts_at")),
         "covered": list(campaign.covered_units.order_by("code")),
-        "own_rows": _own_rows(request, campaign),
     }
+    context.update(extensions.detail_context(request, campaign, manager))
     if manager:
-        context["counts"] = queries.application_counts(campaign)
-        context["total"] = sum(row["count"] for row in context["counts"])
         context["readiness"] = services.readiness(campaign) if campaign.status == Campaign.Status.DRAFT else []
         following = services.NEXT_STATUS.get(campaign.status)
         context["next_status"] = Campaign.Status(following).label if following else None

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from campuseval.access.rules import SCHOOL_ROLES, is_organizer_for, is_project_unit
 from campuseval.accounts.models import Membership, Role
 from campuseval.applications.models import Application
 from campuseval.audit.services import record
@@ -24,13 +24,12 @@ from campuseval.campaigns.models import Campaign, Stage
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import InvalidAnswers, score
 from campuseval.engine.numbers import fmt
+from campuseval.notifications.models import Notification
+from campuseval.notifications.services import notify
 from campuseval.orgs.models import Unit
-from campuseval.reviews.models import Notification, Result, ReviewSettings
-from campuseval.reviews.permissions import is_organizer_for
-from campuseval.reviews.services import notify
+from campuseval.reviews.models import Result, ReviewSettings
 
 from .models import Evaluation, ExcludedSchool, Project
-from .permissions import UNIT_ROLES, is_project_unit
 
 PLAN_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
 AWARD_SCORE = Decimal(100)
@@ -105,7 +104,7 @@ def create_projects(*, actor: Any, selection: Campaign, start_date: dt.date, yea
 
 
 def _unit_users(project: Project) -> list[Any]:
-    memberships = Membership.objects.filter(unit_id=project.unit_id, role__in=UNIT_ROLES).select_related("user")
+    memberships = Membership.objects.filter(unit_id=project.unit_id, role__in=SCHOOL_ROLES).select_related("user")
     return list({m.user_id: m.user for m in memberships}.values())
 
 
@@ -752,78 +751,3 @@ def progress(project: Project) -> tuple[list[tuple[str, str]], list[ProgressRow]
         )
         previous, previous_score = evaluation.indicators, evaluation.score
     return sections, rows
-
-
-# --- Taizhou's ladder: 合格 → 优秀 → 示范 across campaigns --------------------------------------
-
-
-def level_history(unit: Unit) -> list[Result]:
-    """A unit's final results across campaigns, oldest first: Taizhou's 合格 → 优秀 → 示范 ladder."""
-    return list(
-        Result.objects.filter(application__unit=unit, status=Result.Status.FINAL)
-        .select_related("campaign", "application__framework")
-        .order_by("campaign__year", "campaign__pk")
-    )
-
-
-def framework_family(key: str) -> str:
-    """Frameworks of one issuer across editions share the part of the key before the first
-    hyphen (taizhou-2022-school → taizhou)."""
-    return key.split("-", 1)[0]
-
-
-def attained_levels(unit_ids: Any, family: str, level_names: list[str]) -> dict[int, str]:
-    """The highest level each unit holds in final results of campaigns of one framework
-    family (level names highest first): what a dashboard's level targets count."""
-    rank = {name: i for i, name in enumerate(level_names)}
-    best: dict[int, str] = {}
-    rows = Result.objects.filter(
-        application__unit_id__in=unit_ids,
-        status=Result.Status.FINAL,
-    ).filter(Q(application__framework__key=family) | Q(application__framework__key__startswith=f"{family}-"))
-    for unit_id, level in rows.values_list("application__unit_id", "level"):
-        if level in rank and (unit_id not in best or rank[level] < rank[best[unit_id]]):
-            best[unit_id] = level
-    return best
-
-
-def held_level(unit: Unit, framework_key: str, level_names: list[str], *, exclude_campaign: int | None = None) -> str:
-    """The highest level the unit has been awarded in the framework's family, or "" (leaving
-    out the campaign being applied to)."""
-    rows = Result.objects.filter(
-        application__unit=unit,
-        status=Result.Status.FINAL,
-    )
-    family = framework_family(framework_key)
-    rows = rows.filter(Q(application__framework__key=family) | Q(application__framework__key__startswith=f"{family}-"))
-    if exclude_campaign is not None:
-        rows = rows.exclude(campaign_id=exclude_campaign)
-    rank = {name: i for i, name in enumerate(level_names)}
-    levels = [level for level in rows.values_list("level", flat=True) if level in rank]
-    return min(levels, key=rank.__getitem__) if levels else ""
-
-
-def ladder_problems(application: Application) -> list[str]:
-    """Taizhou: a school applies level by level — 合格 first, then 优秀, then 示范. Applying for
-    a level needs the level just below it already awarded in an earlier campaign."""
-    sought = str((application.form_data or {}).get("level_sought") or "")
-    if not sought:
-        return []
-    names = [lvl.name for lvl in framework_for(application.framework).levels]
-    if sought not in names or sought == names[-1]:
-        return []
-    required = names[names.index(sought) + 1]
-    held = held_level(application.unit, application.framework.key, names, exclude_campaign=application.campaign_id)
-    if held and names.index(held) <= names.index(required):
-        return []
-    now = f"目前已获评{held}" if held else "尚未获评任何等级"
-    return [f"申报{sought}须已获评{required}（{' → '.join(reversed(names))} 逐级申报），本单位{now}"]
-
-
-def next_level(unit: Unit, framework_key: str, level_names: list[str]) -> str:
-    """The level the unit may apply for next (the lowest when it holds none)."""
-    held = held_level(unit, framework_key, level_names)
-    if not held:
-        return level_names[-1] if level_names else ""
-    index = level_names.index(held)
-    return level_names[index - 1] if index > 0 else ""

@@ -16,14 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campuseval.accounts.models import Membership, Role
+from campuseval.access.rules import is_project_organizer, is_project_unit, may_see_unit_history
 from campuseval.campaigns.scoring import framework_for
 from campuseval.orgs.models import Unit
+from campuseval.reviews import ladder as levels
 from campuseval.reviews.queries import organizer_campaigns
 
 from . import services
 from .models import Evaluation, Project
-from .permissions import is_project_organizer, is_project_unit
 from .queries import overview_projects, visible_projects
 
 RISK_LABELS = {"high": _("高"), "medium": _("中"), "": _("无")}
@@ -230,33 +230,26 @@ def plan_download(request: HttpRequest, pk: int) -> FileResponse:
 def ladder(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit's level history across campaigns (合格 → 优秀 → 示范) and the level it may apply
     for next."""
-    units = set(Membership.objects.filter(user=request.user).values_list("unit_id", flat=True))
     unit = get_object_or_404(Unit, pk=pk)
-    organizer_units = set(
-        Membership.objects.filter(user=request.user, role__in=[Role.ORGANIZER, Role.COUNTY_REVIEWER]).values_list(
-            "unit_id", flat=True
-        )
-    )
-    visible = unit.pk in units or any(a.pk in organizer_units for a in unit.ancestors())
-    if not visible:
+    if not may_see_unit_history(request.user, unit):
         raise Http404
-    history = services.level_history(unit)
+    history = levels.level_history(unit)
     ladders = []
     seen: set[str] = set()
     for result in reversed(history):
-        family = services.framework_family(result.application.framework.key)
+        family = levels.framework_family(result.application.framework.key)
         fw = framework_for(result.application.framework)
         names = [lvl.name for lvl in fw.levels]
         if family in seen or not names:
             continue
         seen.add(family)
-        held = services.held_level(unit, result.application.framework.key, names)
+        held = levels.held_level(unit, result.application.framework.key, names)
         ladders.append(
             {
                 "family": fw.title,
                 "steps": [(n, held and names.index(n) >= names.index(held)) for n in reversed(names)],
                 "held": held,
-                "next": services.next_level(unit, result.application.framework.key, names),
+                "next": levels.next_level(unit, result.application.framework.key, names),
             }
         )
     return render(request, "cultivation/ladder.html", {"unit": unit, "history": history, "ladders": ladders})

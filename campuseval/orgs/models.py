@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -91,10 +93,27 @@ class Unit(models.Model):
         return self.ancestor_of_kind(self.Kind.COUNTY)
 
     def descendant_ids(self) -> set[int]:
-        """Ids of this unit and every unit below it (a few levels deep; one query per level)."""
-        ids = {self.pk}
-        frontier = [self.pk]
-        while frontier:
-            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            ids.update(frontier)
-        return ids
+        """Ids of this unit and every unit below it."""
+        return units_below([self.pk])
+
+
+def units_below(unit_ids: Iterable[int]) -> set[int]:
+    """Ids of the units and of every unit under them, at any depth (one query per level)."""
+    ids = set(unit_ids)
+    frontier = list(ids)
+    while frontier:
+        found = Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        frontier = [pk for pk in found if pk not in ids]
+        ids.update(frontier)
+    return ids
+
+
+def units_above(unit_ids: Iterable[int]) -> set[int]:
+    """Ids of the units and of all their ancestors (one query per level)."""
+    ids = set(unit_ids)
+    frontier = set(ids)
+    while frontier:
+        parents = set(Unit.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True))
+        frontier = parents - ids
+        ids |= frontier
+    return ids

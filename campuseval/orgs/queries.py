@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from campuseval.access.rules import managed_roots
+
 from .models import Unit
-from .permissions import managed_roots
 
 
 @dataclass

@@ -3,19 +3,18 @@ Excel import of counties and schools. Anyone else gets 404."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from campuseval.access.rules import managed_roots
 from campuseval.audit.services import client_ip
-from campuseval.reports.excel import Column, build_workbook
-from campuseval.reports.imports import ImportReport
+from campuseval.spreadsheets.reading import ImportReport
+from campuseval.spreadsheets.responses import xlsx_response
+from campuseval.spreadsheets.writing import Column, build_workbook
 
 from . import queries, services
-from .permissions import managed_roots
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLE_ROWS = (
@@ -57,6 +56,4 @@ def import_template(request: HttpRequest) -> HttpResponse:
         raise Http404
     columns = [Column(name, 22 if name in ("名称", "地址") else 14) for name in services.UNIT_COLUMNS]
     data = build_workbook("单位导入模板", columns, EXAMPLE_ROWS)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('单位导入模板.xlsx')}"
-    return response
+    return xlsx_response(data, "单位导入模板.xlsx")

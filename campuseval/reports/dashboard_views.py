@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,10 +19,11 @@ from django.utils import timezone
 
 from campuseval.campaigns.models import Campaign
 from campuseval.engine.numbers import fmt
+from campuseval.spreadsheets.responses import xlsx_response
+from campuseval.spreadsheets.writing import Column, build_workbook
 
 from . import dashboards
 from .dashboards import Scope
-from .excel import XLSX, Column, build_workbook
 
 N = "0"
 D = "0.00"
@@ -430,7 +431,4 @@ def download(request: HttpRequest, pk: int, section: str, table: int) -> HttpRes
     chosen = tables[table]
     sheet = "".join(ch for ch in chosen.title if ch not in "[]:*?/\\")
     data = build_workbook(sheet, chosen.columns, chosen.all_rows())
-    response = HttpResponse(data, content_type=XLSX)
-    filename = f"{scope.campaign.name}-{SECTIONS[section]}-{chosen.title}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(data, f"{scope.campaign.name}-{SECTIONS[section]}-{chosen.title}.xlsx")

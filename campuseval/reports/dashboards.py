@@ -32,15 +32,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from campuseval.accounts.models import Membership, Role
+from campuseval.access import scopes
+from campuseval.access.rules import Actor, holds_role, organizer_scope, unit_ids_with
+from campuseval.accounts.models import Role
 from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.campaigns.models import Campaign, FrameworkRecord
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import Framework
-from campuseval.orgs.models import Unit
+from campuseval.orgs.models import Unit, units_below
 from campuseval.reviews.models import Result
 
 ZERO = Decimal(0)
@@ -111,47 +113,13 @@ def mean(values: Sequence[Decimal]) -> Decimal | None:
 # --- who sees what ---------------------------------------------------------------------------
 
 
-def _role_units(user: Any, role: str) -> set[int]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(Membership.objects.filter(user=user, role=role).values_list("unit_id", flat=True))
-
-
-def _below(unit_ids: Iterable[int]) -> set[int]:
-    """Ids of the units and everything under them: one query per level of the tree."""
-    ids = set(unit_ids)
-    frontier = list(ids)
-    while frontier:
-        frontier = [pk for pk in Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)]
-        frontier = [pk for pk in frontier if pk not in ids]
-        ids.update(frontier)
-    return ids
-
-
-def _above(unit_ids: Iterable[int]) -> set[int]:
-    """Ids of the units and their ancestors: one query per level of the tree."""
-    ids = set(unit_ids)
-    frontier = set(ids)
-    while frontier:
-        parents = set(Unit.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True))
-        frontier = parents - ids
-        ids |= frontier
-    return ids
-
-
-def visible_campaigns(user: Any) -> QuerySet[Campaign]:
-    """Campaigns whose dashboards the user may open: organized at or under an organizer's
-    unit, or — for a county reviewer — organized by or covering the county or a unit above it."""
-    organizer_units = _role_units(user, Role.ORGANIZER)
-    counties = _role_units(user, Role.COUNTY_REVIEWER)
-    if not organizer_units and not counties:
-        return Campaign.objects.none()
-    condition = Q(organizer_id__in=_below(organizer_units)) if organizer_units else Q(pk__in=[])
-    if counties:
-        chain = _above(counties)
-        condition |= Q(organizer_id__in=chain) | Q(covered_units__in=chain)
-    ids = Campaign.objects.filter(condition).values("pk")
-    return Campaign.objects.filter(pk__in=ids).select_related("organizer").order_by("-year", "-pk")
+def visible_campaigns(user: Actor) -> QuerySet[Campaign]:
+    """Campaigns whose dashboards the user may open (see `access.scopes.dashboard_campaigns`)."""
+    return (
+        scopes.dashboard_campaigns(user, Campaign.objects.all())
+        .select_related("organizer")
+        .order_by("-year", "-pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -191,13 +159,12 @@ def scope_for(user: Any, campaign: Campaign, subject: str | None = None) -> Scop
     record = records[subject]
     if record is None:
         return None
-    organizer_units = _role_units(user, Role.ORGANIZER)
-    if organizer_units and campaign.organizer_id in _below(organizer_units):
+    if campaign.organizer_id in organizer_scope(user):
         return Scope(campaign, record, subject, None, campaign.organizer.name, user)
-    counties = _role_units(user, Role.COUNTY_REVIEWER)
+    counties = unit_ids_with(user, Role.COUNTY_REVIEWER)
     if counties and visible_campaigns(user).filter(pk=campaign.pk).exists():
         names = "、".join(Unit.objects.filter(pk__in=counties).order_by("code").values_list("name", flat=True))
-        return Scope(campaign, record, subject, frozenset(_below(counties)), names, user)
+        return Scope(campaign, record, subject, frozenset(units_below(counties)), names, user)
     return None
 
 
@@ -304,7 +271,7 @@ def eligible_units(scope: Scope) -> list[Unit]:
     organizer's tree when none are listed) of the charted kind, within the user's scope."""
     campaign = scope.campaign
     roots = list(campaign.covered_units.values_list("pk", flat=True)) or [campaign.organizer_id]
-    ids = _below(roots)
+    ids = units_below(roots)
     if scope.unit_ids is not None:
         ids &= scope.unit_ids
     return list(
@@ -690,4 +657,4 @@ def year_over_year(scope: Scope) -> dict[str, Any]:
 
 def has_dashboard_role(user: Any) -> bool:
     """Organizers and county reviewers have dashboards (even before any campaign exists)."""
-    return bool(_role_units(user, Role.ORGANIZER) or _role_units(user, Role.COUNTY_REVIEWER))
+    return holds_role(user, Role.ORGANIZER, Role.COUNTY_REVIEWER)

@@ -4,8 +4,6 @@ settings.EXPORT_BACKGROUND_ROWS rows) and show it on "my exports" with its progr
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,8 +11,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from campuseval.spreadsheets.responses import xlsx_response
+from campuseval.spreadsheets.writing import XLSX
+
 from . import exports
-from .excel import XLSX
 from .models import ExportJob
 from .tasks import queue_export
 
@@ -24,11 +24,6 @@ DEFAULT_BACKGROUND_ROWS = 2000
 
 def background_threshold() -> int:
     return int(getattr(settings, "EXPORT_BACKGROUND_ROWS", DEFAULT_BACKGROUND_ROWS))
-
-
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required
@@ -43,7 +38,7 @@ def export(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         messages.info(request, _("导出文件较大，已转入后台生成：%(title)s") % {"title": job.title})
         return redirect("reports:exports")
     data = exports.build(scope, key)
-    return _attachment(HttpResponse(data, content_type=XLSX), exports.filename(scope, key))
+    return xlsx_response(data, exports.filename(scope, key))
 
 
 def _mine(request: HttpRequest, pk: int) -> ExportJob:

@@ -18,16 +18,15 @@ from typing import Any, ClassVar
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from campuseval.access.rules import is_organizer_for, reviewer_counties
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
-from campuseval.orgs.models import Unit
+from campuseval.orgs.models import Unit, units_below
 from campuseval.reviews import queries as review_queries
 from campuseval.reviews.models import Assignment, RecommendationEntry, Result
-from campuseval.reviews.permissions import is_organizer_for
-
-from .excel import Column, build_workbook
+from campuseval.spreadsheets.writing import Column, build_workbook
 
 SCORE = "0.00"
 INTEGER = "0"
@@ -124,7 +123,7 @@ class Applications(ExportList):
     def queryset(self, scope: Scope) -> QuerySet[Any]:
         qs = Application.objects.filter(campaign=scope.campaign).exclude(status=Application.Status.DRAFT)
         if not scope.organizer:
-            qs = qs.filter(unit_id__in=_below(scope.county_ids))
+            qs = qs.filter(unit_id__in=units_below(scope.county_ids))
         status = scope.params.get("status", "")
         if status in Application.Status.values:
             qs = qs.filter(status=status)
@@ -368,13 +367,6 @@ def _decimal(value: Any) -> Any:
         return str(value)
 
 
-def _below(unit_ids: Iterable[int]) -> set[int]:
-    ids: set[int] = set()
-    for unit in Unit.objects.filter(pk__in=list(unit_ids)):
-        ids |= unit.descendant_ids()
-    return ids
-
-
 def resolve_scope(user: Any, key: str, campaign_pk: int, params: dict[str, str] | None = None) -> Scope | None:
     """The scope `user` may export for list `key` of campaign `campaign_pk`, or None when the
     list, the campaign or the application is not theirs to see (the caller answers 404)."""
@@ -396,10 +388,10 @@ def resolve_scope(user: Any, key: str, campaign_pk: int, params: dict[str, str] 
     if not organizer:
         if not export.for_counties:
             return None
-        county_ids = frozenset(c.pk for c in review_queries.reviewer_counties(user))
+        county_ids = frozenset(c.pk for c in reviewer_counties(user))
         if (
             not county_ids
-            or not Application.objects.filter(campaign=campaign, unit_id__in=_below(county_ids))
+            or not Application.objects.filter(campaign=campaign, unit_id__in=units_below(county_ids))
             .exclude(status=Application.Status.DRAFT)
             .exists()
         ):

@@ -7,8 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -16,61 +14,18 @@ import yaml
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.db import transaction
-from openpyxl import load_workbook
 
+from campuseval.access.rules import managed_scope
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.audit.services import record
 from campuseval.campaigns.models import FrameworkRecord
 from campuseval.engine import FrameworkError, check_framework, load_framework_text
 from campuseval.orgs.models import Unit
 from campuseval.reviews.models import Expert
+from campuseval.spreadsheets.reading import ImportReport, read_rows
 
 ROLE_NAMES = {str(label): value for value, label in Role.choices}
 USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
-
-
-@dataclass
-class ImportReport:
-    """What an import did: the refused rows (sheet row number, reason) or what it wrote."""
-
-    refused: list[tuple[int, str]] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    passwords: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.refused
-
-
-def read_rows(
-    file: IO[bytes], expected: Iterable[str]
-) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
-    """Rows of the first sheet as {header: text}, with header problems reported as row 1."""
-    try:
-        ws = load_workbook(file, read_only=True, data_only=True).worksheets[0]
-    except Exception:
-        return [], [(0, "无法读取该文件，请上传 Excel（.xlsx）文件")]
-    rows = ws.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    missing = [name for name in expected if name not in header]
-    if missing:
-        return [], [(1, f"表头缺少列：{'、'.join(missing)}")]
-    out = []
-    for number, values in enumerate(rows, start=2):
-        if values is None or all(v in (None, "") for v in values):
-            continue
-        row = {}
-        for name, value in zip(header, values, strict=False):
-            if not name:
-                continue
-            text = "" if value is None else str(value).strip()
-            if isinstance(value, float) and value.is_integer():
-                text = str(int(value))
-            row[name] = text
-        out.append((number, row))
-    return out, []
 
 
 def _nul(row: dict[str, str]) -> str | None:
@@ -80,22 +35,13 @@ def _nul(row: dict[str, str]) -> str | None:
     return None
 
 
-def _scope_ids(actor: Any) -> set[int]:
-    if getattr(actor, "is_superuser", False):
-        return set(Unit.objects.values_list("pk", flat=True))
-    ids: set[int] = set()
-    for unit in Unit.objects.filter(memberships__user=actor, memberships__role__in=[Role.ORGANIZER, Role.ADMIN]):
-        ids |= unit.descendant_ids()
-    return ids
-
-
 ACCOUNT_COLUMNS = ("用户名", "姓名", "手机", "邮箱", "单位代码", "角色")
 
 
 def import_accounts(*, actor: Any, file: IO[bytes]) -> ImportReport:
     """Accounts with one role each at a unit inside the importer's region. New accounts get a
     random initial password, returned once for the organizer to hand out."""
-    scope = _scope_ids(actor)
+    scope = managed_scope(actor)
     if not scope:
         raise PermissionDenied
     report = ImportReport()
@@ -161,7 +107,7 @@ EXPERT_COLUMNS = ("用户名", "姓名", "手机", "邮箱", "工作单位代码
 def import_experts(*, actor: Any, file: IO[bytes]) -> ImportReport:
     """The expert pool (专家库): an account, the expert role at the work unit, and the profile
     with region and fields used for 回避 and panels."""
-    scope = _scope_ids(actor)
+    scope = managed_scope(actor)
     if not scope:
         raise PermissionDenied
     report = ImportReport()
@@ -230,7 +176,7 @@ def import_framework_table(
     """An indicator table into a new framework draft (inactive FrameworkRecord). Leaves get a
     `manual` rule (points set by evaluators) to be refined in the YAML later; the engine's
     validator checks the draft, and its findings are listed as refused rows or notes."""
-    if not _scope_ids(actor):
+    if not managed_scope(actor):
         raise PermissionDenied
     report = ImportReport()
     rows, report.refused = read_rows(file, FRAMEWORK_COLUMNS)

@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 
-from campuseval.applications import formdefs
+from campuseval.access.rules import is_county_reviewer_for, is_organizer_for, may_import, may_see_application
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
+from campuseval.engine import formdefs
 from campuseval.reviews import queries as review_queries
 from campuseval.reviews import services as review_services
 from campuseval.reviews.models import Assignment, RecommendationList
-from campuseval.reviews.permissions import is_county_reviewer_for, is_organizer_for
+from campuseval.spreadsheets.responses import xlsx_response
+from campuseval.spreadsheets.writing import Column, build_workbook
 
+from . import imports as importers
 from .pdf import render_pdf
-from .permissions import may_see_application
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     return response
 
 
@@ -211,17 +214,7 @@ def published_list(request: HttpRequest, pk: int) -> HttpResponse:
 def imports(request: HttpRequest) -> HttpResponse:
     """Organizers import accounts, the expert pool and framework indicator tables from Excel;
     refused rows are listed with their reasons and nothing is imported until the sheet is clean."""
-    from django.core.exceptions import PermissionDenied
-    from django.shortcuts import render
-
-    from campuseval.accounts.models import Membership, Role
-
-    from . import imports as importers
-
-    if not (
-        request.user.is_superuser
-        or Membership.objects.filter(user=request.user, role__in=[Role.ORGANIZER, Role.ADMIN]).exists()
-    ):
+    if not may_import(request.user):
         raise Http404
     report = None
     kind = request.POST.get("kind", "")
@@ -264,13 +257,8 @@ TEMPLATES_COLUMNS = {
 
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    from campuseval.reviews.views import _xlsx
-
-    from . import imports as importers
-    from .excel import Column, build_workbook
-
     if kind not in TEMPLATES_COLUMNS:
         raise Http404
     title, attr = TEMPLATES_COLUMNS[kind]
     columns = [Column(name, 16) for name in getattr(importers, attr)]
-    return _xlsx(build_workbook(title, columns, []), f"{title}.xlsx")
+    return xlsx_response(build_workbook(title, columns, []), f"{title}.xlsx")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from campuseval.access.rules import county_of
 from campuseval.accounts.models import Membership, Role
 
 from .models import Expert
-from .permissions import county_of
 
 
 def seed_reviews(stdout: Any = None) -> int:

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from campuseval.accounts.models import Membership, Role
+from campuseval.access import scopes
+from campuseval.access.rules import Actor, city_reviewer_units, signed_in
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
@@ -14,66 +15,38 @@ from campuseval.orgs.models import Unit
 from .models import Assignment, Expert, Objection, RecommendationEntry, Result, ReviewSettings
 
 
-def _below(unit_ids: set[int]) -> set[int]:
-    ids: set[int] = set()
-    for unit in Unit.objects.filter(pk__in=unit_ids):
-        ids |= unit.descendant_ids()
-    return ids
+def expert_profile(user: Actor) -> Expert | None:
+    """The user's active expert record, if they are in an expert pool."""
+    if not signed_in(user):
+        return None
+    return Expert.objects.filter(user=user, is_active=True).first()
 
 
-def reviewer_counties(user: Any) -> list[Unit]:
-    return list(Unit.objects.filter(memberships__user=user, memberships__role=Role.COUNTY_REVIEWER).distinct())
-
-
-def county_applications(user: Any) -> QuerySet[Application]:
+def county_applications(user: Actor) -> QuerySet[Application]:
     """Applications of schools in the reviewer's counties (and the county's own), once
     submitted; drafts stay private to the school."""
-    counties = {u.pk for u in reviewer_counties(user)}
-    unit_ids = _below(counties)
     return (
-        Application.objects.filter(unit_id__in=unit_ids)
-        .exclude(status=Application.Status.DRAFT)
+        scopes.county_applications(user, Application.objects.all())
         .select_related("unit", "campaign", "framework")
         .annotate(evidence_count=Count("evidence"))
     )
 
 
-def organizer_scope(user: Any) -> set[int]:
-    """Ids of the units at or below the user's organizer memberships."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    unit_ids = set(Membership.objects.filter(user=user, role=Role.ORGANIZER).values_list("unit_id", flat=True))
-    return _below(unit_ids)
+def organizer_campaigns(user: Actor) -> QuerySet[Campaign]:
+    return scopes.managed_campaigns(user, Campaign.objects.all()).select_related("organizer")
 
 
-def organizer_campaigns(user: Any) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(organizer_id__in=organizer_scope(user)).select_related("organizer")
-
-
-def expert_pool(user: Any, scope: set[int] | None = None) -> QuerySet[Expert]:
+def expert_pool(user: Actor, scope: set[int] | None = None) -> QuerySet[Expert]:
     """The experts an organizer manages: those whose work unit is in the organizer's scope
     (pass `scope` when the caller already has it)."""
     return (
-        Expert.objects.filter(unit_id__in=organizer_scope(user) if scope is None else scope)
+        scopes.managed_experts(user, Expert.objects.all(), scope)
         .select_related("user", "unit", "region")
         .order_by("-is_active", "unit__code", "user__username")
     )
 
 
-def city_reviewer_units(user: Any) -> list[Unit]:
-    """Cities where the user screens the counties' lists (a reviewer or organizer there)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(
-        Unit.objects.filter(
-            kind=Unit.Kind.CITY,
-            memberships__user=user,
-            memberships__role__in=[Role.COUNTY_REVIEWER, Role.ORGANIZER],
-        ).distinct()
-    )
-
-
-def city_review_campaigns(user: Any) -> QuerySet[Campaign]:
+def city_review_campaigns(user: Actor) -> QuerySet[Campaign]:
     """Campaigns with a city step that cover at least one of the user's cities."""
     cities = [c.pk for c in city_reviewer_units(user)]
     return (
@@ -109,9 +82,9 @@ def finalists(campaign: Campaign) -> QuerySet[Application]:
     return qs.select_related("unit__parent", "framework")
 
 
-def expert_assignments(user: Any) -> QuerySet[Assignment]:
+def expert_assignments(user: Actor) -> QuerySet[Assignment]:
     return (
-        Assignment.objects.filter(expert__user=user)
+        scopes.own_assignments(user, Assignment.objects.all())
         .select_related("panel__campaign", "application__unit", "application__framework")
         .order_by("status", "pk")
     )
@@ -133,10 +106,5 @@ def campaign_objections(campaign: Campaign) -> QuerySet[Objection]:
     )
 
 
-def results_for_applicant(user: Any) -> QuerySet[Result]:
-    unit_ids = set(
-        Membership.objects.filter(user=user, role__in=[Role.APPLICANT, Role.HEAD]).values_list("unit_id", flat=True)
-    )
-    return Result.objects.filter(Q(application__unit_id__in=unit_ids), status=Result.Status.FINAL).select_related(
-        "campaign", "application__unit"
-    )
+def results_for_applicant(user: Actor) -> QuerySet[Result]:
+    return scopes.own_final_results(user, Result.objects.all()).select_related("campaign", "application__unit")

@@ -13,20 +13,20 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
-from campuseval.accounts.models import Membership, Role
+from campuseval.access.rules import county_of, is_county_reviewer_for, is_organizer_for, manages_unit, organizer_scope
+from campuseval.accounts.models import Membership, Role, User
 from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.audit.services import record
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import InvalidAnswers, ScoreResult, score
 from campuseval.engine.numbers import fmt
+from campuseval.notifications.services import notify
 from campuseval.orgs.models import Unit
 
 from . import aggregation
@@ -36,7 +36,6 @@ from .models import (
     Conflict,
     CountyReview,
     Expert,
-    Notification,
     Objection,
     Panel,
     Publication,
@@ -45,8 +44,7 @@ from .models import (
     Result,
     ReviewSettings,
 )
-from .permissions import county_of, expert_profile, is_county_reviewer_for, is_organizer_for
-from .queries import county_recommended_ids, finalists, organizer_scope
+from .queries import county_recommended_ids, expert_profile, finalists
 
 OBJECTIONS_PER_HOUR = 5
 
@@ -77,24 +75,6 @@ def _decimal(value: Any, label: str) -> Decimal:
         return Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValidationError(f"{label}应为数字，收到「{value}」") from None
-
-
-def notify(*, users: Iterable[Any], text: str, link: str = "", email: bool = True) -> int:
-    """In-app notification, and an e-mail through Django's mail settings where the user has an
-    address. Returns how many users were notified."""
-    count = 0
-    for user in users:
-        Notification.objects.create(user=user, text=text[:300], link=link)
-        if email and getattr(user, "email", ""):
-            send_mail(
-                f"[{settings.SITE_NAME}] {text[:60]}",
-                f"{text}\n\n{settings.SITE_ROOT}{link}",
-                settings.DEFAULT_FROM_EMAIL,
-                [user.email],
-                fail_silently=True,
-            )
-        count += 1
-    return count
 
 
 def _unit_users(unit: Unit, roles: Sequence[str] = (Role.APPLICANT, Role.HEAD, Role.COUNTY_REVIEWER)) -> list[Any]:
@@ -460,10 +440,6 @@ def _clean_text(value: str, label: str, *, required: bool = False, max_length: i
     return value
 
 
-def _in_scope(actor: Any, unit: Unit | None) -> bool:
-    return unit is not None and unit.pk in organizer_scope(actor)
-
-
 @transaction.atomic
 def add_expert(
     *,
@@ -495,14 +471,12 @@ def add_expert(
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if email and "@" not in email:
         errors["email"] = "邮箱格式不正确"
-    if not _in_scope(actor, unit):
+    if not manages_unit(actor, unit):
         errors["unit"] = "请选择本级或下级的工作单位"
-    if region is not None and (region.kind != Unit.Kind.COUNTY or not _in_scope(actor, region)):
+    if region is not None and (region.kind != Unit.Kind.COUNTY or not manages_unit(actor, region)):
         errors["region"] = "所在区县须为本辖区内的区县"
     if errors:
         raise ValidationError(errors)
-    from campuseval.accounts.models import User
-
     user = User.objects.filter(username=username).first()
     password = None
     if user is None:
@@ -543,11 +517,11 @@ def update_expert(
     """Change an expert's title, fields, region (which drives 回避) or take them out of the
     pool; open assignments stay and are listed on the desk for reassignment."""
     expert = Expert.objects.select_for_update(of=("self",)).select_related("unit", "region").get(pk=expert.pk)
-    if not _in_scope(actor, expert.unit):
+    if not manages_unit(actor, expert.unit):
         raise PermissionDenied
     title = _clean_text(title, "title", max_length=60)
     fields = _clean_text(fields, "fields", max_length=200)
-    if region is not None and (region.kind != Unit.Kind.COUNTY or not _in_scope(actor, region)):
+    if region is not None and (region.kind != Unit.Kind.COUNTY or not manages_unit(actor, region)):
         raise ValidationError({"region": "所在区县须为本辖区内的区县"})
     before = {
         "title": expert.title,
@@ -603,7 +577,7 @@ def _save_conflict(
 def add_conflict(*, actor: Any, expert: Expert, unit: Unit | None, reason: str, ip: str | None = None) -> Conflict:
     """The organizer records a conflict of interest (回避) it knows of: the expert will never be
     assigned to that unit or any school below it."""
-    if not _in_scope(actor, expert.unit):
+    if not manages_unit(actor, expert.unit):
         raise PermissionDenied
     return _save_conflict(actor=actor, expert=expert, unit=unit, reason=reason, by_expert=False, ip=ip)
 
@@ -622,7 +596,7 @@ def declare_conflict(*, actor: Any, unit: Unit | None, reason: str, ip: str | No
 def remove_conflict(*, actor: Any, conflict: Conflict, reason: str, ip: str | None = None) -> None:
     """The organizer withdraws a conflict entered in error, with a reason (kept in the log)."""
     conflict = Conflict.objects.select_related("expert__unit", "unit").get(pk=conflict.pk)
-    if not _in_scope(actor, conflict.expert.unit):
+    if not manages_unit(actor, conflict.expert.unit):
         raise PermissionDenied
     reason = _clean_text(reason, "reason", required=True, max_length=200)
     record(
@@ -1368,14 +1342,3 @@ def feedback_for(result: Result) -> dict[str, Any]:
                 comments.setdefault(code, []).append((f"专家{number}", text))
     return {"indicators": result.indicators, "comments": comments, "final": result.final, "method": result.method}
 
-
-def visible_assignments(user: Any) -> Any:
-    return Assignment.objects.filter(expert__user=user).select_related("panel__campaign", "application__unit")
-
-
-def campaigns_for_organizer(user: Any) -> Any:
-    unit_ids = set(Membership.objects.filter(user=user, role=Role.ORGANIZER).values_list("unit_id", flat=True))
-    below: set[int] = set()
-    for unit in Unit.objects.filter(pk__in=unit_ids):
-        below |= unit.descendant_ids()
-    return Campaign.objects.filter(Q(organizer_id__in=below))

@@ -9,13 +9,14 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from campuseval.access.rules import county_of
 from campuseval.accounts.models import Membership, Role
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign, Stage
+from campuseval.notifications.models import Notification
+from campuseval.notifications.services import notify
 
-from .models import Assignment, Notification
-from .permissions import county_of
-from .services import notify
+from .models import Assignment
 
 
 def _already_told(user_id: int, text: str, since: dt.datetime) -> bool:

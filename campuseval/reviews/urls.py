@@ -19,6 +19,4 @@ urlpatterns = [
     path("expert/<int:pk>/", views.expert_sheet, name="expert_sheet"),
     path("public/<int:pk>/", views.public, name="public"),
     path("results/<int:pk>/", views.result_detail, name="result"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

@@ -16,15 +16,15 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from campuseval.access.rules import city_reviewer_units, is_organizer_for, organizer_scope, reviewer_counties
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
 from campuseval.orgs.models import Unit
-from campuseval.reports.excel import XLSX, Column, build_workbook
+from campuseval.spreadsheets.writing import XLSX, Column, build_workbook
 
 from . import queries, services
 from .forms import ObjectionForm, PublishForm, ReviewSettingsForm
@@ -33,14 +33,12 @@ from .models import (
     Conflict,
     CountyReview,
     Expert,
-    Notification,
     Objection,
     Panel,
     Publication,
     RecommendationEntry,
     RecommendationList,
 )
-from .permissions import is_organizer_for
 
 
 def _ints(values: list[str]) -> list[int]:
@@ -61,7 +59,7 @@ SORTS = {"score": "-self_total", "name": "unit__name", "submitted": "-submitted_
 @login_required
 def county_list(request: HttpRequest) -> HttpResponse:
     """Submitted applications of the reviewer's counties, with filters and sorting."""
-    if not queries.reviewer_counties(request.user):
+    if not reviewer_counties(request.user):
         raise Http404
     qs = queries.county_applications(request.user)
     campaign_id = request.GET.get("campaign", "")
@@ -111,7 +109,7 @@ SECTION_NAMES = {"context": "基本情况", "choices": "方向选择", "declarat
 def _labelled_diff(fw: Any, application: Any, older: Any, newer: Any) -> list[tuple[str, str, Any, Any]]:
     """What changed between two versions, in the words the reviewer reads on the forms:
     indicator code and title, the input's label, and the application form's field labels."""
-    from campuseval.applications import formdefs
+    from campuseval.engine import formdefs
 
     definition = formdefs.load_definition(application.form_key)
     fields = {f.key: f for f in definition.fields()}
@@ -243,7 +241,7 @@ def _save_or_confirm_list(
 def recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """The county picks and orders its recommendation list; quotas are checked on save; a named
     person confirms and the list freezes."""
-    counties = queries.reviewer_counties(request.user)
+    counties = reviewer_counties(request.user)
     if not counties:
         raise Http404
     campaign = get_object_or_404(
@@ -636,21 +634,6 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/result_detail.html", {"result": result, "rows": rows, "feedback": feedback})
 
 
-@login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    items = Notification.objects.filter(user=request.user)[:200]
-    return render(request, "reviews/notifications.html", {"items": items})
-
-
-@login_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    from django.utils import timezone
-
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return redirect("reviews:notifications")
-
-
 # --- exports -------------------------------------------------------------------------------------
 
 
@@ -743,7 +726,7 @@ def _unit_by_code(code: str) -> Unit | None:
 def expert_pool(request: HttpRequest) -> HttpResponse:
     """The organizer's expert pool: who is in it (unit, region, fields), filters, adding one
     expert by hand, editing, taking out, and the conflicts of interest (回避) on record."""
-    scope = queries.organizer_scope(request.user)
+    scope = organizer_scope(request.user)
     if not scope:
         raise Http404
     pool = queries.expert_pool(request.user, scope)
@@ -847,7 +830,7 @@ def expert_pool(request: HttpRequest) -> HttpResponse:
 @login_required
 def city_list(request: HttpRequest) -> HttpResponse:
     """Campaigns where the user's city screens its counties' lists before the province."""
-    cities = queries.city_reviewer_units(request.user)
+    cities = city_reviewer_units(request.user)
     if not cities:
         raise Http404
     campaigns = list(queries.city_review_campaigns(request.user))
@@ -863,7 +846,7 @@ def city_list(request: HttpRequest) -> HttpResponse:
 def city_recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """The city picks, from its counties' confirmed lists, the list it sends to the province;
     the city quota is checked on save; a named person confirms and the list freezes."""
-    cities = queries.city_reviewer_units(request.user)
+    cities = city_reviewer_units(request.user)
     campaign = get_object_or_404(queries.city_review_campaigns(request.user), pk=campaign_pk)
     city = cities[0]
     if request.GET.get("city", "").isdigit():

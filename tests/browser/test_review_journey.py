@@ -161,7 +161,7 @@ def test_review_journey(page: Any, live_server: Any, world: dict, shots: Path) -
     assert Publication.objects.get().status == "final"
     result = Result.objects.get(application=world["apps"][0])
     login(page, live_server, world["applicant"])
-    page.goto(f"{base}/reviews/notifications/")
+    page.goto(f"{base}/notifications/")
     assert "最终结果" in page.content()
     page.goto(f"{base}/reviews/results/{result.pk}/")
     assert "专家1" in page.content() and "zhang_e" not in page.content()

@@ -18,6 +18,7 @@ from campuseval.campaigns.models import Campaign, FrameworkRecord
 from campuseval.cultivation import services
 from campuseval.cultivation.models import Evaluation, Project
 from campuseval.orgs.models import Unit
+from campuseval.reviews import ladder
 from campuseval.reviews.models import Result
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +263,7 @@ def test_closed_school_left_out_of_district_figures(setup: dict) -> None:
 
 
 def test_level_history_ladder(setup: dict) -> None:
-    history = services.level_history(setup["s1"])
+    history = ladder.level_history(setup["s1"])
     assert [(r.campaign.year, r.final) for r in history] == [(2023, D(88))]
 
 

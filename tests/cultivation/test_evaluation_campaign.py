@@ -20,8 +20,10 @@ from campuseval.campaigns import services as campaigns
 from campuseval.campaigns.models import Campaign
 from campuseval.cultivation import services
 from campuseval.cultivation.models import Evaluation, Project
+from campuseval.notifications.models import Notification
+from campuseval.reviews import ladder
 from campuseval.reviews import services as reviews
-from campuseval.reviews.models import Notification, Panel, Result
+from campuseval.reviews.models import Panel, Result
 from tests.reviews.conftest import expert, sheet, user
 from tests.web.appworld import FULL_FORM
 
@@ -190,7 +192,7 @@ def test_ladder_school_must_hold_the_level_below(world: dict, clock: Clock) -> N
     app.form_data = {**FULL_FORM, "level_sought": "优秀"}
     app.save()
     problem = "申报优秀须已获评合格（合格 → 优秀 逐级申报），本单位尚未获评任何等级"
-    assert services.ladder_problems(app) == [problem]
+    assert ladder.ladder_problems(app) == [problem]
     assert problem in applications.submission_problems(app)
     earlier = Campaign.objects.create(
         name="2023 智慧校园评估",
@@ -211,10 +213,10 @@ def test_ladder_school_must_hold_the_level_below(world: dict, clock: Clock) -> N
         level="合格",
         status=Result.Status.FINAL,
     )
-    assert services.ladder_problems(app) == []
-    assert services.next_level(app.unit, "mini", ["优秀", "合格"]) == "优秀"
-    assert services.attained_levels([app.unit.pk, world["schools"][2].pk], "mini", ["优秀", "合格"]) == {
+    assert ladder.ladder_problems(app) == []
+    assert ladder.next_level(app.unit, "mini", ["优秀", "合格"]) == "优秀"
+    assert ladder.attained_levels([app.unit.pk, world["schools"][2].pk], "mini", ["优秀", "合格"]) == {
         app.unit.pk: "合格"
     }
     app.form_data = {**FULL_FORM, "level_sought": "合格"}
-    assert services.ladder_problems(app) == []  # the lowest level is open to every school
+    assert ladder.ladder_problems(app) == []  # the lowest level is open to every school

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from campuseval.reports.excel import Column, build_workbook, safe_cell
+from campuseval.spreadsheets.writing import Column, build_workbook, safe_cell
 
 
 def test_formula_injection_is_inert() -> None:

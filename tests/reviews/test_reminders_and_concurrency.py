@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign, Stage
+from campuseval.notifications.models import Notification
 from campuseval.reviews import services
-from campuseval.reviews.models import Assignment, Notification, Panel, Publication
+from campuseval.reviews.models import Assignment, Panel, Publication
 from campuseval.reviews.tasks import remind, send_reminders
 
 from .conftest import expert, recommended, sheet

@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
+from campuseval.notifications.models import Notification
 from campuseval.reviews import services
 from campuseval.reviews.models import (
     Assignment,
     CountyReview,
-    Notification,
     Objection,
     Panel,
     Publication,

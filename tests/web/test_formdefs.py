@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from campuseval.applications import formdefs
 from campuseval.applications.models import Application
+from campuseval.engine import formdefs
 
 from .appworld import World
 

@@ -1,0 +1,245 @@
+"""Who may see and act on what: every access decision of the platform, in one place.
+
+A person's rights come from their memberships (a role held at a unit, see `accounts`). From them
+follow a few unit sets — the user's own units, the units below their county, the units below
+their organizer units (any depth) — and from those the predicates below. Views, services and
+querysets in every app ask these functions and never decide access themselves, so one change
+here changes it everywhere and the permission matrix in the tests checks it once.
+
+The predicates read plain attributes of the objects they are given (`unit_id`, `status`,
+`campaign.organizer`…) and import no model above the bottom floor, so every app can use them."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TypeAlias
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from campuseval.accounts.models import Membership, Role, User
+from campuseval.orgs.models import Unit, units_below
+
+#: Whoever sends a request: a signed-in user or the anonymous visitor.
+Actor: TypeAlias = User | AnonymousUser | AbstractBaseUser
+
+#: The school's own people: the informatization officer (填报员) and the head (负责人).
+SCHOOL_ROLES: tuple[str, ...] = (Role.APPLICANT, Role.HEAD)
+#: Roles that read the campaigns covering their unit.
+COVERED_ROLES: tuple[str, ...] = (Role.APPLICANT, Role.HEAD, Role.COUNTY_REVIEWER)
+#: Roles that manage the unit tree of their region.
+UNIT_MANAGER_ROLES: tuple[str, ...] = (Role.ORGANIZER, Role.ADMIN)
+#: Roles that may import accounts, experts and frameworks.
+IMPORT_ROLES: tuple[str, ...] = (Role.ORGANIZER, Role.ADMIN)
+
+
+class CampaignLike(Protocol):
+    organizer: Unit
+    organizer_id: int
+
+
+def signed_in(user: Actor | None) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def as_user(user: Actor | None) -> User | None:
+    """The signed-in `User`, or None for an anonymous visitor."""
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+# --- units ---------------------------------------------------------------------------------------
+
+
+def unit_ids_with(user: Actor | None, *roles: str) -> set[int]:
+    """Units where the user holds one of `roles` (empty for anonymous users); one query."""
+    if not signed_in(user):
+        return set()
+    return set(Membership.objects.filter(user=user, role__in=roles).values_list("unit_id", flat=True))
+
+
+def holds_role(user: Actor | None, *roles: str) -> bool:
+    if not signed_in(user):
+        return False
+    return Membership.objects.filter(user=user, role__in=roles).exists()
+
+
+def county_of(unit: Unit) -> Unit | None:
+    """The county/district a unit belongs to (a district applicant is its own county)."""
+    return unit.ancestor_of_kind(Unit.Kind.COUNTY)
+
+
+def own_units(user: Actor | None) -> set[int]:
+    """The schools or districts the user applies for (applicant or head)."""
+    return unit_ids_with(user, *SCHOOL_ROLES)
+
+
+def organizer_units(user: Actor | None) -> list[Unit]:
+    """The units at which the user is an organizer, in code order."""
+    return list(Unit.objects.filter(pk__in=unit_ids_with(user, Role.ORGANIZER)).order_by("code"))
+
+
+def is_organizer(user: Actor | None) -> bool:
+    return holds_role(user, Role.ORGANIZER)
+
+
+def organizer_scope(user: Actor | None) -> set[int]:
+    """The organizer's region: every unit at or below their organizer units, at any depth."""
+    return units_below(unit_ids_with(user, Role.ORGANIZER))
+
+
+def reviewer_counties(user: Actor | None) -> list[Unit]:
+    """The counties where the user is the county reviewer."""
+    if not signed_in(user):
+        return []
+    return list(
+        Unit.objects.filter(memberships__user=user, memberships__role=Role.COUNTY_REVIEWER).distinct().order_by("code")
+    )
+
+
+def county_scope(user: Actor | None) -> set[int]:
+    """Every unit at or below the user's county-reviewer units."""
+    return units_below(unit_ids_with(user, Role.COUNTY_REVIEWER))
+
+
+def city_reviewer_units(user: Actor | None) -> list[Unit]:
+    """Cities where the user screens the counties' lists (a reviewer or organizer there)."""
+    if not signed_in(user):
+        return []
+    return list(
+        Unit.objects.filter(
+            kind=Unit.Kind.CITY,
+            memberships__user=user,
+            memberships__role__in=[Role.COUNTY_REVIEWER, Role.ORGANIZER],
+        )
+        .distinct()
+        .order_by("code")
+    )
+
+
+def managed_roots(user: Actor | None) -> list[Unit]:
+    """The top units whose tree the user manages (a unit below another managed unit is not
+    repeated); a superuser manages every root."""
+    if not signed_in(user):
+        return []
+    if getattr(user, "is_superuser", False):
+        return list(Unit.objects.filter(parent__isnull=True).order_by("code"))
+    ids = unit_ids_with(user, *UNIT_MANAGER_ROLES)
+    units = list(Unit.objects.filter(pk__in=ids).order_by("code"))
+    return [u for u in units if not any(a.pk in ids for a in u.ancestors())]
+
+
+def managed_scope(user: Actor | None) -> set[int]:
+    """Ids of every unit in the trees the user manages."""
+    return units_below(u.pk for u in managed_roots(user))
+
+
+# --- predicates ----------------------------------------------------------------------------------
+
+
+def is_head(user: Actor | None, unit: Unit) -> bool:
+    """Only the head (负责人) confirms the authenticity promise and submits."""
+    return unit.pk in unit_ids_with(user, Role.HEAD)
+
+
+def is_unit_member(user: Actor | None, unit_id: int) -> bool:
+    """The unit's own applicant or head."""
+    return unit_id in own_units(user)
+
+
+def is_county_reviewer_for(user: Actor | None, unit: Unit) -> bool:
+    """The county reviewer of the county the unit belongs to."""
+    county = county_of(unit)
+    return county is not None and county.pk in unit_ids_with(user, Role.COUNTY_REVIEWER)
+
+
+def is_organizer_for(user: Actor | None, campaign: CampaignLike) -> bool:
+    """An organizer at the campaign's organizing unit or any unit above it: the same region as
+    `organizer_scope`, read from the campaign's side."""
+    ids = unit_ids_with(user, Role.ORGANIZER)
+    if not ids:
+        return False
+    organizer = campaign.organizer
+    return organizer.pk in ids or any(u.pk in ids for u in organizer.ancestors())
+
+
+def manages_unit(user: Actor | None, unit: Unit | None) -> bool:
+    """The unit lies in the organizer's region (experts, conflicts and panels are kept there)."""
+    return unit is not None and unit.pk in organizer_scope(user)
+
+
+def may_edit_application(user: Actor | None, application: Any) -> bool:
+    """The school's own applicant or head prepares the application."""
+    return is_unit_member(user, application.unit_id)
+
+
+def may_see_application(user: Actor | None, application: Any) -> bool:
+    """The school's own people always; once submitted, the county reviewer of its county and
+    the campaign's organizers. A draft stays private to the school."""
+    if not signed_in(user):
+        return False
+    if is_unit_member(user, application.unit_id):
+        return True
+    if application.status == application.Status.DRAFT:
+        return False
+    return is_county_reviewer_for(user, application.unit) or is_organizer_for(user, application.campaign)
+
+
+def may_review_county(user: Actor | None, application: Any) -> bool:
+    """The county reviewer decides on a submitted application of their county."""
+    return application.status != application.Status.DRAFT and is_county_reviewer_for(user, application.unit)
+
+
+def may_see_recommendation(user: Actor | None, recommendation: Any) -> bool:
+    """A county or city list: its own reviewer and the campaign's organizers."""
+    return is_county_reviewer_for(user, recommendation.unit) or is_organizer_for(user, recommendation.campaign)
+
+
+def is_assigned_expert(user: Actor | None, assignment: Any) -> bool:
+    """The expert an assignment names, and nobody else."""
+    return signed_in(user) and assignment.expert.user_id == getattr(user, "pk", None)
+
+
+def may_see_assignment(user: Actor | None, assignment: Any) -> bool:
+    """The expert's own sheet, and the organizers of its campaign."""
+    return is_assigned_expert(user, assignment) or is_organizer_for(user, assignment.panel.campaign)
+
+
+def may_see_result(user: Actor | None, result: Any) -> bool:
+    """A final result: its own unit; any result: the campaign's organizers."""
+    if is_organizer_for(user, result.campaign):
+        return True
+    return result.status == result.Status.FINAL and is_unit_member(user, result.application.unit_id)
+
+
+def is_project_organizer(user: Actor | None, project: Any) -> bool:
+    """The organizer of the selection campaign decides on a cultivation project."""
+    return is_organizer_for(user, project.selection)
+
+
+def is_project_unit(user: Actor | None, project: Any) -> bool:
+    """The unit's own applicant or head uploads the implementation plan."""
+    return is_unit_member(user, project.unit_id)
+
+
+def may_see_project(user: Actor | None, project: Any) -> bool:
+    """Organizers of its campaign, its own unit, and the county reviewer above a school."""
+    return (
+        is_project_unit(user, project)
+        or is_project_organizer(user, project)
+        or is_county_reviewer_for(user, project.unit)
+    )
+
+
+def may_see_unit_history(user: Actor | None, unit: Unit) -> bool:
+    """A unit's level history: its own members, and organizers or county reviewers above it."""
+    if not signed_in(user):
+        return False
+    if unit.pk in unit_ids_with(user, *Role.values):
+        return True
+    above = unit_ids_with(user, Role.ORGANIZER, Role.COUNTY_REVIEWER)
+    return any(a.pk in above for a in unit.ancestors())
+
+
+def may_import(user: Actor | None) -> bool:
+    """Organizers and system administrators import accounts, experts and frameworks."""
+    return bool(getattr(user, "is_superuser", False)) or holds_role(user, *IMPORT_ROLES)
+

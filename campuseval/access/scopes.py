@@ -1,0 +1,138 @@
+"""Scoped querysets: the predicates of `rules` applied to a whole table at once.
+
+Each function takes the base queryset of the model it scopes (the model lives on a higher floor,
+so it is handed in rather than imported) and returns it narrowed to what the user may reach.
+Pages that look an object up through these answer 404 for another unit's object."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from campuseval.accounts.models import Membership, Role
+from campuseval.orgs.models import Unit, units_above, units_below
+
+from .rules import COVERED_ROLES, SCHOOL_ROLES, Actor, organizer_scope, signed_in, unit_ids_with
+
+M = TypeVar("M", bound=Model)
+
+
+def _draft(qs: QuerySet[Any]) -> Any:
+    return qs.model.Status.DRAFT
+
+
+def campaigns_below(organizer_unit_ids: set[int], campaigns: QuerySet[M]) -> QuerySet[M]:
+    """Campaigns organized at the given organizer units or anywhere below them."""
+    if not organizer_unit_ids:
+        return campaigns.none()
+    return campaigns.filter(organizer_id__in=units_below(organizer_unit_ids))
+
+
+def managed_campaigns(user: Actor | None, campaigns: QuerySet[M]) -> QuerySet[M]:
+    """Campaigns the user manages: organized at or below one of their organizer units (the
+    region of `rules.organizer_scope`)."""
+    return campaigns_below(unit_ids_with(user, Role.ORGANIZER), campaigns)
+
+
+def covering_campaigns_q(user: Actor | None) -> Q:
+    """Campaigns covering one of the user's school/county units: listed in coverage (the unit
+    or one above it), or organized above it with no coverage listed. A school or district
+    applicant sees only the campaigns that take its kind of applicant; a county reviewer also
+    sees campaigns whose coverage lists schools of the county."""
+    condition = Q(pk__in=[])
+    if not signed_in(user):
+        return condition
+    memberships = Membership.objects.filter(user=user, role__in=COVERED_ROLES).select_related("unit")
+    for membership in memberships:
+        unit = membership.unit
+        chain = [unit.pk, *(u.pk for u in unit.ancestors())]
+        covers = Q(covered_units__in=chain) | Q(covered_units__isnull=True, organizer_id__in=chain)
+        if membership.role == Role.COUNTY_REVIEWER:
+            covers |= Q(covered_units__in=units_below([unit.pk]))
+        else:
+            covers &= Q(applicants__in=applicant_kinds(unit))
+        condition |= covers
+    return condition
+
+
+def applicant_kinds(unit: Unit) -> list[str]:
+    """The campaign `applicants` values that take this kind of unit."""
+    return ["schools", "both"] if unit.kind == Unit.Kind.SCHOOL else ["districts", "both"]
+
+
+def open_to_unit_q(unit: Unit) -> Q:
+    """Campaigns that cover the unit (or one of its ancestors), or are organized above it when
+    no coverage is listed, and take its kind of applicant."""
+    chain = [unit.pk, *(u.pk for u in unit.ancestors())]
+    return Q(applicants__in=applicant_kinds(unit)) & (
+        Q(covered_units__in=chain) | Q(covered_units__isnull=True, organizer_id__in=chain)
+    )
+
+
+def own_applications(user: Actor | None, applications: QuerySet[M]) -> QuerySet[M]:
+    """Applications of the units where the user is applicant or head."""
+    return applications.filter(unit_id__in=unit_ids_with(user, *SCHOOL_ROLES))
+
+
+def visible_applications(user: Actor | None, applications: QuerySet[M]) -> QuerySet[M]:
+    """Everything the user may read: their own school's (any status), and, once submitted,
+    those of units in their counties (county reviewer) or region (organizer)."""
+    own = unit_ids_with(user, *SCHOOL_ROLES)
+    above = units_below(unit_ids_with(user, Role.COUNTY_REVIEWER, Role.ORGANIZER))
+    return applications.filter(Q(unit_id__in=own) | (Q(unit_id__in=above) & ~Q(status=_draft(applications))))
+
+
+def county_applications(user: Actor | None, applications: QuerySet[M]) -> QuerySet[M]:
+    """Applications of units in the reviewer's counties (the county's own included), once
+    submitted; drafts stay private to the school."""
+    below = units_below(unit_ids_with(user, Role.COUNTY_REVIEWER))
+    return applications.filter(unit_id__in=below).exclude(status=_draft(applications))
+
+
+def visible_projects(user: Actor | None, projects: QuerySet[M]) -> QuerySet[M]:
+    """Cultivation projects: organizers see those of their campaigns; county reviewers those of
+    units in their county; a unit its own."""
+    if not signed_in(user):
+        return projects.none()
+    roles: dict[str, set[int]] = {key: set() for key in (Role.APPLICANT, Role.HEAD, Role.COUNTY_REVIEWER)}
+    for unit_id, role in Membership.objects.filter(user=user, role__in=list(roles)).values_list("unit_id", "role"):
+        roles[role].add(unit_id)
+    own = roles[Role.APPLICANT] | roles[Role.HEAD]
+    county = units_below(roles[Role.COUNTY_REVIEWER])
+    return projects.filter(
+        Q(selection__organizer_id__in=organizer_scope(user)) | Q(unit_id__in=own) | Q(unit_id__in=county)
+    )
+
+
+def own_assignments(user: Actor | None, assignments: QuerySet[M]) -> QuerySet[M]:
+    """An expert's own assignments, nobody else's."""
+    if not signed_in(user):
+        return assignments.none()
+    return assignments.filter(expert__user=user)
+
+
+def own_final_results(user: Actor | None, results: QuerySet[M]) -> QuerySet[M]:
+    """The final results of the units where the user is applicant or head."""
+    final = results.model.Status.FINAL  # type: ignore[attr-defined]
+    return results.filter(application__unit_id__in=unit_ids_with(user, *SCHOOL_ROLES), status=final)
+
+
+def managed_experts(user: Actor | None, experts: QuerySet[M], scope: set[int] | None = None) -> QuerySet[M]:
+    """The experts an organizer manages: those whose work unit lies in the organizer's region
+    (pass `scope` when the caller already has it)."""
+    return experts.filter(unit_id__in=organizer_scope(user) if scope is None else scope)
+
+
+def dashboard_campaigns(user: Actor | None, campaigns: QuerySet[M]) -> QuerySet[M]:
+    """Campaigns whose dashboards the user may open: organized in an organizer's region, or —
+    for a county reviewer — organized by or covering the county or a unit above it."""
+    organizer_units = unit_ids_with(user, Role.ORGANIZER)
+    counties = unit_ids_with(user, Role.COUNTY_REVIEWER)
+    if not organizer_units and not counties:
+        return campaigns.none()
+    condition = Q(organizer_id__in=units_below(organizer_units)) if organizer_units else Q(pk__in=[])
+    if counties:
+        chain = units_above(counties)
+        condition |= Q(organizer_id__in=chain) | Q(covered_units__in=chain)
+    return campaigns.filter(pk__in=campaigns.model._default_manager.filter(condition).values("pk"))

@@ -1,0 +1,23 @@
+"""Submission checks registered by the apps above: a rule that reads what those apps own (a
+level already awarded, say) and may refuse a submission. Each check returns the problems in
+Chinese, an empty list when it has none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .models import Application
+
+SubmissionCheck = Callable[[Application], list[str]]
+
+submission_checks: list[SubmissionCheck] = []
+
+
+def register_submission_check(check: SubmissionCheck) -> SubmissionCheck:
+    if check not in submission_checks:
+        submission_checks.append(check)
+    return check
+
+
+def registered_problems(application: Application) -> list[str]:
+    return [problem for check in submission_checks for problem in check(application)]

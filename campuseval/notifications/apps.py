@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "campuseval.notifications"
+    verbose_name = "消息通知"

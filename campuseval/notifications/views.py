@@ -1,0 +1,28 @@
+"""The notifications page of the signed-in user, and marking them read."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from campuseval.access.rules import as_user
+from campuseval.access.views import require
+
+from . import queries, services
+from .forms import MarkReadForm
+
+
+@require()
+def notification_list(request: HttpRequest) -> HttpResponse:
+    items = queries.own_notifications(request.user)[: queries.PAGE]
+    return render(request, "notifications/list.html", {"items": items, "form": MarkReadForm()})
+
+
+@require()
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    user = as_user(request.user)
+    if MarkReadForm(request.POST).is_valid() and user is not None:
+        services.mark_all_read(user=user)
+    return redirect("notifications:list")

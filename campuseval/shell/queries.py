@@ -1,0 +1,111 @@
+"""Scoped, bounded reads for the home page. Every function costs a fixed number of queries
+however many rows there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from campuseval.access.rules import SCHOOL_ROLES
+from campuseval.access.scopes import campaigns_below
+from campuseval.accounts.models import Role
+from campuseval.applications.models import Application
+from campuseval.applications.queries import open_campaigns_for
+from campuseval.campaigns.models import Campaign, Stage
+from campuseval.orgs.models import units_below
+from campuseval.reviews.models import Assignment
+
+from .navigation import Shell
+
+HOME_CAMPAIGNS = 8
+ACTIVE_STATES = [
+    Campaign.Status.OPEN,
+    Campaign.Status.COUNTY_REVIEW,
+    Campaign.Status.EXPERT_REVIEW,
+    Campaign.Status.PUBLICITY,
+]
+
+
+def _chain_ids(units: list[Any]) -> set[int]:
+    """The units and their ancestors (already loaded with the memberships: no query)."""
+    ids: set[int] = set()
+    for unit in units:
+        ids.add(unit.pk)
+        ids.update(u.pk for u in unit.ancestors())
+    return ids
+
+
+def _with_stages(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    return qs.prefetch_related(Prefetch("stages", queryset=Stage.objects.order_by("starts_at")))
+
+
+def related_campaigns(shell: Shell) -> list[Campaign]:
+    """Running campaigns that concern the user's units: those covering one of their units or
+    an ancestor (or organized above them when no coverage is listed), and for organizers those
+    organized at or below their unit. At most HOME_CAMPAIGNS, newest first; two queries."""
+    chain = _chain_ids([m.unit for m in shell.memberships])
+    if not chain:
+        return []
+    scope = Q(covered_units__in=chain) | Q(covered_units__isnull=True, organizer_id__in=chain)
+    org_units = {u.pk for u in shell.units(Role.ORGANIZER)}
+    if org_units:
+        scope |= Q(pk__in=campaigns_below(org_units, Campaign.objects.all()).values("pk"))
+    qs = Campaign.objects.filter(status__in=ACTIVE_STATES, pk__in=Campaign.objects.filter(scope).values("pk"))
+    qs = _with_stages(qs.select_related("organizer__parent__parent__parent")).order_by("-year", "-pk")
+    campaigns = with_current_stage(list(qs[:HOME_CAMPAIGNS]))
+    for campaign in campaigns:
+        chain = {campaign.organizer_id, *(u.pk for u in campaign.organizer.ancestors())}
+        campaign.managed = bool(chain & org_units)  # type: ignore[attr-defined]
+    return campaigns
+
+
+def with_current_stage(campaigns: list[Campaign], now: dt.datetime | None = None) -> list[Campaign]:
+    """Set `current_stage` on each campaign (stages prefetched, no query): the stage running
+    now, else the next one to start, else None."""
+    now = now or timezone.now()
+    for campaign in campaigns:
+        stages = list(campaign.stages.all())
+        running = [s for s in stages if s.starts_at <= now <= s.deadline]
+        upcoming = [s for s in stages if s.starts_at > now]
+        campaign.current_stage = (running or upcoming or [None])[0]  # type: ignore[attr-defined]
+    return campaigns
+
+
+def school_summary(shell: Shell) -> dict[str, Any]:
+    """For school applicants and heads: their applications counted by status, and campaigns
+    now open to their units that they have not started (one query per school unit)."""
+    units = shell.units(*SCHOOL_ROLES)
+    rows = list(Application.objects.filter(unit__in=units).values_list("campaign_id", "unit_id", "status"))
+    started = {(campaign_id, unit_id) for campaign_id, unit_id, _ in rows}
+    in_hand = (Application.Status.DRAFT, Application.Status.RETURNED)
+    to_start = []
+    for unit in units:
+        for campaign in open_campaigns_for(unit)[:HOME_CAMPAIGNS]:
+            if (campaign.pk, unit.pk) not in started:
+                to_start.append({"campaign": campaign, "unit": unit})
+    return {
+        "in_hand": sum(1 for *_, status in rows if status in in_hand),
+        "returned": sum(1 for *_, status in rows if status == Application.Status.RETURNED),
+        "submitted": sum(1 for *_, status in rows if status not in in_hand),
+        "to_start": to_start,
+    }
+
+
+def county_pending(shell: Shell) -> int:
+    """Submitted applications waiting for the county reviewer (anywhere in their counties)."""
+    counties = {u.pk for u in shell.units(Role.COUNTY_REVIEWER)}
+    if not counties:
+        return 0
+    return Application.objects.filter(unit_id__in=units_below(counties), status=Application.Status.SUBMITTED).count()
+
+
+def expert_pending(user: Any) -> int:
+    """Score sheets the expert has not yet submitted (nor abstained from); one query."""
+    return (
+        Assignment.objects.filter(expert__user=user)
+        .exclude(status__in=[Assignment.Status.SUBMITTED, Assignment.Status.ABSTAINED])
+        .count()
+    )
