@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "campuseval.notifications",
     "campuseval.shell",
     "campuseval.orgs",
+    "campuseval.units",
     "campuseval.accounts",
     "campuseval.audit",
     "campuseval.campaigns",

@@ -6,7 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("campuseval.accounts.urls")),
-    path("orgs/", include("campuseval.orgs.urls")),
+    path("orgs/", include("campuseval.units.urls")),
     path("campaigns/", include("campuseval.campaigns.urls")),
     path("applications/", include("campuseval.applications.urls")),
     path("reviews/", include("campuseval.reviews.urls")),

@@ -148,7 +148,7 @@ def build_links(shell: Shell, user: Any, view_name: str) -> list[Link]:
         data.append(Link("dashboards", _("数据看板"), reverse("reports:dashboards")))
         data.append(Link("exports", _("我的导出"), reverse("reports:exports")))
     if Role.ORGANIZER in roles:
-        data.append(Link("units", _("单位管理"), reverse("orgs:tree")))
+        data.append(Link("units", _("单位管理"), reverse("units:tree")))
     if roles & {Role.ORGANIZER, Role.ADMIN} or getattr(user, "is_superuser", False):
         data.append(Link("imports", _("数据导入"), reverse("reports:imports")))
     if data:
@@ -157,7 +157,7 @@ def build_links(shell: Shell, user: Any, view_name: str) -> list[Link]:
                 "data",
                 _("数据与报表"),
                 "",
-                _active(view_name, "reports:dashboard", "reports:export", "reports:imports", "orgs:"),
+                _active(view_name, "reports:dashboard", "reports:export", "reports:imports", "units:"),
                 tuple(data),
             )
         )

@@ -34,9 +34,9 @@ def urls(campaign: Campaign) -> dict[str, str]:
         "create": reverse("campaigns:create"),
         "detail": reverse("campaigns:detail", args=[campaign.pk]),
         "edit": reverse("campaigns:edit", args=[campaign.pk]),
-        "units": reverse("orgs:tree"),
-        "import": reverse("orgs:import"),
-        "import_template": reverse("orgs:import_template"),
+        "units": reverse("units:tree"),
+        "import": reverse("units:import"),
+        "import_template": reverse("units:import_template"),
     }
 
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "orgs"
+app_name = "units"
 
 urlpatterns = [
     path("", views.tree, name="tree"),

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from campuseval.audit.models import AuditEntry
 from campuseval.orgs.models import Unit
-from campuseval.orgs.services import UNIT_COLUMNS, import_units
+from campuseval.units.services import UNIT_COLUMNS, import_units
 
 from .conftest import CampaignWorld, sheet
 
@@ -96,17 +96,17 @@ def test_only_managers_import(cw: CampaignWorld, who: str) -> None:
 def test_import_page_lists_refused_rows(cw: CampaignWorld) -> None:
     c = cw.client("organizer")
     rows = [GOOD[0], ("W-Q7", "", "W-X", "学校", "初中", "城镇", "", "", "", "")]
-    page = c.post(reverse("orgs:import"), {"file": sheet(rows)}).content.decode()
+    page = c.post(reverse("units:import"), {"file": sheet(rows)}).content.decode()
     assert "未导入。以下行有问题" in page and "<td>3</td><td>名称未填写</td>" in page
     assert not Unit.objects.filter(code="W-Z").exists()
-    page = c.post(reverse("orgs:import"), {"file": sheet(GOOD)}).content.decode()
+    page = c.post(reverse("units:import"), {"file": sheet(GOOD)}).content.decode()
     assert "导入完成：新建 3 个单位，更新 1 个。" in page
-    page = c.post(reverse("orgs:import"), {}).content.decode()
+    page = c.post(reverse("units:import"), {}).content.decode()
     assert "请选择要上传的 Excel 文件" in page
 
 
 def test_template_download_has_the_columns(cw: CampaignWorld) -> None:
-    response = cw.client("sysadmin").get(reverse("orgs:import_template"))
+    response = cw.client("sysadmin").get(reverse("units:import_template"))
     ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [c.value for c in ws[1]] == list(UNIT_COLUMNS)
     assert ws.max_row == 3

@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 
 from campuseval.access.rules import managed_scope
 from campuseval.audit.services import record
+from campuseval.orgs.models import Unit
 from campuseval.spreadsheets.reading import ImportReport, read_rows
-
-from .models import Unit
 
 UNIT_COLUMNS = ("单位代码", "名称", "上级单位代码", "类型", "学段", "城乡", "地址", "在校学生数", "教职工数", "班级数")
 CODE = re.compile(r"^[0-9A-Za-z-]{2,32}$")

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 
-from campuseval.orgs.services import UNIT_COLUMNS
+from campuseval.units.services import UNIT_COLUMNS
 from tests.campaigns.conftest import CampaignWorld, cw  # noqa: F401 - the shared campaign world
 
 

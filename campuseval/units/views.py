@@ -29,7 +29,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     roots = queries.unit_tree(request.user)
     if not roots:
         raise Http404
-    return render(request, "orgs/tree.html", {"roots": roots})
+    return render(request, "units/tree.html", {"roots": roots})
 
 
 @login_required
@@ -46,7 +46,7 @@ def import_units(request: HttpRequest) -> HttpResponse:
                 report = services.import_units(actor=request.user, file=upload, ip=client_ip(request))
             except PermissionDenied:
                 raise Http404 from None
-    return render(request, "orgs/import.html", {"report": report, "columns": services.UNIT_COLUMNS})
+    return render(request, "units/import.html", {"report": report, "columns": services.UNIT_COLUMNS})
 
 
 @login_required

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from campuseval.access.rules import managed_roots
-
-from .models import Unit
+from campuseval.orgs.models import Unit
 
 
 @dataclass
