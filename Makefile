@@ -46,7 +46,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check campuseval tests benchmarks
-	$(BIN)/mypy campuseval/engine
+	$(BIN)/mypy campuseval
 
 test-sqlite: $(STAMP) system-deps
 	$(BIN)/pytest -p no:cacheprovider -q -n 2
