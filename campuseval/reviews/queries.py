@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from campuseval.access import scopes
-from campuseval.access.rules import Actor, city_reviewer_units, signed_in
+from campuseval.access.rules import Actor, as_user, city_reviewer_units
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
@@ -17,9 +17,10 @@ from .models import Assignment, Expert, Objection, RecommendationEntry, Result, 
 
 def expert_profile(user: Actor) -> Expert | None:
     """The user's active expert record, if they are in an expert pool."""
-    if not signed_in(user):
+    signed = as_user(user)
+    if signed is None:
         return None
-    return Expert.objects.filter(user=user, is_active=True).first()
+    return Expert.objects.filter(user=signed, is_active=True).first()
 
 
 def county_applications(user: Actor) -> QuerySet[Application]:

@@ -1,0 +1,473 @@
+"""Review settings, panels, assignments and the expert's score sheet."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from campuseval.access.rules import county_of, is_organizer_for, organizer_scope
+from campuseval.accounts.models import User
+from campuseval.applications.models import Application
+from campuseval.audit.services import record
+from campuseval.campaigns.models import Campaign
+from campuseval.engine.numbers import fmt
+from campuseval.notifications.services import notify
+from campuseval.orgs.models import Unit
+
+from ..models import (
+    Assignment,
+    Conflict,
+    Expert,
+    Panel,
+    ReviewSettings,
+)
+from ..queries import finalists
+from .common import (
+    StaleRevision,
+    clean_text,
+    latest_version,
+    score_answers,
+    to_decimal,
+)
+
+
+def _setting_label(name: str) -> str:
+    return str(getattr(ReviewSettings._meta.get_field(name), "verbose_name", name))
+
+
+@transaction.atomic
+def configure_review(
+    *, actor: User, campaign: Campaign, values: Mapping[str, Any], ip: str | None = None
+) -> ReviewSettings:
+    """Save the campaign's review settings (method, weights, visibility, places, chain);
+    every change is logged with its old value."""
+    if not is_organizer_for(actor, campaign):
+        raise PermissionDenied
+    conf, _ = ReviewSettings.objects.select_for_update().get_or_create(campaign=campaign)
+    if values.get("city_review") and campaign.organizer.kind != Unit.Kind.PROVINCE:
+        raise ValidationError({"city_review": "只有省级组织的活动可以增加市级推荐环节"})
+    if values.get("city_review") != conf.city_review and Assignment.objects.filter(panel__campaign=campaign).exists():
+        raise ValidationError({"city_review": "已分配专家后不能更改推荐层级"})
+    before, after = {}, {}
+    for key, value in values.items():
+        old = getattr(conf, key)
+        if old != value:
+            before[key], after[key] = str(old) if old is not None else None, str(value) if value is not None else None
+            setattr(conf, key, value)
+    conf.save()
+    if after:
+        record(
+            actor=actor,
+            action="review_settings.update",
+            obj=conf,
+            ip=ip,
+            summary="修改评审设置：" + "、".join(_setting_label(k) for k in after),
+            before=before,
+            after=after,
+            campaign_id=campaign.pk,
+        )
+    return conf
+
+
+@transaction.atomic
+def create_panel(
+    *, actor: User, campaign: Campaign, name: str, kind: str, experts: Sequence[Expert], ip: str | None = None
+) -> Panel:
+    """Form a panel (专家组) for the campaign: materials review or site visit / defence."""
+    if not is_organizer_for(actor, campaign):
+        raise PermissionDenied
+    name = clean_text(name, "name", required=True, max_length=100)
+    if kind not in Panel.Kind.values:
+        raise ValidationError({"kind": "请选择专家组类型"})
+    panel = Panel.objects.create(campaign=campaign, name=name, kind=kind)
+    members = _pool_members(actor, experts)
+    panel.members.set(members)
+    record(
+        actor=actor,
+        action="panel.create",
+        obj=panel,
+        ip=ip,
+        summary=f"组建专家组「{name}」（{panel.get_kind_display()}，{len(members)} 人）",
+        after={"members": [e.pk for e in members]},
+        campaign_id=campaign.pk,
+    )
+    return panel
+
+
+def _pool_members(actor: User, experts: Sequence[Expert]) -> list[Expert]:
+    scope = organizer_scope(actor)
+    members = [e for e in experts if e.is_active and e.unit_id in scope]
+    if len(members) != len(experts):
+        raise ValidationError({"experts": "所选专家不在本级专家库中或已移出专家库"})
+    return members
+
+
+@transaction.atomic
+def set_panel_members(*, actor: User, panel: Panel, experts: Sequence[Expert], ip: str | None = None) -> Panel:
+    """Change who sits on a panel. Experts removed keep their existing assignments (listed on
+    the desk); they simply receive no new ones."""
+    if not is_organizer_for(actor, panel.campaign):
+        raise PermissionDenied
+    before = sorted(panel.members.values_list("pk", flat=True))
+    members = _pool_members(actor, experts)
+    panel.members.set(members)
+    record(
+        actor=actor,
+        action="panel.members",
+        obj=panel,
+        ip=ip,
+        summary=f"调整专家组「{panel.name}」成员（{len(members)} 人）",
+        before={"members": before},
+        after={"members": sorted(e.pk for e in members)},
+        campaign_id=panel.campaign_id,
+    )
+    return panel
+
+
+def conflict_reason(expert: Expert, application: Application) -> str | None:
+    """Why an expert must not review an application (回避), or None: the expert's own unit, the
+    applicant's county, or a declared or recorded conflict."""
+    unit = application.unit
+    if expert.unit_id == unit.pk:
+        return "专家与申报单位为同一单位"
+    applicant_county = county_of(unit)
+    expert_county = expert.region or county_of(expert.unit)
+    if applicant_county is not None and expert_county is not None and applicant_county.pk == expert_county.pk:
+        return "专家与申报单位属同一区县"
+    conflict = Conflict.objects.filter(expert=expert, unit__in=[unit, *unit.ancestors()]).first()
+    if conflict is not None:
+        return f"已登记回避：{conflict.reason}"
+    return None
+
+
+@transaction.atomic
+def assign_expert(
+    *, actor: User, panel: Panel, application: Application, expert: Expert, ip: str | None = None
+) -> Assignment:
+    """Assign one expert to one application (by hand), refusing conflicts of interest."""
+    if not is_organizer_for(actor, panel.campaign):
+        raise PermissionDenied
+    if application.campaign_id != panel.campaign_id:
+        raise ValidationError("申报不属于该活动")
+    if not finalists(panel.campaign).filter(pk=application.pk).exists():
+        raise ValidationError(f"{application.unit.name}尚未进入专家评审（未被推荐），不能分配")
+    if not expert.is_active:
+        raise ValidationError(f"{expert} 已不在专家库中")
+    reason = conflict_reason(expert, application)
+    if reason:
+        raise ValidationError(f"{expert} 不能评审 {application.unit.name}：{reason}")
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(panel=panel, application=application, expert=expert)
+    except IntegrityError:
+        raise ValidationError(f"{expert} 已分配评审 {application.unit.name}") from None
+    record(
+        actor=actor,
+        action="assignment.create",
+        obj=assignment,
+        ip=ip,
+        summary=f"分配 {expert} 评审 {application.unit.name}",
+        campaign_id=panel.campaign_id,
+        unit_id=application.unit_id,
+    )
+    notify(users=[expert.user], text=f"新的评审任务：{panel.campaign}", link="/reviews/expert/")
+    return assignment
+
+
+@transaction.atomic
+def auto_assign(*, actor: User, panel: Panel, per_application: int | None = None, ip: str | None = None) -> list[str]:
+    """Give every application in the panel's scope its N experts, balancing workloads (fewest
+    assignments first) and never breaking 回避. Returns the problems (applications that could
+    not get enough experts)."""
+    if not is_organizer_for(actor, panel.campaign):
+        raise PermissionDenied
+    settings_obj, _ = ReviewSettings.objects.get_or_create(campaign=panel.campaign)
+    wanted = per_application or settings_obj.experts_per_application
+    experts = list(panel.members.filter(is_active=True).select_related("unit", "region", "user"))
+    load = Counter(
+        dict(Assignment.objects.filter(panel__campaign=panel.campaign).values_list("expert_id").annotate(n=Count("pk")))
+    )
+    problems = []
+    given: Counter[int] = Counter()
+    for application in finalists(panel.campaign).order_by("unit__code"):
+        have = set(Assignment.objects.filter(panel=panel, application=application).values_list("expert_id", flat=True))
+        candidates = sorted(
+            (e for e in experts if e.pk not in have and conflict_reason(e, application) is None),
+            key=lambda e: (load[e.pk], e.pk),
+        )
+        for expert in candidates[: max(0, wanted - len(have))]:
+            Assignment.objects.create(panel=panel, application=application, expert=expert)
+            load[expert.pk] += 1
+            given[expert.pk] += 1
+            have.add(expert.pk)
+        if len(have) < wanted:
+            problems.append(f"{application.unit.name}：可分配专家不足（需要 {wanted} 位，仅 {len(have)} 位无需回避）")
+    record(
+        actor=actor,
+        action="assignment.auto",
+        obj=panel,
+        ip=ip,
+        summary=f"自动分配，每份 {wanted} 位专家，新增 {sum(given.values())} 项任务",
+        after={"problems": problems, "given": {str(k): v for k, v in given.items()}},
+        campaign_id=panel.campaign_id,
+    )
+    for expert in experts:
+        if given[expert.pk]:
+            notify(
+                users=[expert.user],
+                text=f"新的评审任务：{panel.campaign}（{given[expert.pk]} 份申报）",
+                link="/reviews/expert/",
+            )
+    return problems
+
+
+@transaction.atomic
+def assign_batch(
+    *,
+    actor: User,
+    panel: Panel,
+    applications: Sequence[Application],
+    experts: Sequence[Expert],
+    ip: str | None = None,
+) -> tuple[list[Assignment], list[str]]:
+    """Assign every chosen expert to every chosen application in one go (批量分配). Pairs that
+    break 回避 or already exist are skipped and reported; the rest are made."""
+    if not is_organizer_for(actor, panel.campaign):
+        raise PermissionDenied
+    if not applications or not experts:
+        raise ValidationError("请至少选择一份申报和一位专家")
+    allowed = set(finalists(panel.campaign).values_list("pk", flat=True))
+    made: list[Assignment] = []
+    skipped: list[str] = []
+    for application in applications:
+        if application.campaign_id != panel.campaign_id or application.pk not in allowed:
+            skipped.append(f"{application.unit.name}：尚未进入专家评审，未分配")
+            continue
+        for expert in experts:
+            reason = None if expert.is_active else "已不在专家库中"
+            reason = reason or conflict_reason(expert, application)
+            if (
+                reason is None
+                and Assignment.objects.filter(panel=panel, application=application, expert=expert).exists()
+            ):
+                reason = "已分配"
+            if reason:
+                skipped.append(f"{expert} → {application.unit.name}：{reason}")
+                continue
+            made.append(Assignment.objects.create(panel=panel, application=application, expert=expert))
+    record(
+        actor=actor,
+        action="assignment.batch",
+        obj=panel,
+        ip=ip,
+        summary=f"批量分配 {len(made)} 项，跳过 {len(skipped)} 项",
+        after={"assignments": [[a.application_id, a.expert_id] for a in made], "skipped": skipped},
+        campaign_id=panel.campaign_id,
+    )
+    counts = Counter(a.expert_id for a in made)
+    for expert in experts:
+        if counts[expert.pk]:
+            notify(
+                users=[expert.user],
+                text=f"新的评审任务：{panel.campaign}（{counts[expert.pk]} 份申报）",
+                link="/reviews/expert/",
+            )
+    return made, skipped
+
+
+def _own_assignment(actor: User, assignment: Assignment) -> Assignment:
+    fresh = Assignment.objects.select_for_update().select_related("expert", "application__unit").get(pk=assignment.pk)
+    if fresh.expert.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    return fresh
+
+
+@transaction.atomic
+def confirm_no_conflict(*, actor: User, assignment: Assignment, ip: str | None = None) -> Assignment:
+    """The expert confirms no conflict of interest; only then may they see the application."""
+    assignment = _own_assignment(actor, assignment)
+    if assignment.status != Assignment.Status.ASSIGNED:
+        raise ValidationError("已确认或已结束的评审任务")
+    assignment.status = Assignment.Status.CONFIRMED
+    assignment.no_conflict_at = timezone.now()
+    assignment.save()
+    record(
+        actor=actor,
+        action="assignment.no_conflict",
+        obj=assignment,
+        ip=ip,
+        summary="专家确认无利益冲突",
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def abstain(*, actor: User, assignment: Assignment, reason: str, ip: str | None = None) -> Assignment:
+    """The expert withdraws (回避 or 弃评) with a reason; the conflict is recorded for later."""
+    assignment = _own_assignment(actor, assignment)
+    if assignment.status == Assignment.Status.SUBMITTED:
+        raise ValidationError("已提交的评分不能弃评")
+    if not reason.strip():
+        raise ValidationError("请填写回避或弃评理由")
+    assignment.status = Assignment.Status.ABSTAINED
+    assignment.abstain_reason = reason.strip()
+    assignment.save()
+    Conflict.objects.get_or_create(
+        expert=assignment.expert,
+        unit=assignment.application.unit,
+        defaults={"reason": reason.strip()[:200], "declared_by_expert": True},
+    )
+    record(
+        actor=actor,
+        action="assignment.abstain",
+        obj=assignment,
+        ip=ip,
+        summary=f"专家回避/弃评：{reason}",
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def record_expert_score(
+    *,
+    actor: User,
+    assignment: Assignment,
+    revision: int,
+    answers: Mapping[str, Any] | None = None,
+    points: Mapping[str, Any] | None = None,
+    comments: Mapping[str, str] | None = None,
+    skipped: Sequence[str] = (),
+    ip: str | None = None,
+) -> Assignment:
+    """Save an expert's sheet: rule inputs and/or points within each indicator's range, a
+    comment per indicator, indicators skipped for later. The same engine scores it; a save
+    from a stale revision is refused (two tabs never overwrite each other)."""
+    assignment = _own_assignment(actor, assignment)
+    if assignment.status == Assignment.Status.ASSIGNED:
+        raise ValidationError("请先确认无利益冲突")
+    if assignment.status in (Assignment.Status.SUBMITTED, Assignment.Status.ABSTAINED):
+        raise ValidationError("评分已提交或已弃评，不能修改")
+    if revision != assignment.revision:
+        raise StaleRevision("评分表已在其他窗口更新，请刷新后再保存")
+    doc = copy.deepcopy(assignment.answers or latest_version(assignment.application).answers)
+    for code, fields in (answers or {}).items():
+        doc.setdefault("answers", {})[code] = fields
+    merged_points = dict(assignment.points)
+    for code, value in (points or {}).items():
+        if value in (None, ""):
+            merged_points.pop(code, None)
+        else:
+            merged_points[code] = str(to_decimal(value, f"指标 {code} 的评分"))
+    result = score_answers(assignment.application, doc, {c: Decimal(v) for c, v in merged_points.items()})
+    before = {"total": str(assignment.total) if assignment.total is not None else None}
+    assignment.answers = doc
+    assignment.points = merged_points
+    assignment.comments = {**assignment.comments, **{k: v.strip() for k, v in (comments or {}).items()}}
+    assignment.skipped = sorted(set(skipped))
+    assignment.result = result.to_dict()
+    assignment.total = result.total
+    assignment.revision += 1
+    assignment.save()
+    record(
+        actor=actor,
+        action="expert_score.save",
+        obj=assignment,
+        ip=ip,
+        summary=f"专家评分保存：{fmt(result.total)} 分",
+        before=before,
+        after={"total": fmt(result.total), "points": merged_points},
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def submit_expert_score(*, actor: User, assignment: Assignment, ip: str | None = None) -> Assignment:
+    """Submit and lock the sheet: every indicator scored, none left skipped."""
+    assignment = _own_assignment(actor, assignment)
+    if assignment.status != Assignment.Status.CONFIRMED:
+        raise ValidationError("只有已确认无利益冲突且未提交的评分可以提交")
+    missing = list(assignment.skipped) + [
+        c for c in assignment.result.get("unanswered", []) if c not in assignment.points
+    ]
+    if not assignment.result or missing:
+        raise ValidationError(f"尚有指标未评分：{'、'.join(sorted(set(missing))) or '全部'}")
+    assignment.status = Assignment.Status.SUBMITTED
+    assignment.submitted_at = timezone.now()
+    assignment.save()
+    record(
+        actor=actor,
+        action="expert_score.submit",
+        obj=assignment,
+        ip=ip,
+        summary=f"专家提交评分 {fmt(assignment.total or Decimal(0))} 分",
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def unlock_assignment(*, actor: User, assignment: Assignment, reason: str, ip: str | None = None) -> Assignment:
+    """The organizer reopens a submitted sheet, with a reason (e.g. reconciliation, 复议)."""
+    assignment = Assignment.objects.select_for_update().select_related("panel__campaign").get(pk=assignment.pk)
+    if not is_organizer_for(actor, assignment.panel.campaign):
+        raise PermissionDenied
+    if assignment.status != Assignment.Status.SUBMITTED:
+        raise ValidationError("只有已提交的评分可以解锁")
+    if not reason.strip():
+        raise ValidationError("解锁必须说明理由")
+    assignment.status = Assignment.Status.CONFIRMED
+    assignment.submitted_at = None
+    assignment.save()
+    record(
+        actor=actor,
+        action="expert_score.unlock",
+        obj=assignment,
+        ip=ip,
+        summary=f"解锁专家评分：{reason}",
+        campaign_id=assignment.panel.campaign_id,
+        unit_id=assignment.application.unit_id,
+    )
+    notify(users=[assignment.expert.user], text=f"您的评分已被解锁：{reason}", link="/reviews/expert/")
+    return assignment
+
+
+@transaction.atomic
+def save_and_submit_expert_score(
+    *,
+    actor: User,
+    assignment: Assignment,
+    revision: int,
+    answers: Mapping[str, Any] | None = None,
+    points: Mapping[str, Any] | None = None,
+    comments: Mapping[str, str] | None = None,
+    skipped: Sequence[str] = (),
+    ip: str | None = None,
+) -> Assignment:
+    """Save the sheet as typed and submit it, in one transaction: when the submission is
+    refused (an indicator left unscored), nothing of the save is kept either."""
+    saved = record_expert_score(
+        actor=actor,
+        assignment=assignment,
+        revision=revision,
+        answers=answers,
+        points=points,
+        comments=comments,
+        skipped=skipped,
+        ip=ip,
+    )
+    return submit_expert_score(actor=actor, assignment=saved, ip=ip)

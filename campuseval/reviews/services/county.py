@@ -1,0 +1,167 @@
+"""County first review (县级初审): the decision with its adjustments, and version diffs."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from campuseval.access.rules import is_county_reviewer_for
+from campuseval.accounts.models import Role, User
+from campuseval.applications.models import Application
+from campuseval.audit.services import record
+from campuseval.campaigns.scoring import framework_for
+from campuseval.engine import ScoreResult
+from campuseval.engine.numbers import fmt
+from campuseval.notifications.services import notify
+
+from ..models import (
+    Adjustment,
+    CountyReview,
+)
+from .common import (
+    latest_version,
+    score_answers,
+    to_decimal,
+    unit_users,
+)
+
+# --- county first review ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdjustmentInput:
+    """A county change to one indicator: an input's value, or the points directly ("points")."""
+
+    code: str
+    field: str
+    value: Any
+    reason: str
+
+
+@transaction.atomic
+def decide_county_review(
+    *,
+    actor: User,
+    application: Application,
+    decision: str,
+    reason: str = "",
+    opinion: str = "",
+    adjustments: Sequence[AdjustmentInput] = (),
+    ip: str | None = None,
+) -> CountyReview:
+    """The county's decision on the latest submitted version: accept with a county score
+    (adjusted inputs or points, each with its reason, the self-score kept beside it) and an
+    opinion; reject with reasons; or return for more information with reasons."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not is_county_reviewer_for(actor, application.unit):
+        raise PermissionDenied
+    if application.status != Application.Status.SUBMITTED:
+        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，只有已提交的申报可以初审")
+    if decision not in CountyReview.Decision.values:
+        raise ValidationError("请选择初审结论")
+    reason = reason.strip()
+    if decision in (CountyReview.Decision.REJECTED, CountyReview.Decision.RETURNED) and not reason:
+        raise ValidationError("退回或不予推荐时必须填写理由")
+    version = latest_version(application)
+    answers = copy.deepcopy(version.answers)
+    overrides: dict[str, Decimal] = {}
+    fw = framework_for(application.framework)
+    for adj in adjustments:
+        node = fw.by_code.get(adj.code)
+        if node is None or not node.is_leaf:
+            raise ValidationError(f"指标 {adj.code} 不存在或不是末级指标")
+        if not adj.reason.strip():
+            raise ValidationError(f"指标 {adj.code} 的调整必须说明理由")
+        if adj.field == "points":
+            overrides[adj.code] = to_decimal(adj.value, f"指标 {adj.code} 的调整分值")
+        elif adj.field in node.inputs:
+            answers.setdefault("answers", {}).setdefault(adj.code, {})[adj.field] = adj.value
+        else:
+            raise ValidationError(f"指标 {adj.code} 没有字段 {adj.field}")
+    result: ScoreResult | None = None
+    if decision == CountyReview.Decision.ACCEPTED:
+        result = score_answers(application, answers, overrides)
+    review = CountyReview.objects.create(
+        application=application,
+        version_number=version.number,
+        decision=decision,
+        reason=reason,
+        opinion=opinion.strip(),
+        answers=answers,
+        result=result.to_dict() if result else {},
+        total=result.total if result else None,
+        reviewer=actor,
+    )
+    for adj in adjustments:
+        self_value = (
+            version.result.get("indicators", {}).get(adj.code, {}).get("points")
+            if adj.field == "points"
+            else version.answers.get("answers", {}).get(adj.code, {}).get(adj.field)
+        )
+        Adjustment.objects.create(
+            review=review,
+            indicator_code=adj.code,
+            field=adj.field,
+            self_value=self_value,
+            new_value=str(adj.value) if adj.field == "points" else adj.value,
+            reason=adj.reason.strip(),
+        )
+    before = application.status
+    if decision == CountyReview.Decision.RETURNED:
+        application.status = Application.Status.RETURNED
+    elif decision == CountyReview.Decision.REJECTED:
+        application.status = Application.Status.REJECTED
+    else:
+        application.status = Application.Status.ACCEPTED
+    application.save(update_fields=["status", "updated_at"])
+    record(
+        actor=actor,
+        action=f"county_review.{decision}",
+        obj=application,
+        ip=ip,
+        summary=f"县级初审：{review.get_decision_display()}" + (f"（{reason}）" if reason else ""),
+        before={"status": before},
+        after={
+            "status": application.status,
+            "county_total": fmt(result.total) if result else None,
+            "adjustments": [adj.__dict__ for adj in adjustments],
+        },
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+    texts: dict[str, str] = {
+        CountyReview.Decision.RETURNED: f"您的申报《{application.campaign}》被退回补充材料：{reason}",
+        CountyReview.Decision.REJECTED: f"您的申报《{application.campaign}》未通过县级初审：{reason}",
+        CountyReview.Decision.ACCEPTED: f"您的申报《{application.campaign}》已通过县级初审",
+    }
+    notify(
+        users=unit_users(application.unit, (Role.APPLICANT, Role.HEAD)),
+        text=texts[decision],
+        link=f"/applications/{application.pk}/",
+    )
+    return review
+
+
+def version_diff(older: Mapping[str, Any], newer: Mapping[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    """Field-by-field differences between two versions' answers: (code, field, old, new)."""
+    changes: list[tuple[str, str, Any, Any]] = []
+    old_answers = older.get("answers", {})
+    new_answers = newer.get("answers", {})
+    for code in sorted(set(old_answers) | set(new_answers)):
+        old_fields = old_answers.get(code, {}) or {}
+        new_fields = new_answers.get(code, {}) or {}
+        for key in sorted(set(old_fields) | set(new_fields)):
+            if old_fields.get(key) != new_fields.get(key):
+                changes.append((code, key, old_fields.get(key), new_fields.get(key)))
+    for section in ("context", "choices", "declarations"):
+        old_s, new_s = older.get(section, {}) or {}, newer.get(section, {}) or {}
+        for key in sorted(set(old_s) | set(new_s)):
+            if old_s.get(key) != new_s.get(key):
+                changes.append((section, key, old_s.get(key), new_s.get(key)))
+    return changes

@@ -1,0 +1,228 @@
+"""Recommendation lists and quotas, at county and at city level."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from campuseval.access.rules import county_of
+from campuseval.accounts.models import Membership, Role, User
+from campuseval.applications.models import Application
+from campuseval.audit.services import record
+from campuseval.campaigns.models import Campaign
+from campuseval.orgs.models import Unit
+
+from ..models import (
+    RecommendationEntry,
+    RecommendationList,
+    ReviewSettings,
+)
+from ..queries import county_recommended_ids
+
+# --- recommendation lists and quotas ---------------------------------------------------------
+
+
+def check_quota(campaign: Campaign, applications: Sequence[Application]) -> list[str]:
+    """The quota problems of a county's list, in Chinese (Bozhou: at most 10 schools per
+    county, at least 2 rural). Only school applicants count toward school quotas."""
+    problems = []
+    schools = [a for a in applications if a.unit.kind == Unit.Kind.SCHOOL]
+    if campaign.max_schools_per_county is not None and len(schools) > campaign.max_schools_per_county:
+        problems.append(f"推荐学校 {len(schools)} 所，超过每县（区）最多 {campaign.max_schools_per_county} 所的名额")
+    rural = sum(1 for a in schools if a.unit.area == Unit.Area.RURAL)
+    if campaign.min_rural_per_county and schools and rural < campaign.min_rural_per_county:
+        problems.append(f"推荐名单中乡村学校 {rural} 所，少于至少 {campaign.min_rural_per_county} 所的要求")
+    return problems
+
+
+def _store_rows(
+    *,
+    rec: RecommendationList,
+    applications: Sequence[Application],
+    highlights: Mapping[int, str] | None,
+    filled_by: str,
+    phone: str,
+    actor: User,
+    ip: str | None,
+    action: str,
+    summary: str,
+    campaign: Campaign,
+    unit: Unit,
+) -> RecommendationList:
+    """Replace a list's rows in the chosen order and audit before/after: the same step at
+    county and at city level, so that 谁推荐、推荐了谁 reads the same in both logs."""
+    before = list(rec.rows.values_list("application_id", flat=True))
+    rec.rows.all().delete()
+    for position, app in enumerate(applications, start=1):
+        RecommendationEntry.objects.create(
+            recommendation=rec, application=app, position=position, highlights=(highlights or {}).get(app.pk, "")
+        )
+    rec.filled_by, rec.phone = filled_by.strip(), phone.strip()
+    rec.save()
+    record(
+        actor=actor,
+        action=action,
+        obj=rec,
+        ip=ip,
+        summary=f"{summary} {len(applications)} 个",
+        before={"applications": before},
+        after={"applications": [a.pk for a in applications]},
+        campaign_id=campaign.pk,
+        unit_id=unit.pk,
+    )
+    return rec
+
+
+@transaction.atomic
+def recommend_applications(
+    *,
+    actor: User,
+    campaign: Campaign,
+    county: Unit,
+    applications: Sequence[Application],
+    filled_by: str = "",
+    phone: str = "",
+    highlights: Mapping[int, str] | None = None,
+    ip: str | None = None,
+) -> RecommendationList:
+    """Save the county's recommendation list (in order). Quotas are enforced here with a clear
+    message; only applications the county accepted can be recommended; a confirmed list is
+    frozen."""
+    if not Membership.objects.filter(user=actor, unit=county, role=Role.COUNTY_REVIEWER).exists():
+        raise PermissionDenied
+    rec, _ = RecommendationList.objects.select_for_update().get_or_create(campaign=campaign, unit=county)
+    if rec.is_confirmed:
+        raise ValidationError("推荐名单已确认，不能再修改")
+    fresh = Application.objects.select_related("unit__parent").in_bulk([a.pk for a in applications])
+    applications = [fresh[a.pk] for a in applications]
+    problems = []
+    for app in applications:
+        if app.campaign_id != campaign.pk or county_of(app.unit) != county:
+            raise PermissionDenied
+        if app.status not in (Application.Status.ACCEPTED, Application.Status.RECOMMENDED):
+            problems.append(f"{app.unit.name}尚未通过县级初审，不能推荐")
+    problems += check_quota(campaign, applications)
+    if problems:
+        raise ValidationError(problems)
+    return _store_rows(
+        rec=rec,
+        applications=applications,
+        highlights=highlights,
+        filled_by=filled_by,
+        phone=phone,
+        actor=actor,
+        ip=ip,
+        action="recommendation.save",
+        summary="保存推荐名单",
+        campaign=campaign,
+        unit=county,
+    )
+
+
+@transaction.atomic
+def confirm_recommendation(
+    *, actor: User, recommendation: RecommendationList, confirmed_name: str, ip: str | None = None
+) -> RecommendationList:
+    """A named person confirms the list; it is frozen and its applications become recommended."""
+    rec = (
+        RecommendationList.objects.select_for_update(of=("self",))
+        .select_related("unit", "campaign")
+        .get(pk=recommendation.pk)
+    )
+    at_city = rec.unit.kind == Unit.Kind.CITY
+    roles = [Role.COUNTY_REVIEWER, Role.ORGANIZER] if at_city else [Role.COUNTY_REVIEWER]
+    if not Membership.objects.filter(user=actor, unit=rec.unit, role__in=roles).exists():
+        raise PermissionDenied
+    if rec.is_confirmed:
+        raise ValidationError("推荐名单已确认")
+    if not confirmed_name.strip():
+        raise ValidationError("请填写确认人姓名")
+    if "\x00" in confirmed_name:
+        raise ValidationError("确认人姓名含有不可见的空字符，请删除后重试")
+    apps = [row.application for row in rec.rows.select_related("application__unit")]
+    if not apps:
+        raise ValidationError("推荐名单为空")
+    problems = check_city_quota(rec.campaign, apps) if at_city else check_quota(rec.campaign, apps)
+    if problems:
+        raise ValidationError(problems)
+    rec.confirmed_by, rec.confirmed_name, rec.confirmed_at = actor, confirmed_name.strip(), timezone.now()
+    rec.save()
+    if not at_city:
+        Application.objects.filter(pk__in=[a.pk for a in apps]).update(status=Application.Status.RECOMMENDED)
+    record(
+        actor=actor,
+        action="recommendation.confirm",
+        obj=rec,
+        ip=ip,
+        summary=f"{rec.confirmed_name} 确认推荐名单（{len(apps)} 个）",
+        after={"applications": [a.pk for a in apps]},
+        campaign_id=rec.campaign_id,
+        unit_id=rec.unit_id,
+    )
+    return rec
+
+
+def check_city_quota(campaign: Campaign, applications: Sequence[Application]) -> list[str]:
+    """The quota problems of a city's list (the campaign's per-city limit, when set)."""
+    conf = ReviewSettings.objects.filter(campaign=campaign).first()
+    if conf is not None and conf.city_quota is not None and len(applications) > conf.city_quota:
+        return [f"推荐 {len(applications)} 个，超过每市最多 {conf.city_quota} 个的名额"]
+    return []
+
+
+@transaction.atomic
+def recommend_from_city(
+    *,
+    actor: User,
+    campaign: Campaign,
+    city: Unit,
+    applications: Sequence[Application],
+    filled_by: str = "",
+    phone: str = "",
+    highlights: Mapping[int, str] | None = None,
+    ip: str | None = None,
+) -> RecommendationList:
+    """The city's step in a school → county → city → province campaign: pick, from what its
+    counties recommended (confirmed lists only), the list it sends on; the city quota is
+    enforced here and again at confirmation."""
+    if (
+        city.kind != Unit.Kind.CITY
+        or not Membership.objects.filter(
+            user=actor, unit=city, role__in=[Role.COUNTY_REVIEWER, Role.ORGANIZER]
+        ).exists()
+    ):
+        raise PermissionDenied
+    conf = ReviewSettings.objects.filter(campaign=campaign).first()
+    if conf is None or not conf.city_review:
+        raise ValidationError("该活动没有市级推荐环节")
+    rec, _ = RecommendationList.objects.select_for_update().get_or_create(campaign=campaign, unit=city)
+    if rec.is_confirmed:
+        raise ValidationError("推荐名单已确认，不能再修改")
+    eligible = set(county_recommended_ids(campaign).values_list("application_id", flat=True))
+    fresh = Application.objects.select_related("unit__parent").in_bulk([a.pk for a in applications])
+    applications = [fresh[a.pk] for a in applications]
+    problems = []
+    for app in applications:
+        if app.campaign_id != campaign.pk or app.unit.ancestor_of_kind(Unit.Kind.CITY) != city:
+            raise PermissionDenied
+        if app.pk not in eligible:
+            problems.append(f"{app.unit.name}不在已确认的区县推荐名单中，不能推荐")
+    problems += check_city_quota(campaign, applications)
+    if problems:
+        raise ValidationError(problems)
+    return _store_rows(
+        rec=rec,
+        applications=applications,
+        highlights=highlights,
+        filled_by=filled_by,
+        phone=phone,
+        actor=actor,
+        ip=ip,
+        action="recommendation.city_save",
+        summary="保存市级推荐名单",
+        campaign=campaign,
+        unit=city,
+    )

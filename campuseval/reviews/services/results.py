@@ -1,0 +1,195 @@
+"""Results, ranking and levels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from campuseval.access.rules import is_organizer_for
+from campuseval.accounts.models import User
+from campuseval.applications.models import Application
+from campuseval.audit.services import record
+from campuseval.campaigns.models import Campaign
+from campuseval.campaigns.scoring import framework_for
+from campuseval.orgs.models import Unit
+
+from .. import aggregation
+from ..models import (
+    Assignment,
+    Panel,
+    Publication,
+    Result,
+    ReviewSettings,
+)
+from ..queries import finalists
+
+# --- results, ranking, levels ----------------------------------------------------------------
+
+
+def _sheets(assignments: Iterable[Assignment]) -> list[aggregation.ExpertSheet]:
+    sheets = []
+    for a in assignments:
+        indicators = {code: Decimal(data["points"]) for code, data in a.result.get("indicators", {}).items()}
+        sheets.append(
+            aggregation.ExpertSheet(expert=str(a.expert_id), total=a.total or Decimal(0), indicators=indicators)
+        )
+    return sheets
+
+
+def _requirements_met(
+    application: Application, indicators: Mapping[str, Decimal], kinds: Iterable[str], sheets: Sequence[Assignment]
+) -> list[str]:
+    """Requirement marks (★/▲/必要条件) not met by the aggregated indicator points; marks that
+    hang on a yes/no input count as met when most experts' sheets say yes."""
+    fw = framework_for(application.framework)
+    wanted = set(kinds)
+    unmet = []
+    for node in fw.walk():
+        if node.code not in indicators:
+            continue
+        for mark in node.marks:
+            if mark.kind not in wanted:
+                continue
+            points = indicators[node.code]
+            if mark.met == "full":
+                ok = points >= node.points
+            elif mark.met == "any":
+                ok = points > 0
+            elif mark.met == "min_points":
+                ok = points >= mark.min_points
+            else:
+                yes = sum(
+                    1
+                    for s in sheets
+                    if (s.answers.get("answers", {}).get(node.code, {}) or {}).get(mark.input) in (True, "true", "是")
+                )
+                ok = yes * 2 > len(sheets)
+            if not ok:
+                unmet.append(f"{node.code} {mark.label or node.title}")
+    return unmet
+
+
+@transaction.atomic
+def compute_results(*, actor: User, campaign: Campaign, ip: str | None = None) -> list[Result]:
+    """Aggregate every recommended application's submitted sheets by the campaign's method,
+    flag divergence, decide eligibility and level from the framework, rank with the tie rule
+    and the rural reservation, and store proposed results."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not is_organizer_for(actor, campaign):
+        raise PermissionDenied
+    if hasattr(campaign, "publication") and campaign.publication.status == Publication.Status.FINAL:
+        raise ValidationError("最终名单已发布，不能重新计算")
+    conf, _ = ReviewSettings.objects.get_or_create(campaign=campaign)
+    agg_settings = aggregation.Settings(
+        method=conf.method,
+        level=conf.level,
+        site_weight=conf.site_weight,
+        divergence_total=conf.divergence_total,
+        divergence_indicator=conf.divergence_indicator,
+    )
+    apps = finalists(campaign)
+    results: list[Result] = []
+    candidates: dict[str, list[aggregation.Candidate]] = {"school": [], "district": []}
+    problems = []
+    for application in apps:
+        submitted = list(
+            Assignment.objects.filter(application=application, status=Assignment.Status.SUBMITTED).select_related(
+                "panel"
+            )
+        )
+        materials = [a for a in submitted if a.panel.kind == Panel.Kind.MATERIALS]
+        site = [a for a in submitted if a.panel.kind == Panel.Kind.SITE]
+        if not materials:
+            problems.append(f"{application.unit.name}：尚无专家提交评分")
+            continue
+        try:
+            agg = aggregation.aggregate(_sheets(materials), agg_settings, _sheets(site))
+        except ValueError as exc:
+            problems.append(f"{application.unit.name}：{exc}")
+            continue
+        fw = framework_for(application.framework)
+        reasons = []
+        declared = (application.answers or {}).get("declarations", {}) or {}
+        if fw.eligibility:
+            for exclusion in fw.eligibility.exclusions:
+                if declared.get(exclusion.key) is not False:
+                    reasons.append(f"否决情形：{exclusion.label}")
+            if fw.eligibility.necessary:
+                reasons += [
+                    f"必要条件未满足：{m}"
+                    for m in _requirements_met(application, agg.indicators, ["necessary"], materials)
+                ]
+        level = ""
+        if not reasons:
+            for lvl in fw.levels:
+                if agg.score >= lvl.min_total and not _requirements_met(
+                    application, agg.indicators, lvl.requires, materials
+                ):
+                    level = lvl.name
+                    break
+        result, _ = Result.objects.update_or_create(
+            application=application,
+            defaults={
+                "campaign": campaign,
+                "materials": agg.materials,
+                "site": agg.site,
+                "final": agg.score,
+                "indicators": {k: str(v) for k, v in agg.indicators.items()},
+                "method": agg.method,
+                "divergent": agg.divergent,
+                "spread": {
+                    "total": str(agg.spread_total),
+                    "indicators": {k: str(v) for k, v in agg.spread_indicators.items()},
+                },
+                "level": level,
+                "note": "；".join(reasons)[:200],
+                "status": Result.Status.PROPOSED,
+            },
+        )
+        results.append(result)
+        kind = "district" if application.unit.kind == Unit.Kind.COUNTY else "school"
+        candidates[kind].append(
+            aggregation.Candidate(
+                key=str(result.pk),
+                name=application.unit.name,
+                score=agg.score,
+                rural=application.unit.area == Unit.Area.RURAL,
+                eligible=not reasons,
+                tiebreak=(agg.materials, application.self_total),
+                code=application.unit.code,
+            )
+        )
+    by_pk = {str(r.pk): r for r in results}
+    rules = []
+    for kind, cands in candidates.items():
+        if not cands:
+            continue
+        places = campaign.places_districts if kind == "district" else campaign.places_schools
+        ranked, rule = aggregation.rank(
+            cands,
+            places=places,
+            rural_places=conf.rural_places if kind == "school" else 0,
+            rural_share=conf.rural_share if kind == "school" else None,
+        )
+        rules.append(rule)
+        for item in ranked:
+            res = by_pk[item.candidate.key]
+            res.rank, res.selected = item.rank, item.selected
+            if item.note:
+                res.note = (f"{res.note}；{item.note}" if res.note else item.note)[:200]
+            res.save()
+    record(
+        actor=actor,
+        action="results.compute",
+        obj=campaign,
+        ip=ip,
+        summary=f"计算评审结果 {len(results)} 个",
+        after={"problems": problems, "rules": rules},
+        campaign_id=campaign.pk,
+    )
+    if problems:
+        raise ValidationError(problems)
+    return results
