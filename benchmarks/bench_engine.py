@@ -27,8 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.totals_codegen import compile_totals
 from campuseval.engine import clean_answers, framework_paths, load_framework, score_clean
-from campuseval.engine.fast import compile_totals
 from campuseval.engine.samples import random_answers
 
 TARGET = 20_000

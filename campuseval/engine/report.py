@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from .numbers import fmt
-from .scoring import NOT_CHOSEN, UNANSWERED, ScoreResult
+from .results import NOT_CHOSEN, UNANSWERED, ScoreResult
 
 
 def _width(text: str) -> int:

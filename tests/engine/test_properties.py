@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campuseval.engine import check_framework, framework_paths, load_framework, score
+from benchmarks.totals_codegen import compile_subtotals, compile_totals
+from campuseval.engine import check_framework, clean_answers, framework_paths, load_framework, score, score_clean
 from campuseval.engine.samples import random_answers
 
 AS_OF = dt.date(2024, 5, 30)
@@ -61,9 +62,6 @@ def test_empty_application_scores_zero_and_lists_every_leaf(framework_id: str) -
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1), answered=st.sampled_from([0.3, 1.0]))
 def test_fast_totals_equal_full_scoring(framework_id: str, seed: int, answered: float) -> None:
-    from campuseval.engine import clean_answers, score_clean
-    from campuseval.engine.fast import compile_subtotals, compile_totals
-
     fw = load_framework(framework_id)
     answers = clean_answers(fw, random_answers(fw, random.Random(seed), AS_OF, answered=answered), as_of=AS_OF)
     result = score_clean(fw, answers)

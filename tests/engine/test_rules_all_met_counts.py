@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from benchmarks.totals_codegen import compile_totals
 from campuseval.engine import Framework, FrameworkError, clean_answers, load_framework_text, score, score_clean
-from campuseval.engine.fast import compile_totals
 from campuseval.engine.samples import random_answers
 
 AS_OF = dt.date(2024, 5, 30)

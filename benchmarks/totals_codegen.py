@@ -1,12 +1,15 @@
-"""Totals only, fast: what ranking, re-scoring a whole campaign and the benchmark need.
+"""Totals only, by code generation: the benchmark's second loop, beside the full `score_clean`.
+
+Only the benchmark and its tests use this; the platform scores with `score_clean` (the
+reviews' result computation needs every indicator's points, not only totals).
 
 `compile_totals(fw)` turns a framework into one function from checked answers to the total
 (`compile_subtotals(fw)`: to the points of each top-level indicator), with no per-indicator
 result objects and no explanations. This module holds no scoring rule: a leaf's points come
 from its rule's own compiled function (`Rule.fast`, or `Rule.table` where the rule reads only
-a few yes/no and choice inputs), and the policies around them are `scoring.py`'s own helpers:
-`leaf_points` (cap and rounding), `not_chosen_codes` (choose-one), `excluded_cases` (the same
-case counts once). What is left here is walking the tree, unrolled into one generated
+a few yes/no and choice inputs), and the policies around them are the engine's public helpers
+in `campuseval.engine.plan`: `leaf_points` (cap and rounding), `not_chosen_codes` (choose-one),
+`excluded_cases` (the same case counts once). What is left here is walking the tree, unrolled into one generated
 function: one block per leaf, no recursion, no per-call attribute look-ups. Every framework's
 totals and subtotals are tested equal to `score_clean`'s.
 """
@@ -17,10 +20,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from .framework import Framework, Indicator
-from .numbers import ZERO
-from .rules.base import NO_CASES
-from .scoring import CleanAnswers, _LeafPlan, _plan, excluded_cases, leaf_points, not_chosen_codes
+from campuseval.engine import CleanAnswers, Framework, Indicator
+from campuseval.engine.numbers import ZERO
+from campuseval.engine.plan import LeafPlan, excluded_cases, leaf_points, not_chosen_codes, scoring_plan
+from campuseval.engine.rules.base import NO_CASES
 
 Totals = Callable[[CleanAnswers], Decimal]
 Subtotals = Callable[[CleanAnswers], dict[str, Decimal]]
@@ -66,7 +69,7 @@ class _Source:
 
 
 def _generate(fw: Framework, returns: str) -> Callable[[CleanAnswers], Any]:
-    plan = _plan(fw)
+    plan = scoring_plan(fw)
     namespace: dict[str, Any] = {
         "ZERO": ZERO,
         "EMPTY": {},
@@ -110,7 +113,7 @@ def _generate(fw: Framework, returns: str) -> Callable[[CleanAnswers], Any]:
 def _leaf(
     src: _Source,
     namespace: dict[str, Any],
-    leaf_plan: _LeafPlan,
+    leaf_plan: LeafPlan,
     leaf: Indicator,
     index: int,
     subtotal: str,
