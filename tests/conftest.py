@@ -43,3 +43,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def shots() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def personas(db: None, settings, tmp_path):  # type: ignore[no-untyped-def]
+    """The persona world of tests/personas.py (files under a per-test MEDIA_ROOT)."""
+    from .personas import build_personas
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return build_personas()
