@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeAlias
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.orgs.models import Unit, units_below
 
 #: Whoever sends a request: a signed-in user or the anonymous visitor.
-Actor: TypeAlias = User | AnonymousUser | AbstractBaseUser
+Actor: TypeAlias = User | AnonymousUser
 
 #: The school's own people: the informatization officer (填报员) and the head (负责人).
 SCHOOL_ROLES: tuple[str, ...] = (Role.APPLICANT, Role.HEAD)
@@ -37,13 +36,13 @@ class CampaignLike(Protocol):
     organizer_id: int
 
 
-def signed_in(user: Actor | None) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
 def as_user(user: Actor | None) -> User | None:
     """The signed-in `User`, or None for an anonymous visitor."""
     return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def signed_in(user: Actor | None) -> bool:
+    return as_user(user) is not None
 
 
 # --- units ---------------------------------------------------------------------------------------
@@ -51,15 +50,15 @@ def as_user(user: Actor | None) -> User | None:
 
 def unit_ids_with(user: Actor | None, *roles: str) -> set[int]:
     """Units where the user holds one of `roles` (empty for anonymous users); one query."""
-    if not signed_in(user):
+    signed = as_user(user)
+    if signed is None:
         return set()
-    return set(Membership.objects.filter(user=user, role__in=roles).values_list("unit_id", flat=True))
+    return set(Membership.objects.filter(user=signed, role__in=roles).values_list("unit_id", flat=True))
 
 
 def holds_role(user: Actor | None, *roles: str) -> bool:
-    if not signed_in(user):
-        return False
-    return Membership.objects.filter(user=user, role__in=roles).exists()
+    signed = as_user(user)
+    return signed is not None and Membership.objects.filter(user=signed, role__in=roles).exists()
 
 
 def county_of(unit: Unit) -> Unit | None:
@@ -88,10 +87,13 @@ def organizer_scope(user: Actor | None) -> set[int]:
 
 def reviewer_counties(user: Actor | None) -> list[Unit]:
     """The counties where the user is the county reviewer."""
-    if not signed_in(user):
+    signed = as_user(user)
+    if signed is None:
         return []
     return list(
-        Unit.objects.filter(memberships__user=user, memberships__role=Role.COUNTY_REVIEWER).distinct().order_by("code")
+        Unit.objects.filter(memberships__user=signed, memberships__role=Role.COUNTY_REVIEWER)
+        .distinct()
+        .order_by("code")
     )
 
 
@@ -102,12 +104,13 @@ def county_scope(user: Actor | None) -> set[int]:
 
 def city_reviewer_units(user: Actor | None) -> list[Unit]:
     """Cities where the user screens the counties' lists (a reviewer or organizer there)."""
-    if not signed_in(user):
+    signed = as_user(user)
+    if signed is None:
         return []
     return list(
         Unit.objects.filter(
             kind=Unit.Kind.CITY,
-            memberships__user=user,
+            memberships__user=signed,
             memberships__role__in=[Role.COUNTY_REVIEWER, Role.ORGANIZER],
         )
         .distinct()

@@ -13,7 +13,7 @@ from django.db.models import Model, Q, QuerySet
 from campuseval.accounts.models import Membership, Role
 from campuseval.orgs.models import Unit, units_above, units_below
 
-from .rules import COVERED_ROLES, SCHOOL_ROLES, Actor, organizer_scope, signed_in, unit_ids_with
+from .rules import COVERED_ROLES, SCHOOL_ROLES, Actor, as_user, organizer_scope, unit_ids_with
 
 M = TypeVar("M", bound=Model)
 
@@ -41,9 +41,10 @@ def covering_campaigns_q(user: Actor | None) -> Q:
     applicant sees only the campaigns that take its kind of applicant; a county reviewer also
     sees campaigns whose coverage lists schools of the county."""
     condition = Q(pk__in=[])
-    if not signed_in(user):
+    signed = as_user(user)
+    if signed is None:
         return condition
-    memberships = Membership.objects.filter(user=user, role__in=COVERED_ROLES).select_related("unit")
+    memberships = Membership.objects.filter(user=signed, role__in=COVERED_ROLES).select_related("unit")
     for membership in memberships:
         unit = membership.unit
         chain = [unit.pk, *(u.pk for u in unit.ancestors())]
@@ -93,10 +94,11 @@ def county_applications(user: Actor | None, applications: QuerySet[M]) -> QueryS
 def visible_projects(user: Actor | None, projects: QuerySet[M]) -> QuerySet[M]:
     """Cultivation projects: organizers see those of their campaigns; county reviewers those of
     units in their county; a unit its own."""
-    if not signed_in(user):
+    signed = as_user(user)
+    if signed is None:
         return projects.none()
     roles: dict[str, set[int]] = {key: set() for key in (Role.APPLICANT, Role.HEAD, Role.COUNTY_REVIEWER)}
-    for unit_id, role in Membership.objects.filter(user=user, role__in=list(roles)).values_list("unit_id", "role"):
+    for unit_id, role in Membership.objects.filter(user=signed, role__in=list(roles)).values_list("unit_id", "role"):
         roles[role].add(unit_id)
     own = roles[Role.APPLICANT] | roles[Role.HEAD]
     county = units_below(roles[Role.COUNTY_REVIEWER])
@@ -107,9 +109,10 @@ def visible_projects(user: Actor | None, projects: QuerySet[M]) -> QuerySet[M]:
 
 def own_assignments(user: Actor | None, assignments: QuerySet[M]) -> QuerySet[M]:
     """An expert's own assignments, nobody else's."""
-    if not signed_in(user):
+    signed = as_user(user)
+    if signed is None:
         return assignments.none()
-    return assignments.filter(expert__user=user)
+    return assignments.filter(expert__user=signed)
 
 
 def own_final_results(user: Actor | None, results: QuerySet[M]) -> QuerySet[M]:

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
+from campuseval.accounts.models import User
+
 from .rules import Actor, signed_in
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
@@ -32,3 +34,9 @@ def require(predicate: Callable[[Actor], bool] | None = None) -> Callable[[V], V
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of a view that only signed-in users reach (`require`, `login_required`)."""
+
+    user: User

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 def _style(form: forms.Form) -> None:
     """Bootstrap classes; fields with an error (once validated) are marked invalid."""
-    errors = form._errors or {}
+    errors = form.errors if form.is_bound else {}
     for name, field in form.fields.items():
         field.widget.attrs["class"] = "form-control is-invalid" if name in errors else "form-control"
 

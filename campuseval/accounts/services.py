@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from campuseval.audit.services import record
 
+from .models import User
+
 
 @transaction.atomic
-def change_password(*, actor: Any, new_password: str, ip: str | None = None) -> None:
+def change_password(*, actor: User, new_password: str, ip: str | None = None) -> None:
     """Set the signed-in user's own new password (already checked against the old one by the
     form). Validated again here so no caller can store a weak password, and audited because a
     changed password is the first thing looked at when an account is misused."""

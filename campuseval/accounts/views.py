@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 
@@ -12,6 +13,7 @@ from campuseval.audit.services import client_ip
 
 from . import services
 from .forms import ChangePasswordForm, LoginForm
+from .models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -26,10 +28,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
     def form_valid(self, form: ChangePasswordForm) -> HttpResponse:  # type: ignore[override]
+        user = self.request.user
+        if not isinstance(user, User):  # PasswordChangeView is login_required: never reached
+            raise PermissionDenied
         services.change_password(
-            actor=self.request.user, new_password=form.cleaned_data["new_password1"], ip=client_ip(self.request)
+            actor=user, new_password=form.cleaned_data["new_password1"], ip=client_ip(self.request)
         )
-        update_session_auth_hash(self.request, self.request.user)  # type: ignore[arg-type]
+        update_session_auth_hash(self.request, user)
         return super(auth_views.PasswordChangeView, self).form_valid(form)
 
 

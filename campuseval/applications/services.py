@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
+from campuseval.accounts.models import User
 from campuseval.audit.services import record
 from campuseval.campaigns.models import Campaign, Stage
 from campuseval.campaigns.scoring import framework_for
@@ -106,9 +107,11 @@ def to_json(spec: InputSpec, value: Any) -> Any:
     return value
 
 
-def fed_inputs(fw: Framework, definition: formdefs.FormDefinition, form_data: Mapping[str, Any]) -> dict[str, dict]:
+def fed_inputs(
+    fw: Framework, definition: formdefs.FormDefinition, form_data: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
     """Indicator inputs whose value comes from the form: {code: {key: value}}."""
-    fed: dict[str, dict] = {}
+    fed: dict[str, dict[str, Any]] = {}
     for leaf in fw.leaves():
         for key, spec in leaf.inputs.items():
             if spec.form_field:
@@ -152,7 +155,7 @@ def _lock(application: Application) -> Application:
     )
 
 
-def _check_editable(actor: Any, application: Application) -> None:
+def _check_editable(actor: User, application: Application) -> None:
     if not may_edit_application(actor, application):
         raise PermissionDenied
     if application.status not in EDITABLE:
@@ -184,7 +187,7 @@ def context_prefill(fw: Framework, unit: Unit) -> dict[str, str]:
 
 
 @transaction.atomic
-def start_application(*, actor: Any, campaign: Campaign, unit: Unit, ip: str | None = None) -> Application:
+def start_application(*, actor: User, campaign: Campaign, unit: Unit, ip: str | None = None) -> Application:
     """Open an application for a school in an open campaign, prefilled from the unit."""
     if unit.pk not in unit_ids_with(actor, *SCHOOL_ROLES):
         raise PermissionDenied
@@ -234,7 +237,7 @@ def start_application(*, actor: Any, campaign: Campaign, unit: Unit, ip: str | N
 
 @transaction.atomic
 def save_form(
-    *, actor: Any, application: Application, revision: int, data: Mapping[str, Any], ip: str | None = None
+    *, actor: User, application: Application, revision: int, data: Mapping[str, Any], ip: str | None = None
 ) -> SaveOutcome:
     """Save the form fields given in `data`: valid ones are stored, invalid ones reported."""
     application = _lock(application)
@@ -295,7 +298,7 @@ def parse_indicator_values(
 @transaction.atomic
 def save_indicator(
     *,
-    actor: Any,
+    actor: User,
     application: Application,
     revision: int,
     code: str,
@@ -344,7 +347,7 @@ def save_indicator(
 @transaction.atomic
 def save_choices(
     *,
-    actor: Any,
+    actor: User,
     application: Application,
     revision: int,
     context: Mapping[str, Any] | None = None,
@@ -409,7 +412,7 @@ def save_choices(
 
 
 def _finish_save(
-    actor: Any, application: Application, ip: str | None, action: str, summary: str, b: Any, a: Any
+    actor: User, application: Application, ip: str | None, action: str, summary: str, b: Any, a: Any
 ) -> None:
     try:
         _rescore(application)
@@ -455,7 +458,7 @@ def sanitize_filename(name: str, extension: str) -> str:
 
 @transaction.atomic
 def upload_evidence(
-    *, actor: Any, application: Application, file: UploadedFile, indicator_code: str = "", ip: str | None = None
+    *, actor: User, application: Application, file: UploadedFile[bytes], indicator_code: str = "", ip: str | None = None
 ) -> Evidence:
     """Store one evidence file after checking its size and its type by content (not name)."""
     application = _lock(application)
@@ -506,7 +509,7 @@ def upload_evidence(
 
 
 @transaction.atomic
-def remove_evidence(*, actor: Any, evidence: Evidence, ip: str | None = None) -> None:
+def remove_evidence(*, actor: User, evidence: Evidence, ip: str | None = None) -> None:
     """Remove a file not yet part of a submitted version (frozen files stay for reviewers)."""
     application = _lock(evidence.application)
     _check_editable(actor, application)
@@ -565,7 +568,7 @@ def submission_problems(application: Application, result: ScoreResult | None = N
 
 @transaction.atomic
 def submit_application(
-    *, actor: Any, application: Application, promise_confirmed: bool, ip: str | None = None
+    *, actor: User, application: Application, promise_confirmed: bool, ip: str | None = None
 ) -> ApplicationVersion:
     """The head confirms the authenticity promise and submits: the application, its scores and
     its evidence list are frozen as a new version."""
@@ -637,7 +640,7 @@ def submit_application(
 
 
 @transaction.atomic
-def return_application(*, actor: Any, application: Application, reason: str, ip: str | None = None) -> Application:
+def return_application(*, actor: User, application: Application, reason: str, ip: str | None = None) -> Application:
     """The county reviewer sends a submitted application back to the school with a reason;
     the school edits and submits the next version."""
     application = _lock(application)

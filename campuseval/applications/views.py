@@ -13,12 +13,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
+from campuseval.access.views import AuthenticatedRequest
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.engine import Indicator, formdefs
@@ -30,12 +32,12 @@ from .models import Application, Evidence
 PENDING = "applications_pending_post"
 
 
-def login_keeping_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def login_keeping_post(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Like login_required, but a POST from an expired session is stashed server-side and
     replayed when the user comes back, so nothing typed is lost."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             target = request.path
             if request.method == "POST":
@@ -85,7 +87,7 @@ def _editable(request: HttpRequest, pk: int) -> Application:
 
 
 @login_keeping_post
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedRequest) -> HttpResponse:
     """Campaigns open to the user's school with a start button, and its applications."""
     unit_ids = unit_ids_with(request.user, *SCHOOL_ROLES)
     if not unit_ids:
@@ -153,7 +155,7 @@ def _saved_response(
 
 
 @login_keeping_post
-def form(request: HttpRequest, pk: int) -> HttpResponse:
+def form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The application form (申报书): basic data with derived values shown live."""
     application = _visible(request, pk)
     definition = services.form_definition(application)
@@ -280,7 +282,7 @@ def _widgets(
 
 
 @login_keeping_post
-def indicator(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     """One indicator: criterion, scoring text, evidence asked for, marks, inputs, narrative,
     files; saves as the user types (htmx) and shows the engine's explanation live."""
     application = _visible(request, pk)
@@ -348,7 +350,7 @@ def indicator(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 @login_keeping_post
-def item_row(request: HttpRequest, pk: int, code: str, key: str) -> HttpResponse:
+def item_row(request: AuthenticatedRequest, pk: int, code: str, key: str) -> HttpResponse:
     """A blank row for a repeatable input (awards: name, level, date, case)."""
     application = _editable(request, pk)
     node = services.framework_of(application).by_code.get(code)
@@ -362,7 +364,7 @@ def item_row(request: HttpRequest, pk: int, code: str, key: str) -> HttpResponse
 
 
 @login_keeping_post
-def choices(request: HttpRequest, pk: int) -> HttpResponse:
+def choices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Framework-wide answers: context (学段), choose-one directions, declarations."""
     application = _visible(request, pk)
     fw = services.framework_of(application)
@@ -431,7 +433,7 @@ def choices(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_keeping_post
-def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _editable(request, pk)
     code = request.POST.get("indicator", "")
     files = request.FILES.getlist("file")
@@ -455,7 +457,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_keeping_post
-def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def evidence_remove(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> HttpResponse:
     application = _editable(request, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
     code = evidence.indicator_code
@@ -473,7 +475,7 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
 
 
 @login_keeping_post
-def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> FileResponse:
     """The file itself, for people who may see the application: PDF and images inline so the
     browser previews them, other types as downloads."""
     application = _visible(request, pk)
@@ -493,7 +495,7 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRespon
 
 
 @login_keeping_post
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What is still missing, and for the head: the promise and the submit button."""
     application = _editable(request, pk)
     errors: list[str] = []
@@ -529,7 +531,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_keeping_post
-def return_view(request: HttpRequest, pk: int) -> HttpResponse:
+def return_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
     if not is_county_reviewer_for(request.user, application.unit):
         raise Http404
@@ -545,7 +547,7 @@ def return_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_keeping_post
-def versions(request: HttpRequest, pk: int) -> HttpResponse:
+def versions(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
     return render(
         request,
@@ -561,7 +563,7 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_keeping_post
-def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     """A submitted version, read-only, with its scores as frozen."""
     application = _visible(request, pk)
     frozen = get_object_or_404(application.versions.select_related("confirmed_by"), number=number)

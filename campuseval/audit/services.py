@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from .models import AuditEntry
@@ -17,7 +19,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 def record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     obj: Any = None,
     summary: str = "",
@@ -29,9 +31,9 @@ def record(
 ) -> AuditEntry:
     """Append one entry: who (`actor`), what (`action`, `obj`), from where (`ip`), and the
     state before and after, so "谁受理、谁负责、谁签字" can be answered later."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
-        actor=user,
+        actor_id=user.pk if user is not None else None,
         actor_name=str(user) if user else "",
         ip=ip,
         action=action,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Q
@@ -18,19 +18,22 @@ from campuseval.orgs.models import Unit
 from . import services
 from .models import Campaign, FrameworkRecord, Stage
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
 
-class FrameworkChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class FrameworkChoice(forms.ModelChoiceField[FrameworkRecord]):
+    def label_from_instance(self, obj: FrameworkRecord) -> str:
         total = f"{obj.total.normalize():f}"
         if obj.bonus_total:
             total += f" + {obj.bonus_total.normalize():f}"
         return f"{obj.title}（{obj.key}，{total} 分）"
 
 
-class UnitChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class UnitChoices(forms.ModelMultipleChoiceField[Unit]):
+    def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.name}（{obj.get_kind_display()}）"
 
 
@@ -44,7 +47,7 @@ def _datetime_field(label: str) -> forms.DateTimeField:
     )
 
 
-def _count(label: str) -> forms.IntegerField:
+def _count(label: StrOrPromise) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=False,
@@ -53,10 +56,9 @@ def _count(label: str) -> forms.IntegerField:
     )
 
 
-def _no_nul(value: str) -> str:
+def _no_nul(value: str) -> None:
     if "\x00" in value:
         raise forms.ValidationError(_("内容含有不可见的空字符，请删除后重试"))
-    return value
 
 
 class CampaignForm(forms.Form):
@@ -175,7 +177,9 @@ class CampaignForm(forms.Form):
                 widget.attrs["class"] = "form-control"
 
     def clean_name(self) -> str:
-        return _no_nul(self.cleaned_data["name"]).strip()
+        name: str = self.cleaned_data["name"]
+        _no_nul(name)
+        return name.strip()
 
     def stages(self) -> list[dict[str, Any]]:
         """The stage rows for the template: label and the two bound fields."""

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campuseval.access.rules import is_organizer_for, organizer_scope
+from campuseval.accounts.models import User
 from campuseval.audit.services import record
 from campuseval.engine import FrameworkError, check_framework, formdefs, framework_paths, load_framework_text
 from campuseval.engine.numbers import fmt
@@ -68,6 +69,7 @@ class FrameworkLoad:
 
 def _record_fields(fw: Any, text: str, sha: str) -> dict[str, Any]:
     return {
+        "family": fw.family,
         "title": fw.title,
         "subject": fw.subject,
         "total": fw.total,
@@ -401,7 +403,7 @@ def _write(campaign: Campaign, data: CampaignData) -> None:
 
 
 @transaction.atomic
-def create_campaign(*, actor: Any, data: CampaignData, ip: str | None = None) -> Campaign:
+def create_campaign(*, actor: User, data: CampaignData, ip: str | None = None) -> Campaign:
     """A new campaign in preparation (筹备中): nobody outside the organizer sees it until it is
     opened, so settings can be got right first."""
     if data.organizer.pk not in organizer_scope(actor):
@@ -426,7 +428,7 @@ def create_campaign(*, actor: Any, data: CampaignData, ip: str | None = None) ->
 
 
 @transaction.atomic
-def update_campaign(*, actor: Any, campaign: Campaign, data: CampaignData, ip: str | None = None) -> Campaign:
+def update_campaign(*, actor: User, campaign: Campaign, data: CampaignData, ip: str | None = None) -> Campaign:
     """Change a campaign's settings. Once a unit has started an application, what it fills in
     (applicant kind, framework, form) is fixed; dates, quotas and places may still move.
     Saving unchanged settings writes nothing and adds no audit entry."""
@@ -477,7 +479,7 @@ def readiness(campaign: Campaign) -> list[str]:
 
 
 def _step(
-    actor: Any, campaign: Campaign, expected: Sequence[str], from_status: str | None, ip: str | None, action: str
+    actor: User, campaign: Campaign, expected: Sequence[str], from_status: str | None, ip: str | None, action: str
 ) -> Campaign:
     campaign = Campaign.objects.select_for_update().select_related("organizer").get(pk=campaign.pk)
     if not is_organizer_for(actor, campaign):
@@ -512,7 +514,9 @@ def _step(
 
 
 @transaction.atomic
-def open_campaign(*, actor: Any, campaign: Campaign, from_status: str | None = None, ip: str | None = None) -> Campaign:
+def open_campaign(
+    *, actor: User, campaign: Campaign, from_status: str | None = None, ip: str | None = None
+) -> Campaign:
     """Publish a campaign for applications (筹备中 → 申报中): covered units see it and may start
     applying. Refused, with the reasons, until frameworks and the application stage are set.
     `from_status` (the status the page showed) stops a double click from skipping a stage."""
@@ -521,7 +525,7 @@ def open_campaign(*, actor: Any, campaign: Campaign, from_status: str | None = N
 
 @transaction.atomic
 def advance_campaign(
-    *, actor: Any, campaign: Campaign, from_status: str | None = None, ip: str | None = None
+    *, actor: User, campaign: Campaign, from_status: str | None = None, ip: str | None = None
 ) -> Campaign:
     """Move a running campaign to its next stage: 申报中 → 县级初评 → 专家评审. Publicity and
     closing follow from publishing and finalizing results in the review app."""

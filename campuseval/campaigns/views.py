@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campuseval.access.rules import COVERED_ROLES, is_organizer_for, organizer_units, unit_ids_with
+from campuseval.access.views import AuthenticatedRequest
 from campuseval.accounts.models import Role
 from campuseval.audit.services import client_ip
 
@@ -34,7 +35,7 @@ def _managed(request: HttpRequest, pk: int) -> Campaign:
 
 
 @login_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: AuthenticatedRequest) -> HttpResponse:
     """Organizers: their campaigns with counts and a button to create one. Schools and counties:
     the campaigns that cover them, read-only."""
     organizers = organizer_units(request.user)
@@ -57,7 +58,7 @@ def _form_page(request: HttpRequest, form: CampaignForm, campaign: Campaign | No
 
 
 @login_required
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: AuthenticatedRequest) -> HttpResponse:
     organizers = organizer_units(request.user)
     if not organizers:
         raise Http404
@@ -78,7 +79,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = _managed(request, pk)
     organizers = organizer_units(request.user)
     if campaign.status == Campaign.Status.CLOSED:
@@ -104,7 +105,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(
         queries.visible_campaigns(request.user).select_related("organizer", "school_framework", "district_framework"),
         pk=pk,
@@ -126,7 +127,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_status(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Open a campaign (筹备中 → 申报中) or move it to its next stage."""
     campaign = _managed(request, pk)
     step = services.open_campaign if campaign.status == Campaign.Status.DRAFT else services.advance_campaign

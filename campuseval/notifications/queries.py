@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from campuseval.access.rules import Actor, signed_in
+from campuseval.access.rules import Actor, as_user
 
 from .models import Notification
 
@@ -12,9 +12,10 @@ PAGE = 200
 
 
 def own_notifications(user: Actor) -> QuerySet[Notification]:
-    if not signed_in(user):
+    signed = as_user(user)
+    if signed is None:
         return Notification.objects.none()
-    return Notification.objects.filter(user=user)
+    return Notification.objects.filter(user=signed)
 
 
 def unread_count(user: Actor) -> int:

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from campuseval.access.rules import as_user
-from campuseval.access.views import require
+from campuseval.access.views import AuthenticatedRequest, require
 
 from . import queries, services
 from .forms import MarkReadForm
 
 
 @require()
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     items = queries.own_notifications(request.user)[: queries.PAGE]
     return render(request, "notifications/list.html", {"items": items, "form": MarkReadForm()})
 
 
 @require()
 @require_POST
-def mark_read(request: HttpRequest) -> HttpResponse:
+def mark_read(request: AuthenticatedRequest) -> HttpResponse:
     user = as_user(request.user)
     if MarkReadForm(request.POST).is_valid() and user is not None:
         services.mark_all_read(user=user)

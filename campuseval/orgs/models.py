@@ -29,7 +29,7 @@ class Unit(models.Model):
         RURAL = "rural", _("乡村")
 
     #: The seeds' counting rule: 完全中学 and 十二年一贯制 count as 普通高中, 九年一贯制 as 初中.
-    COUNTED_STAGE = {
+    COUNTED_STAGE: dict[str, str] = {
         Stage.PRIMARY: Stage.PRIMARY,
         Stage.JUNIOR: Stage.JUNIOR,
         Stage.SENIOR: Stage.SENIOR,

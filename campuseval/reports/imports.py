@@ -38,7 +38,7 @@ def _nul(row: dict[str, str]) -> str | None:
 ACCOUNT_COLUMNS = ("用户名", "姓名", "手机", "邮箱", "单位代码", "角色")
 
 
-def import_accounts(*, actor: Any, file: IO[bytes]) -> ImportReport:
+def import_accounts(*, actor: User, file: IO[bytes]) -> ImportReport:
     """Accounts with one role each at a unit inside the importer's region. New accounts get a
     random initial password, returned once for the organizer to hand out."""
     scope = managed_scope(actor)
@@ -104,7 +104,7 @@ def import_accounts(*, actor: Any, file: IO[bytes]) -> ImportReport:
 EXPERT_COLUMNS = ("用户名", "姓名", "手机", "邮箱", "工作单位代码", "所在区县代码", "职称/职务", "专业领域")
 
 
-def import_experts(*, actor: Any, file: IO[bytes]) -> ImportReport:
+def import_experts(*, actor: User, file: IO[bytes]) -> ImportReport:
     """The expert pool (专家库): an account, the expert role at the work unit, and the profile
     with region and fields used for 回避 and panels."""
     scope = managed_scope(actor)
@@ -151,6 +151,7 @@ def import_experts(*, actor: Any, file: IO[bytes]) -> ImportReport:
                 report.updated += 1
             user.display_name, user.phone = row["姓名"], row["手机"]
             user.save()
+            assert unit is not None  # rows without a known unit were refused above
             Membership.objects.get_or_create(user=user, unit=unit, role=Role.EXPERT)
             Expert.objects.update_or_create(
                 user=user,
@@ -171,7 +172,7 @@ MARKS = {"★": "basic", "▲": "demonstration", "必要条件": "necessary", "�
 
 
 def import_framework_table(
-    *, actor: Any, file: IO[bytes], key: str, title: str, subject: str, level_names: list[str]
+    *, actor: User, file: IO[bytes], key: str, title: str, subject: str, level_names: list[str]
 ) -> tuple[ImportReport, str]:
     """An indicator table into a new framework draft (inactive FrameworkRecord). Leaves get a
     `manual` rule (points set by evaluators) to be refined in the YAML later; the engine's
@@ -260,11 +261,11 @@ def import_framework_table(
     except FrameworkError as exc:
         report.refused += [(0, p.message_zh) for p in exc.problems]
         return report, text
-    for problem in fw.problems + check_framework(fw):
-        if problem.severity == "error":
-            report.refused.append((0, f"{problem.code} {problem.message_zh}".strip()))
-        elif problem.severity == "warning":
-            report.notes.append(f"{problem.code} {problem.message_zh}".strip())
+    for found in fw.problems + check_framework(fw):
+        if found.severity == "error":
+            report.refused.append((0, f"{found.code} {found.message_zh}".strip()))
+        elif found.severity == "warning":
+            report.notes.append(f"{found.code} {found.message_zh}".strip())
     if report.refused:
         return report, text
     FrameworkRecord.objects.create(

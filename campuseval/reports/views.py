@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
 from campuseval.access.rules import is_county_reviewer_for, is_organizer_for, may_import, may_see_application
+from campuseval.access.views import AuthenticatedRequest
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
@@ -18,6 +19,7 @@ from campuseval.engine import formdefs
 from campuseval.reviews import queries as review_queries
 from campuseval.reviews import services as review_services
 from campuseval.reviews.models import Assignment, RecommendationList
+from campuseval.spreadsheets.reading import ImportReport
 from campuseval.spreadsheets.responses import xlsx_response
 from campuseval.spreadsheets.writing import Column, build_workbook
 
@@ -26,9 +28,8 @@ from .pdf import render_pdf
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    return response
+    disposition = content_disposition_header(False, filename)
+    return HttpResponse(data, content_type="application/pdf", headers={"Content-Disposition": disposition})
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
@@ -43,7 +44,7 @@ def _result_of(application: Application, version: Any) -> dict[str, Any]:
 
 
 @login_required
-def self_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+def self_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The self-evaluation table by secondary indicator (Taizhou annex 3 layout): max,
     self-score, notes."""
     application = _application(request, pk)
@@ -72,7 +73,7 @@ def self_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_form(request: HttpRequest, pk: int) -> HttpResponse:
+def application_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The application form (申报书) laid out as its seed annex: basic data in label/value
     pairs, narratives in full, derived values, the promise and a blank signature and stamp
     area for each level's opinion. A submitted application prints its latest frozen version."""
@@ -106,7 +107,7 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+def self_assessment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Every indicator with criterion, scoring text, self-score and explanation, narrative, and
     the evidence by file name and SHA-256, ending with the authenticity promise."""
     application = _application(request, pk)
@@ -136,7 +137,7 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rec = get_object_or_404(RecommendationList.objects.select_related("unit", "campaign"), pk=pk)
     if not (is_county_reviewer_for(request.user, rec.unit) or is_organizer_for(request.user, rec.campaign)):
         raise Http404
@@ -149,7 +150,7 @@ def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def expert_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def expert_sheet(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         Assignment.objects.select_related("panel__campaign", "application__unit", "application__framework", "expert"),
         pk=pk,
@@ -180,7 +181,7 @@ def expert_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def result_notice(request: HttpRequest, pk: int) -> HttpResponse:
+def result_notice(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     result = get_object_or_404(review_queries.results_for_applicant(request.user), pk=pk)
     fw = framework_for(result.application.framework)
     feedback = review_services.feedback_for(result)
@@ -211,7 +212,7 @@ def published_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: AuthenticatedRequest) -> HttpResponse:
     """Organizers import accounts, the expert pool and framework indicator tables from Excel;
     refused rows are listed with their reasons and nothing is imported until the sheet is clean."""
     if not may_import(request.user):
@@ -222,7 +223,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            report = importers.ImportReport(refused=[(0, "请选择要上传的 Excel 文件")])
+            report = ImportReport(refused=[(0, "请选择要上传的 Excel 文件")])
         else:
             try:
                 if kind == "accounts":
@@ -256,7 +257,7 @@ TEMPLATES_COLUMNS = {
 
 
 @login_required
-def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+def import_template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     if kind not in TEMPLATES_COLUMNS:
         raise Http404
     title, attr = TEMPLATES_COLUMNS[kind]

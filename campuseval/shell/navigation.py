@@ -12,11 +12,12 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from campuseval.access.rules import SCHOOL_ROLES
+from campuseval.access.rules import SCHOOL_ROLES, Actor, as_user
 from campuseval.access.scopes import campaigns_below
 from campuseval.accounts.models import Membership, Role
 from campuseval.campaigns.models import Campaign
@@ -32,6 +33,8 @@ REVIEW_STATES = [
     Campaign.Status.PUBLICITY,
 ]
 MENU_CAMPAIGNS = 8
+#: where the shell of a request is kept once computed
+SHELL_ATTRIBUTE = "_campuseval_shell"
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,12 @@ class Shell:
         return sorted(seen.values(), key=lambda u: u.code)
 
 
-def memberships_with_unread(user: Any) -> tuple[list[Membership], int]:
+def memberships_with_unread(user: Actor) -> tuple[list[Membership], int]:
     """The user's memberships (unit and three levels of ancestors loaded) and their unread
     notification count, in one query when they hold any role."""
+    signed = as_user(user)
+    if signed is None:
+        return [], 0
     unread = (
         Notification.objects.filter(user=OuterRef("user"), read_at__isnull=True)
         .order_by()
@@ -91,21 +97,21 @@ def memberships_with_unread(user: Any) -> tuple[list[Membership], int]:
         .values("n")
     )
     rows = list(
-        Membership.objects.filter(user=user)
+        Membership.objects.filter(user=signed)
         .select_related("unit__parent__parent__parent")
         .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
         .order_by("unit__code", "role")
     )
     if rows:
-        return rows, int(rows[0].unread)  # type: ignore[attr-defined]
-    return rows, Notification.objects.filter(user=user, read_at__isnull=True).count()
+        return list(rows), int(rows[0].unread)
+    return list(rows), Notification.objects.filter(user=signed, read_at__isnull=True).count()
 
 
 def _active(view_name: str, *prefixes: str) -> bool:
     return any(view_name.startswith(p) for p in prefixes)
 
 
-def build_links(shell: Shell, user: Any, view_name: str) -> list[Link]:
+def build_links(shell: Shell, user: Actor, view_name: str) -> list[Link]:
     """Navigation that follows the user's roles: each role sees only what it can open."""
     roles = shell.roles
     links: list[Link] = [Link("home", _("首页"), reverse("shell:home"), view_name == "shell:home")]
@@ -170,17 +176,17 @@ def build_links(shell: Shell, user: Any, view_name: str) -> list[Link]:
     return links
 
 
-def shell_for(request: Any) -> Shell | None:
+def shell_for(request: HttpRequest) -> Shell | None:
     """The shell of this request (cached on it), or None for an anonymous visitor."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    cached = getattr(request, "_campuseval_shell", None)
+    cached: Shell | None = getattr(request, SHELL_ATTRIBUTE, None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     memberships, unread = memberships_with_unread(user)
     shell = Shell(memberships=memberships, unread=unread)
     match = getattr(request, "resolver_match", None)
     shell.links = build_links(shell, user, match.view_name if match else "")
-    request._campuseval_shell = shell
+    setattr(request, SHELL_ATTRIBUTE, shell)
     return shell

@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from campuseval.access.rules import SCHOOL_ROLES
-from campuseval.access.scopes import campaigns_below
+from campuseval.access.rules import SCHOOL_ROLES, Actor
+from campuseval.access.scopes import campaigns_below, own_assignments
 from campuseval.accounts.models import Role
 from campuseval.applications.models import Application
 from campuseval.applications.queries import open_campaigns_for
@@ -70,7 +70,7 @@ def with_current_stage(campaigns: list[Campaign], now: dt.datetime | None = None
         stages = list(campaign.stages.all())
         running = [s for s in stages if s.starts_at <= now <= s.deadline]
         upcoming = [s for s in stages if s.starts_at > now]
-        campaign.current_stage = (running or upcoming or [None])[0]  # type: ignore[attr-defined]
+        campaign.current_stage = next(iter(running or upcoming), None)  # type: ignore[attr-defined]
     return campaigns
 
 
@@ -102,10 +102,10 @@ def county_pending(shell: Shell) -> int:
     return Application.objects.filter(unit_id__in=units_below(counties), status=Application.Status.SUBMITTED).count()
 
 
-def expert_pending(user: Any) -> int:
+def expert_pending(user: Actor) -> int:
     """Score sheets the expert has not yet submitted (nor abstained from); one query."""
     return (
-        Assignment.objects.filter(expert__user=user)
+        own_assignments(user, Assignment.objects.all())
         .exclude(status__in=[Assignment.Status.SUBMITTED, Assignment.Status.ABSTAINED])
         .count()
     )

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from campuseval.access.views import AuthenticatedRequest
 from campuseval.accounts.models import Role
 
 from . import queries
@@ -16,7 +17,7 @@ from .navigation import shell_for
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Greets the user and shows, per role, cards for what they can do now and the running
     campaigns that concern their units."""
     shell = shell_for(request)

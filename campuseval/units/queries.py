@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from campuseval.access.rules import managed_roots
+from campuseval.access.rules import Actor, managed_roots
 from campuseval.orgs.models import Unit
 
 
@@ -37,7 +36,7 @@ class TreeNode:
         return out
 
 
-def unit_tree(user: Any) -> list[TreeNode]:
+def unit_tree(user: Actor) -> list[TreeNode]:
     """The managed units as trees (city → counties → schools), children in code order."""
     roots = managed_roots(user)
     nodes = {u.pk: TreeNode(u) for u in roots}

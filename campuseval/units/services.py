@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campuseval.access.rules import managed_scope
+from campuseval.accounts.models import User
 from campuseval.audit.services import record
 from campuseval.orgs.models import Unit
 from campuseval.spreadsheets.reading import ImportReport, read_rows
@@ -43,7 +44,7 @@ AREAS = {str(label): value for value, label in Unit.Area.choices} | {
     "农村": Unit.Area.RURAL,
 }
 #: which kind of unit may sit under which
-PARENT_KINDS = {
+PARENT_KINDS: dict[str, tuple[str, ...]] = {
     Unit.Kind.CITY: (Unit.Kind.PROVINCE,),
     Unit.Kind.COUNTY: (Unit.Kind.CITY,),
     Unit.Kind.SCHOOL: (Unit.Kind.COUNTY, Unit.Kind.CITY),
@@ -113,7 +114,7 @@ def _check_row(row: dict[str, str]) -> tuple[_Planned | None, str | None]:
     return _Planned(0, code, row["上级单位代码"], kind, values), None
 
 
-def import_units(*, actor: Any, file: IO[bytes], ip: str | None = None) -> ImportReport:
+def import_units(*, actor: User, file: IO[bytes], ip: str | None = None) -> ImportReport:
     """Counties and schools (code, name, parent code, kind, stage, urban/rural, address,
     students, staff, classes) under the importer's units. An existing code inside the
     importer's region is updated; a parent may be an existing unit or another row of the sheet.

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from campuseval.access.rules import managed_roots
+from campuseval.access.views import AuthenticatedRequest
 from campuseval.audit.services import client_ip
 from campuseval.spreadsheets.reading import ImportReport
 from campuseval.spreadsheets.responses import xlsx_response
@@ -24,7 +25,7 @@ EXAMPLE_ROWS = (
 
 
 @login_required
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: AuthenticatedRequest) -> HttpResponse:
     """City → counties → schools with stage, area and size; counts of schools and rural schools."""
     roots = queries.unit_tree(request.user)
     if not roots:
@@ -33,7 +34,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_units(request: HttpRequest) -> HttpResponse:
+def import_units(request: AuthenticatedRequest) -> HttpResponse:
     if not managed_roots(request.user):
         raise Http404
     report = None
@@ -50,7 +51,7 @@ def import_units(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedRequest) -> HttpResponse:
     """The sheet to fill in, with its columns and two example rows."""
     if not managed_roots(request.user):
         raise Http404
