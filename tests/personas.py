@@ -163,7 +163,11 @@ def build_personas() -> Personas:
     f.CountyReviewFactory(application=application, reviewer=people["county_reviewer"])
     evidence = _evidence(application, people["school_officer"], "网络合同.pdf")
     recommendation = f.RecommendationListFactory(
-        campaign=campaign, unit=county, entries=[application], confirmed_name="甲县李局长", confirmed_at=dt.datetime.now(dt.UTC)
+        campaign=campaign,
+        unit=county,
+        entries=[application],
+        confirmed_name="甲县李局长",
+        confirmed_at=dt.datetime.now(dt.UTC),
     )
     panel = f.PanelFactory(campaign=campaign, name="第一评审组", members=[expert_profile, unassigned_profile])
     assignment = f.AssignmentFactory(panel=panel, application=application, expert=expert_profile)
