@@ -18,7 +18,7 @@ from campuseval.campaigns.models import Campaign, Stage
 from campuseval.orgs.models import units_below
 from campuseval.reviews.models import Assignment
 
-from .navigation import Shell
+from .state import Shell
 
 HOME_CAMPAIGNS = 8
 ACTIVE_STATES = [
