@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from campuseval.engine import FrameworkError, load_framework_text
 
 
 class FrameworkRecord(models.Model):
@@ -12,6 +16,9 @@ class FrameworkRecord(models.Model):
     score against, so later edits to the file never change a running campaign."""
 
     key = models.CharField(_("框架编号"), max_length=80, unique=True)
+    #: the file's `family`: editions of one issuer's framework, read together by the level
+    #: ladder and the dashboards' targets
+    family = models.CharField(_("框架系列"), max_length=40, blank=True, db_index=True)
     title = models.CharField(_("名称"), max_length=200)
     subject = models.CharField(_("对象"), max_length=16)  # school | district
     total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
@@ -28,6 +35,20 @@ class FrameworkRecord(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.family and self.source_yaml:
+            self.family = family_of_snapshot(self.source_yaml, self.key)
+        super().save(*args, **kwargs)
+
+
+def family_of_snapshot(source_yaml: str, key: str) -> str:
+    """The `family` a framework snapshot states (a record created without one, as by a direct
+    `objects.create`, takes it from its own YAML)."""
+    try:
+        return load_framework_text(source_yaml, f"{key}.yaml").family
+    except FrameworkError:
+        return ""
 
 
 class Campaign(models.Model):

@@ -34,8 +34,6 @@ from .models import Evaluation, ExcludedSchool, Project
 PLAN_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
 AWARD_SCORE = Decimal(100)
 SAMPLED_SCHOOL_MIN = Decimal(60)
-#: scoring text by which a framework says an indicator may not exceed its creation-stage score
-CREATION_CAP_PHRASE = "不超过创建"
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -390,13 +388,14 @@ def conclude_evaluation(
 
 
 def capped_by_creation(project: Project, indicators: dict[str, Decimal]) -> tuple[dict[str, Decimal], list[str]]:
-    """Indicators whose final score may not exceed the creation-stage score (Sichuan B22 发展愿景:
-    “验收阶段根据完成情况打分，不超过创建评定分”), capped, with a note per cap."""
+    """Indicators the framework marks `capped_by_creation` (Sichuan district C38 发展蓝图:
+    “验收阶段根据完成情况打分，不超过创建评定分”), capped at their creation-stage score, with a note
+    per cap."""
     fw = framework_for(project.application.framework)
     notes = []
     capped = dict(indicators)
     for node in fw.walk():
-        if CREATION_CAP_PHRASE in node.scoring and node.code in capped:
+        if node.capped_by_creation and node.code in capped:
             creation = Decimal(str(project.creation_indicators.get(node.code, "0")))
             if capped[node.code] > creation:
                 notes.append(

@@ -237,19 +237,19 @@ def ladder(request: HttpRequest, pk: int) -> HttpResponse:
     ladders = []
     seen: set[str] = set()
     for result in reversed(history):
-        family = levels.framework_family(result.application.framework.key)
+        family = levels.framework_family(result.application.framework)
         fw = framework_for(result.application.framework)
         names = [lvl.name for lvl in fw.levels]
         if family in seen or not names:
             continue
         seen.add(family)
-        held = levels.held_level(unit, result.application.framework.key, names)
+        held = levels.held_level(unit, family, names)
         ladders.append(
             {
                 "family": fw.title,
                 "steps": [(n, held and names.index(n) >= names.index(held)) for n in reversed(names)],
                 "held": held,
-                "next": levels.next_level(unit, result.application.framework.key, names),
+                "next": levels.next_level(unit, family, names),
             }
         )
     return render(request, "cultivation/ladder.html", {"unit": unit, "history": history, "ladders": ladders})

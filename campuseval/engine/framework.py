@@ -52,9 +52,11 @@ _INDICATOR_KEYS = {
     "rule",
     "note",
     "remarks",
+    "capped_by_creation",
 }
 _TOP_KEYS = {
     "id",
+    "family",
     "title",
     "authority",
     "year",
@@ -108,6 +110,8 @@ class Indicator:
     note: str = ""
     marks: tuple[Mark, ...] = ()
     bonus: bool = False
+    #: at acceptance (验收) the indicator may score no more than it did at creation (创建评定)
+    capped_by_creation: bool = False
     choose_one: bool = False
     children: list[Indicator] = field(default_factory=list)
     inputs: dict[str, InputSpec] = field(default_factory=dict)
@@ -175,6 +179,9 @@ class Framework:
     bonus_total: Decimal
     indicators: list[Indicator]
     path: str = ""
+    #: frameworks of one issuer across editions (taizhou-2022-school, a later taizhou edition):
+    #: the ladder's held levels and a dashboard's targets are read across one family
+    family: str = ""
     authority: str = ""
     year: int | None = None
     source: dict[str, Any] = field(default_factory=dict)
@@ -262,6 +269,7 @@ class _Builder:
             bonus_total=to_decimal(data.get("bonus_total", 0)),
             indicators=[],
             path=self.path,
+            family=self._family(data),
             authority=str(data.get("authority", "")),
             year=data.get("year"),
             source=dict(data.get("source") or {}),
@@ -317,6 +325,21 @@ class _Builder:
         for spec in data.get("notes") or []:
             fw.notes += (Note(text=str(spec.get("text", "")), code=str(spec.get("code", "")), line=line_of(spec)),)
         return fw
+
+    def _family(self, data: Any) -> str:
+        """The `family` the file states; a file without one (older inline test frameworks) falls
+        back to its id up to the first hyphen, the bundled files all state it."""
+        given = data.get("family")
+        if given is None:
+            return str(data["id"]).split("-", 1)[0]
+        family = str(given).strip()
+        if not family or any(ch.isspace() for ch in family):
+            self.problem(
+                f"family「{given}」应为不含空格的框架系列名（如 taizhou）",
+                "family must be a word without spaces",
+                line=line_of(data),
+            )
+        return family
 
     def _mark(self, raw: Any, line: int, code: str) -> Mark | None:
         if isinstance(raw, str):
@@ -381,6 +404,7 @@ class _Builder:
             note=str(raw.get("note", "") or "").strip(),
             bonus=bool(raw.get("bonus", False)),
             choose_one=bool(raw.get("choose_one", False)),
+            capped_by_creation=raw.get("capped_by_creation", False) is True,
             parent=parent,
         )
         marks = []

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
-
 from campuseval.applications.models import Application
+from campuseval.campaigns.models import FrameworkRecord
 from campuseval.campaigns.scoring import framework_for
 from campuseval.orgs.models import Unit
 
@@ -24,10 +23,10 @@ def level_history(unit: Unit) -> list[Result]:
     )
 
 
-def framework_family(key: str) -> str:
-    """Frameworks of one issuer across editions share the part of the key before the first
-    hyphen (taizhou-2022-school → taizhou)."""
-    return key.split("-", 1)[0]
+def framework_family(record: FrameworkRecord) -> str:
+    """The family a framework record belongs to, as its file states it (`family:`): editions of
+    one issuer's framework whose levels count together."""
+    return record.family or framework_for(record).family
 
 
 def attained_levels(unit_ids: Iterable[int], family: str, level_names: list[str]) -> dict[int, str]:
@@ -38,22 +37,22 @@ def attained_levels(unit_ids: Iterable[int], family: str, level_names: list[str]
     rows = Result.objects.filter(
         application__unit_id__in=unit_ids,
         status=Result.Status.FINAL,
-    ).filter(Q(application__framework__key=family) | Q(application__framework__key__startswith=f"{family}-"))
+        application__framework__family=family,
+    )
     for unit_id, level in rows.values_list("application__unit_id", "level"):
         if level in rank and (unit_id not in best or rank[level] < rank[best[unit_id]]):
             best[unit_id] = level
     return best
 
 
-def held_level(unit: Unit, framework_key: str, level_names: list[str], *, exclude_campaign: int | None = None) -> str:
-    """The highest level the unit has been awarded in the framework's family, or "" (leaving
-    out the campaign being applied to)."""
+def held_level(unit: Unit, family: str, level_names: list[str], *, exclude_campaign: int | None = None) -> str:
+    """The highest level the unit has been awarded in the framework family, or "" (leaving out
+    the campaign being applied to)."""
     rows = Result.objects.filter(
         application__unit=unit,
         status=Result.Status.FINAL,
+        application__framework__family=family,
     )
-    family = framework_family(framework_key)
-    rows = rows.filter(Q(application__framework__key=family) | Q(application__framework__key__startswith=f"{family}-"))
     if exclude_campaign is not None:
         rows = rows.exclude(campaign_id=exclude_campaign)
     rank = {name: i for i, name in enumerate(level_names)}
@@ -71,16 +70,18 @@ def ladder_problems(application: Application) -> list[str]:
     if sought not in names or sought == names[-1]:
         return []
     required = names[names.index(sought) + 1]
-    held = held_level(application.unit, application.framework.key, names, exclude_campaign=application.campaign_id)
+    family = framework_family(application.framework)
+    held = held_level(application.unit, family, names, exclude_campaign=application.campaign_id)
     if held and names.index(held) <= names.index(required):
         return []
     now = f"目前已获评{held}" if held else "尚未获评任何等级"
     return [f"申报{sought}须已获评{required}（{' → '.join(reversed(names))} 逐级申报），本单位{now}"]
 
 
-def next_level(unit: Unit, framework_key: str, level_names: list[str]) -> str:
-    """The level the unit may apply for next (the lowest when it holds none)."""
-    held = held_level(unit, framework_key, level_names)
+def next_level(unit: Unit, family: str, level_names: list[str]) -> str:
+    """The level the unit may apply for next in the framework family (the lowest when it holds
+    none)."""
+    held = held_level(unit, family, level_names)
     if not held:
         return level_names[-1] if level_names else ""
     index = level_names.index(held)

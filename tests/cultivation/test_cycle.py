@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 FRAMEWORK = """
 id: mini-district
+family: mini
 title: 迷你区域框架
 subject: district
 level_names: [评价项目(A), 评价要素(C)]
@@ -47,6 +48,7 @@ indicators:
         title: 发展愿景
         points: 20
         scoring: 发展蓝图务实细致（创建阶段由评审组评定得分；验收阶段根据完成情况打分，不超过创建评定分）。
+        capped_by_creation: true
         inputs: [{key: p, type: number, label: 评定分}]
         rule: {type: manual, input: p}
 """

@@ -6,6 +6,7 @@ on that result. Reminders and overdue flags on fixed dates; the Taizhou ladder r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal as D
 
 import pytest
@@ -17,7 +18,7 @@ from campuseval.applications import services as applications
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
 from campuseval.campaigns import services as campaigns
-from campuseval.campaigns.models import Campaign
+from campuseval.campaigns.models import Campaign, FrameworkRecord
 from campuseval.cultivation import services
 from campuseval.cultivation.models import Evaluation, Project
 from campuseval.notifications.models import Notification
@@ -220,3 +221,61 @@ def test_ladder_school_must_hold_the_level_below(world: dict, clock: Clock) -> N
     }
     app.form_data = {**FULL_FORM, "level_sought": "合格"}
     assert ladder.ladder_problems(app) == []  # the lowest level is open to every school
+
+
+def _earlier_result(world: dict, unit: object, record: FrameworkRecord, level: str) -> None:
+    earlier = Campaign.objects.create(
+        name=f"2023 评估（{record.key}）",
+        year=2023,
+        organizer=world["city"],
+        applicants="schools",
+        school_framework=record,
+        as_of=dt.date(2023, 5, 30),
+        status=Campaign.Status.CLOSED,
+    )
+    old = Application.objects.create(campaign=earlier, unit=unit, framework=record, status="recommended")
+    Result.objects.create(
+        campaign=earlier,
+        application=old,
+        materials=D(6),
+        final=D(6),
+        method="算术平均",
+        level=level,
+        status=Result.Status.FINAL,
+    )
+
+
+def _edition(world: dict, key: str, family: str) -> FrameworkRecord:
+    """Another edition of the mini framework under a new key, stating `family:` in its file."""
+    base: FrameworkRecord = world["record"]
+    text = base.source_yaml.replace(f"id: {base.key}\n", f"id: {key}\nfamily: {family}\n", 1)
+    assert f"family: {family}" in text
+    return FrameworkRecord.objects.create(
+        key=key,
+        title=f"{base.title}（{key}）",
+        subject=base.subject,
+        total=base.total,
+        source_yaml=text,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+def test_ladder_reads_the_family_the_framework_file_states(world: dict, clock: Clock) -> None:
+    """Levels count across the editions the files name as one `family`, whatever their keys;
+    a key that merely starts like the family's name counts for nothing."""
+    clock.set(dt.date(2024, 5, 1))
+    app = world["apps"][1]
+    app.form_data = {**FULL_FORM, "level_sought": "优秀"}
+    app.save()
+    family = ladder.framework_family(app.framework)
+    assert family == app.framework.family != ""
+    lookalike = _edition(world, f"{family}-lookalike", "elsewhere")
+    assert lookalike.family == "elsewhere"
+    _earlier_result(world, app.unit, lookalike, "合格")
+    assert ladder.held_level(app.unit, family, ["优秀", "合格"]) == ""
+    assert ladder.ladder_problems(app) != []
+    renamed = _edition(world, "renamed-2023-school", family)
+    assert renamed.family == family
+    _earlier_result(world, app.unit, renamed, "合格")
+    assert ladder.held_level(app.unit, family, ["优秀", "合格"]) == "合格"
+    assert ladder.ladder_problems(app) == []

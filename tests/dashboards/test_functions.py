@@ -96,10 +96,10 @@ def test_progress_counts_covered_units_only(dw: DashWorld) -> None:
 
 
 def test_histogram_bins_include_lower_bound_and_last_bin_takes_the_maximum() -> None:
-    assert dashboards._histogram([D(0), D("9.99"), D(10), D(100), D(110)], 11) == [2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2]
-    bins = dashboards._bins(D(110))
+    assert dashboards.histogram([D(0), D("9.99"), D(10), D(100), D(110)], 11) == [2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2]
+    bins = dashboards.score_bins(D(110))
     assert len(bins) == 11 and bins[-1]["label"] == "100–110" and bins[0]["label"] == "0–10"
-    assert len(dashboards._bins(D(120))) == 12
+    assert len(dashboards.score_bins(D(120))) == 12
 
 
 def test_quartiles_by_linear_interpolation() -> None:

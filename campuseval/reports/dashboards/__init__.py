@@ -1,0 +1,69 @@
+"""Dashboard numbers for one campaign, computed on the server so that every chart, the table
+beside it and its Excel download show exactly the same figures (the browser only draws).
+
+Each public function takes a `Scope` — the campaign, the framework being charted and the units
+the user may see (all of the campaign for its organizer, the reviewer's own county for a county
+reviewer) — and returns plain dicts and lists of ints, Decimals and strings. Loading is done in
+a fixed number of queries whatever the number of applications, so dashboards stay fast for a
+whole province.
+
+Decisions recorded here, shown on the pages as well:
+
+* Regions: a school belongs to the unit directly above it (its county/district; a school
+  directly under a city is grouped under that city, e.g. 市直学校). A district applicant is
+  its own region.
+* Score basis: the final expert score (`Result.final`) where results exist, otherwise the
+  self-score of the latest submitted version. The user may choose either basis.
+* Quartiles: linear interpolation between order statistics (R type 7, Excel QUARTILE.INC,
+  NumPy's default): position h = (n − 1)·p over the sorted scores.
+* Attainment: a unit's level is the level of its review result where one exists, otherwise
+  the level of its latest submitted self-assessment; shares count units "at that level or
+  above" (a 示范型 school has also reached 优秀型 and 合格型), over every unit the campaign
+  covers in the region, applied or not — the way the Taizhou targets are worded.
+"""
+
+from .figures import (
+    TARGETS,
+    attainment,
+    histogram,
+    indicator_heatmap,
+    progress,
+    score_bins,
+    score_distribution,
+    score_gap,
+    targets_for,
+)
+from .history import year_over_year
+from .rows import BASIS_LABELS, Region, Row, default_basis, eligible_units, load_rows, region_of
+from .scope import Scope, has_dashboard_role, scope_for, visible_campaigns
+from .stats import QUANTILE_METHOD, box, mean, pct, q2, quantile
+
+__all__ = [
+    "BASIS_LABELS",
+    "QUANTILE_METHOD",
+    "TARGETS",
+    "Region",
+    "Row",
+    "Scope",
+    "attainment",
+    "box",
+    "default_basis",
+    "eligible_units",
+    "has_dashboard_role",
+    "histogram",
+    "indicator_heatmap",
+    "load_rows",
+    "mean",
+    "pct",
+    "progress",
+    "q2",
+    "quantile",
+    "region_of",
+    "scope_for",
+    "score_bins",
+    "score_distribution",
+    "score_gap",
+    "targets_for",
+    "visible_campaigns",
+    "year_over_year",
+]
