@@ -1,36 +1,104 @@
+"""Every form of the review pages. `ReviewFormMixin` is the one place that refuses NUL bytes
+and words the length/required messages with the field's own label, so each form only lists
+its fields and their limits; `problems()` gives the messages for the page's error box."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import ReviewSettings
+from campuseval.applications.models import Application
+
+from .models import Assignment, Expert, Objection, Panel, ReviewSettings
+
+NUL_MESSAGE = "「%(label)s」含有不可见的空字符，请删除后重试"
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise forms.ValidationError(_("内容含有不可见的空字符，请删除后重试"))
-    return value
+class ReviewFormMixin:
+    """Bootstrap classes on every widget; Chinese messages naming the field for required,
+    too long and NUL bytes (checked on the raw input of every field, whatever its type)."""
 
-
-class BootstrapMixin:
-    """Bootstrap 5 classes on every widget, so forms read the same across the product."""
+    fields: dict[str, forms.Field]
+    data: Any
+    _errors: Any
+    cleaned_data: dict[str, Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        for field in self.fields.values():
+            self.prepare_field(field)
+
+    def prepare_field(self, field: forms.Field) -> None:
+        label = str(field.label or "")
+        field.error_messages["required"] = f"「{label}」为必填项"
+        if isinstance(field, forms.CharField):
+            field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+            if field.max_length is not None:
+                field.error_messages["max_length"] = f"「{label}」不能超过 {field.max_length} 个字"
+        for key in ("invalid", "invalid_choice", "invalid_list"):
+            if key in field.error_messages:
+                field.error_messages[key] = f"「{label}」的取值无效"
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        if not getattr(self, "is_bound", False) or self._errors is None:
+            return
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)  # type: ignore[attr-defined]
+            raw = self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data.get(key)]
+            if any(isinstance(v, str) and "\x00" in v for v in raw):
+                self._errors[name] = self.error_class([NUL_MESSAGE % {"label": field.label}])  # type: ignore[attr-defined]
+                self.cleaned_data.pop(name, None)
+
+    def problems(self) -> list[str]:
+        """Every error, each naming its field, for the page's error box."""
+        out: list[str] = []
+        for name, errors in self.errors.items():  # type: ignore[attr-defined]
+            for error in errors:
+                text = str(error)
+                field = self.fields.get(name)
+                label = str(field.label) if field is not None and field.label else ""
+                out.append(text if not label or f"「{label}」" in text or name == "__all__" else f"「{label}」：{text}")
+        return out
 
 
-class ReviewSettingsForm(BootstrapMixin, forms.ModelForm):
+class ReviewForm(ReviewFormMixin, forms.Form):
+    pass
+
+
+def _text(label: str, max_length: int, *, required: bool = False, area: bool = False) -> forms.CharField:
+    widget = forms.Textarea(attrs={"rows": 3}) if area else None
+    return forms.CharField(label=label, max_length=max_length, required=required, widget=widget)
+
+
+def _number(value: str, message: str) -> str:
+    value = value.strip()
+    if value:
+        try:
+            Decimal(value)
+        except InvalidOperation:
+            raise forms.ValidationError(message % {"value": value}) from None
+    return value
+
+
+# --- organizer desk ------------------------------------------------------------------------------
+
+
+class ReviewSettingsForm(ReviewFormMixin, forms.ModelForm):
     class Meta:
         model = ReviewSettings
         fields = [
@@ -74,7 +142,7 @@ class ReviewSettingsForm(BootstrapMixin, forms.ModelForm):
         return value
 
 
-class PublishForm(BootstrapMixin, forms.Form):
+class PublishForm(ReviewForm):
     starts_on = forms.DateField(label=_("公示开始"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("公示结束"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -85,9 +153,233 @@ class PublishForm(BootstrapMixin, forms.Form):
         return data
 
 
-class ObjectionForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=60, validators=[_no_nul])
-    contact = forms.CharField(label=_("联系方式"), max_length=100, validators=[_no_nul])
-    text = forms.CharField(
-        label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, validators=[_no_nul]
-    )
+class DeskForm(ReviewForm):
+    """A desk action of one campaign: its panels, finalists, pool and objections as choices."""
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        panels: QuerySet[Panel] | None = None,
+        applications: QuerySet[Application] | None = None,
+        experts: QuerySet[Expert] | None = None,
+        assignments: QuerySet[Assignment] | None = None,
+        objections: QuerySet[Objection] | None = None,
+    ) -> None:
+        super().__init__(data)
+        for name, qs in (
+            ("panel", panels),
+            ("application", applications),
+            ("applications", applications),
+            ("expert", experts),
+            ("experts", experts),
+            ("assignment", assignments),
+            ("objection", objections),
+        ):
+            field = self.fields.get(name)
+            if isinstance(field, forms.ModelChoiceField) and qs is not None:
+                field.queryset = qs
+
+
+def _choice(label: str, model: type[Any]) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(label=label, queryset=model.objects.none())
+
+
+def _choices(label: str, model: type[Any], *, required: bool = False) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(label=label, queryset=model.objects.none(), required=required)
+
+
+class PanelForm(DeskForm):
+    name = forms.CharField(label="专家组名称", max_length=100, required=False)
+    kind = forms.ChoiceField(label="类型", choices=Panel.Kind.choices)
+    experts = _choices("专家", Expert)
+
+
+class PanelMembersForm(DeskForm):
+    panel = _choice("专家组", Panel)
+    experts = _choices("成员", Expert)
+
+
+class PanelActionForm(DeskForm):
+    panel = _choice("专家组", Panel)
+
+
+class BatchAssignForm(DeskForm):
+    panel = _choice("专家组", Panel)
+    applications = _choices("申报", Application)
+    experts = _choices("专家", Expert)
+
+
+class AssignForm(DeskForm):
+    panel = _choice("专家组", Panel)
+    application = _choice("申报", Application)
+    expert = _choice("专家", Expert)
+
+
+class UnlockForm(DeskForm):
+    assignment = _choice("评审任务", Assignment)
+    reason = _text("解锁理由", 200)
+
+
+class AnswerForm(DeskForm):
+    objection = _choice("异议", Objection)
+    answer = _text("答复", 2000)
+
+
+# --- expert pool ---------------------------------------------------------------------------------
+
+
+class ExpertAddForm(ReviewForm):
+    username = _text("用户名", 150)
+    display_name = _text("姓名", 60)
+    email = _text("邮箱", 254)
+    title = _text("职称/职务", 60)
+    unit = _text("工作单位代码", 30)
+    region = _text("所在区县代码", 30)
+    fields = _text("专业领域", 200)
+
+
+class ExpertUpdateForm(ReviewForm):
+    title = _text("职称/职务", 60)
+    fields = _text("专业领域", 200)
+    region = _text("所在区县代码", 30)
+    is_active = forms.BooleanField(label="在库", required=False)
+
+
+class ConflictForm(ReviewForm):
+    unit = _text("回避单位代码", 30)
+    reason = _text("回避理由", 200)
+
+
+class ReasonForm(ReviewForm):
+    reason = _text("理由", 200)
+
+
+# --- expert --------------------------------------------------------------------------------------
+
+
+class DeclareConflictForm(ReviewForm):
+    unit_code = _text("单位代码", 30)
+    reason = _text("回避理由", 200)
+
+
+class AbstainForm(ReviewForm):
+    abstain_reason = _text("回避理由", 1000)
+
+
+class ConfirmForm(ReviewForm):
+    """An action without input (confirm no conflict, compute, finalize): CSRF is all it carries."""
+
+
+class ScoreSheetForm(ReviewForm):
+    """The expert's sheet: per leaf indicator points (a number), a comment, skipped or not."""
+
+    revision = forms.IntegerField(label="版本", required=False)
+
+    def __init__(self, data: Any = None, *, codes: Iterable[str] = ()) -> None:
+        super().__init__(data)
+        self.codes = list(codes)
+        for code in self.codes:
+            for name, field in (
+                (f"points_{code}", _text(f"指标 {code} 的评分", 20)),
+                (f"comment_{code}", _text(f"指标 {code} 的评语", 1000)),
+                (f"skip_{code}", forms.BooleanField(label=f"指标 {code} 暂不评分", required=False)),
+            ):
+                self.prepare_field(field)
+                self.fields[name] = field
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for code in self.codes:
+            key = f"points_{code}"
+            if isinstance(data.get(key), str):
+                try:
+                    data[key] = _number(data[key], f"指标 {code} 的评分应为数字，收到「%(value)s」")
+                except forms.ValidationError as exc:
+                    self.add_error(key, exc)
+        return data
+
+    def points(self) -> dict[str, str]:
+        return {c: self.cleaned_data.get(f"points_{c}", "") for c in self.codes}
+
+    def comments(self) -> dict[str, str]:
+        return {c: self.cleaned_data.get(f"comment_{c}", "") for c in self.codes}
+
+    def skipped(self) -> list[str]:
+        return [c for c in self.codes if self.cleaned_data.get(f"skip_{c}")]
+
+    def revision_number(self) -> int:
+        value = self.cleaned_data.get("revision")
+        return -1 if value is None else int(value)
+
+
+# --- county and city -----------------------------------------------------------------------------
+
+
+class CountyDecisionForm(ReviewForm):
+    """The county's decision, with an adjusted score and its reason per leaf indicator."""
+
+    decision = forms.CharField(label="结论", max_length=16, required=False)
+    reason = _text("理由", 2000)
+    opinion = _text("推荐意见", 4000, area=True)
+
+    def __init__(self, data: Any = None, *, codes: Iterable[str] = ()) -> None:
+        super().__init__(data)
+        self.codes = list(codes)
+        for code in self.codes:
+            for name, field in (
+                (f"points_{code}", _text(f"指标 {code} 的调整分值", 20)),
+                (f"reason_{code}", _text(f"指标 {code} 的调整理由", 500)),
+            ):
+                self.prepare_field(field)
+                self.fields[name] = field
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for code in self.codes:
+            key = f"points_{code}"
+            if isinstance(data.get(key), str):
+                try:
+                    data[key] = _number(data[key], f"指标 {code} 的调整分值应为数字，收到「%(value)s」")
+                except forms.ValidationError as exc:
+                    self.add_error(key, exc)
+        return data
+
+
+class RecommendationForm(ReviewForm):
+    """The picked applications in order, who filled the list in, and a highlight per row."""
+
+    application = forms.TypedMultipleChoiceField(label="推荐申报", coerce=int, required=False)
+    filled_by = _text("填表人", 60)
+    phone = _text("联系电话", 30)
+
+    def __init__(self, data: Any = None, *, candidates: Iterable[tuple[int, str]] = ()) -> None:
+        super().__init__(data)
+        named = list(candidates)
+        self.candidates = [pk for pk, _name in named]
+        field = self.fields["application"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(pk, name) for pk, name in named]
+        for pk, name in named:
+            extra = _text(f"{name}的亮点特色", 2000)
+            self.prepare_field(extra)
+            self.fields[f"highlights_{pk}"] = extra
+
+    def picked(self) -> list[int]:
+        return list(self.cleaned_data.get("application") or [])
+
+    def highlights(self) -> dict[int, str]:
+        return {pk: self.cleaned_data.get(f"highlights_{pk}", "") for pk in self.picked()}
+
+
+class ConfirmListForm(ReviewForm):
+    confirmed_name = _text("确认人姓名", 60)
+
+
+# --- public --------------------------------------------------------------------------------------
+
+
+class ObjectionForm(ReviewForm):
+    name = forms.CharField(label=_("姓名"), max_length=60)
+    contact = forms.CharField(label=_("联系方式"), max_length=100)
+    text = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)

@@ -109,3 +109,31 @@ def campaign_objections(campaign: Campaign) -> QuerySet[Objection]:
 
 def results_for_applicant(user: Actor) -> QuerySet[Result]:
     return scopes.own_final_results(user, Result.objects.all()).select_related("campaign", "application__unit")
+
+
+def applicant_visible(assignment: Assignment) -> bool:
+    """Whether the expert sees the applicant's name: only after confirming no conflict, and
+    never when the campaign hides applicants (reads settings; creates none)."""
+    if assignment.status == Assignment.Status.ASSIGNED:
+        return False
+    conf = ReviewSettings.objects.filter(campaign_id=assignment.panel.campaign_id).first()
+    return not (conf is not None and conf.hide_applicant)
+
+
+def other_scores(assignment: Assignment) -> dict[str, list[str]]:
+    """Other experts' points per indicator, when the campaign shows them after submitting and
+    this sheet is submitted; otherwise nothing."""
+    conf = ReviewSettings.objects.filter(campaign_id=assignment.panel.campaign_id).first()
+    if (
+        conf is None
+        or conf.other_scores != ReviewSettings.Visibility.AFTER_SUBMIT
+        or assignment.status != Assignment.Status.SUBMITTED
+    ):
+        return {}
+    others: dict[str, list[str]] = {}
+    for other in Assignment.objects.filter(
+        application_id=assignment.application_id, status=Assignment.Status.SUBMITTED
+    ).exclude(pk=assignment.pk):
+        for code, data in (other.result or {}).get("indicators", {}).items():
+            others.setdefault(code, []).append(data.get("points", ""))
+    return others

@@ -1,0 +1,304 @@
+"""County reviewer pages: the list of submitted applications, one application's first review
+(县级初审), and the county's recommendation list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from campuseval.access.rules import reviewer_counties
+from campuseval.access.views import require
+from campuseval.applications.models import Application
+from campuseval.audit.services import client_ip
+from campuseval.campaigns.models import Campaign
+from campuseval.campaigns.scoring import framework_for
+from campuseval.engine import formdefs
+from campuseval.orgs.models import Unit
+
+from .. import queries, services
+from ..forms import ConfirmListForm, CountyDecisionForm, RecommendationForm
+from ..models import CountyReview, RecommendationList
+from .common import actor, show_errors
+
+SORTS = {"score": "-self_total", "name": "unit__name", "submitted": "-submitted_at"}
+
+
+def _is_county_reviewer(user: Any) -> bool:
+    return bool(reviewer_counties(user))
+
+
+@require_GET
+@require(_is_county_reviewer)
+def county_list(request: HttpRequest) -> HttpResponse:
+    """Submitted applications of the reviewer's counties, with filters and sorting."""
+    qs = queries.county_applications(request.user)
+    campaign_id = request.GET.get("campaign", "")
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()
+    if campaign_id.isdigit():
+        qs = qs.filter(campaign_id=int(campaign_id))
+    if status in Application.Status.values:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(unit__name__icontains=q) | Q(unit__code__icontains=q))
+    area = request.GET.get("area", "")
+    if area in Unit.Area.values:
+        qs = qs.filter(unit__area=area)
+    sort = request.GET.get("sort", "score")
+    qs = qs.order_by(SORTS.get(sort, "-self_total"), "unit__code")
+    rows = []
+    for app in qs:
+        result = app.result or {}
+        rows.append(
+            {
+                "app": app,
+                "progress": result.get("progress", {}),
+                "unmet": len(result.get("unmet_requirements", [])),
+                "necessary": len(result.get("unmet_necessary", [])),
+            }
+        )
+    campaigns = Campaign.objects.filter(applications__in=queries.county_applications(request.user)).distinct()
+    return render(
+        request,
+        "reviews/county_list.html",
+        {
+            "rows": rows,
+            "campaigns": campaigns,
+            "statuses": Application.Status.choices,
+            "sort": sort,
+            "filters": {"campaign": campaign_id, "status": status, "q": q, "area": area},
+            "areas": Unit.Area.choices,
+        },
+    )
+
+
+SECTION_NAMES = {"context": "基本情况", "choices": "方向选择", "declarations": "否决情形声明", "form": "申报书"}
+
+
+def _labelled_diff(fw: Any, application: Application, older: Any, newer: Any) -> list[tuple[str, str, Any, Any]]:
+    """What changed between two versions, in the words the reviewer reads on the forms:
+    indicator code and title, the input's label, and the application form's field labels."""
+    definition = formdefs.load_definition(application.form_key)
+    fields = {f.key: f for f in definition.fields()}
+    exclusions = {e.key: e.label for e in (fw.eligibility.exclusions if fw.eligibility else ())}
+    rows: list[tuple[str, str, Any, Any]] = []
+    for code, key, old, new in services.version_diff(older.answers, newer.answers):
+        node = fw.by_code.get(code)
+        if node is not None:
+            spec = node.inputs.get(key)
+            rows.append((f"{node.code} {node.title}", spec.label if spec else key, old, new))
+        elif code == "context":
+            spec = fw.context.get(key)
+            rows.append((SECTION_NAMES[code], spec.label if spec else key, old, new))
+        elif code == "choices":
+            chosen = fw.by_code.get(key)
+            rows.append((SECTION_NAMES[code], f"{key} {chosen.title}" if chosen else key, old, new))
+        else:
+            rows.append((SECTION_NAMES.get(code, code), exclusions.get(key, key), old, new))
+    old_form, new_form = older.form_data or {}, newer.form_data or {}
+    for key in sorted(set(old_form) | set(new_form)):
+        if old_form.get(key) != new_form.get(key):
+            f = fields.get(key)
+            if f is None:
+                rows.append((SECTION_NAMES["form"], key, old_form.get(key), new_form.get(key)))
+                continue
+            before, after = formdefs.display_value(f, old_form.get(key)), formdefs.display_value(f, new_form.get(key))
+            rows.append((SECTION_NAMES["form"], f.label, before or None, after or None))
+    return rows
+
+
+def _county_review_page(request: HttpRequest, application: Application, form: CountyDecisionForm) -> HttpResponse:
+    versions = list(application.versions.order_by("-number"))
+    latest = versions[0] if versions else None
+    fw = framework_for(application.framework)
+    diff = _labelled_diff(fw, application, versions[1], latest) if len(versions) > 1 and latest else []
+    typed = form.data if form.is_bound else {}
+    indicators = (latest.result if latest else application.result).get("indicators", {})
+    leaves = [
+        {
+            "node": leaf,
+            "self": indicators.get(leaf.code, {}),
+            "points": typed.get(f"points_{leaf.code}", ""),
+            "reason": typed.get(f"reason_{leaf.code}", ""),
+        }
+        for leaf in fw.leaves()
+    ]
+    return render(
+        request,
+        "reviews/county_review.html",
+        {
+            "application": application,
+            "latest": latest,
+            "versions": versions,
+            "diff": diff,
+            "leaves": leaves,
+            "reviews": application.county_reviews.select_related("reviewer").prefetch_related("adjustments"),
+            "decisions": CountyReview.Decision.choices,
+            "form_values": typed,
+        },
+    )
+
+
+def _leaf_codes(application: Application) -> list[str]:
+    return [leaf.code for leaf in framework_for(application.framework).leaves()]
+
+
+@require_GET
+@require()
+def county_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One application: its latest version per indicator, the difference from the previous
+    version, and the decision form (accept with adjustments, reject, return)."""
+    application = get_object_or_404(queries.county_applications(request.user), pk=pk)
+    return _county_review_page(request, application, CountyDecisionForm(codes=_leaf_codes(application)))
+
+
+@require_POST
+@require()
+def county_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county's decision on one application."""
+    application = get_object_or_404(queries.county_applications(request.user), pk=pk)
+    form = CountyDecisionForm(request.POST, codes=_leaf_codes(application))
+    if not form.is_valid():
+        show_errors(request, form.problems())
+        return _county_review_page(request, application, form)
+    data = form.cleaned_data
+    adjustments = [
+        services.AdjustmentInput(
+            code=code, field="points", value=data[f"points_{code}"].strip(), reason=data[f"reason_{code}"].strip()
+        )
+        for code in form.codes
+        if data[f"points_{code}"].strip() or data[f"reason_{code}"].strip()
+    ]
+    try:
+        services.decide_county_review(
+            actor=actor(request),
+            application=application,
+            decision=data["decision"],
+            reason=data["reason"],
+            opinion=data["opinion"],
+            adjustments=adjustments,
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _county_review_page(request, application, form)
+    messages.success(request, _("初审结论已保存"))
+    return redirect("reviews:county_list")
+
+
+# --- recommendation list -------------------------------------------------------------------------
+
+
+def _county_campaign(request: HttpRequest, campaign_pk: int) -> tuple[Campaign, Unit, list[Unit]]:
+    counties = reviewer_counties(request.user)
+    if not counties:
+        raise Http404
+    campaign = get_object_or_404(
+        Campaign.objects.filter(applications__in=queries.county_applications(request.user)).distinct(), pk=campaign_pk
+    )
+    county = counties[0]
+    wanted = request.GET.get("county", "")
+    if wanted.isdigit():
+        county = next((c for c in counties if c.pk == int(wanted)), county)
+    return campaign, county, counties
+
+
+def _candidates(request: HttpRequest, campaign: Campaign) -> list[Application]:
+    return list(
+        queries.county_applications(request.user)
+        .filter(campaign=campaign, status__in=[Application.Status.ACCEPTED, Application.Status.RECOMMENDED])
+        .order_by("-self_total", "unit__code")
+    )
+
+
+def _recommend_page(request: HttpRequest, campaign_pk: int, form: RecommendationForm | None = None) -> HttpResponse:
+    campaign, county, counties = _county_campaign(request, campaign_pk)
+    candidates = _candidates(request, campaign)
+    rec = RecommendationList.objects.filter(campaign=campaign, unit=county).first()
+    if form is not None and form.is_bound:
+        chosen = [int(x) for x in form.data.getlist("application") if x.isdigit()]
+        filled_by, phone = form.data.get("filled_by", ""), form.data.get("phone", "")
+    else:
+        chosen = list(rec.rows.values_list("application_id", flat=True)) if rec else []
+        filled_by, phone = (rec.filled_by, rec.phone) if rec else ("", "")
+    return render(
+        request,
+        "reviews/recommend.html",
+        {
+            "campaign": campaign,
+            "county": county,
+            "counties": counties,
+            "candidates": candidates,
+            "rec": rec,
+            "chosen": chosen,
+            "filled_by": filled_by,
+            "phone": phone,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(_is_county_reviewer)
+def recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """The county picks and orders its recommendation list (GET shows it, POST saves it);
+    quotas are checked on save."""
+    if request.method != "POST":
+        return _recommend_page(request, campaign_pk)
+    campaign, county, _counties = _county_campaign(request, campaign_pk)
+    candidates = _candidates(request, campaign)
+    form = RecommendationForm(request.POST, candidates=[(a.pk, a.unit.name) for a in candidates])
+    if not form.is_valid():
+        show_errors(request, form.problems())
+        return _recommend_page(request, campaign_pk, form)
+    by_pk = {a.pk: a for a in candidates}
+    try:
+        services.recommend_applications(
+            actor=actor(request),
+            campaign=campaign,
+            county=county,
+            applications=[by_pk[pk] for pk in form.picked() if pk in by_pk],
+            filled_by=form.cleaned_data["filled_by"],
+            phone=form.cleaned_data["phone"],
+            highlights=form.highlights(),
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _recommend_page(request, campaign_pk, form)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("推荐名单已保存"))
+    return redirect(request.path + f"?county={county.pk}")
+
+
+@require_POST
+@require(_is_county_reviewer)
+def recommend_confirm(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """A named person confirms the county's list and it freezes."""
+    campaign, county, _counties = _county_campaign(request, campaign_pk)
+    rec = get_object_or_404(RecommendationList, campaign=campaign, unit=county)
+    form = ConfirmListForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.problems())
+        services.confirm_recommendation(
+            actor=actor(request),
+            recommendation=rec,
+            confirmed_name=form.cleaned_data["confirmed_name"],
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _recommend_page(request, campaign_pk)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("推荐名单已确认"))
+    return redirect(reverse("reviews:recommend", args=[campaign.pk]) + f"?county={county.pk}")

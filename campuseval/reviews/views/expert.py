@@ -1,0 +1,190 @@
+"""The expert's pages: their tasks and declared conflicts, and one score sheet (confirm no
+conflict, abstain, save, submit). What the expert may see is decided by `queries`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from campuseval.access.views import require
+from campuseval.audit.services import client_ip
+from campuseval.campaigns.scoring import framework_for
+
+from .. import queries, services
+from ..forms import AbstainForm, ConfirmForm, DeclareConflictForm, ScoreSheetForm
+from ..models import Assignment, CountyReview, Expert
+from .common import actor, show_errors, unit_by_code
+
+
+def _is_expert(user: Any) -> bool:
+    return Expert.objects.filter(user=user).exists()
+
+
+def _list_page(request: HttpRequest) -> HttpResponse:
+    profile = get_object_or_404(Expert, user=request.user)
+    assignments = list(queries.expert_assignments(request.user))
+    for a in assignments:
+        a.show_name = queries.applicant_visible(a)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "reviews/expert_list.html",
+        {
+            "assignments": assignments,
+            "profile": profile,
+            "conflicts": profile.conflicts.select_related("unit").order_by("-created_at"),
+            "post": request.POST if request.method == "POST" else {},
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(_is_expert)
+def expert_list(request: HttpRequest) -> HttpResponse:
+    """The expert's tasks (GET); POST declares a conflict of interest ahead of assignment."""
+    if request.method != "POST":
+        return _list_page(request)
+    form = DeclareConflictForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.problems())
+        services.declare_conflict(
+            actor=actor(request),
+            unit=unit_by_code(form.cleaned_data["unit_code"], "unit_code", "单位代码"),
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _list_page(request)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, "回避申报已登记，今后不会分配该单位的评审任务")
+    return redirect("reviews:expert_list")
+
+
+def _own(request: HttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(queries.expert_assignments(request.user), pk=pk)
+
+
+def _sheet_page(request: HttpRequest, assignment: Assignment, form: ScoreSheetForm | None = None) -> HttpResponse:
+    application = assignment.application
+    typed: Any = form.data if form is not None and form.is_bound else {}
+    context: dict[str, Any] = {
+        "assignment": assignment,
+        "application": application,
+        "show_name": queries.applicant_visible(assignment),
+        "post": request.POST if request.method == "POST" else {},
+    }
+    if assignment.status != Assignment.Status.ASSIGNED:
+        fw = framework_for(application.framework)
+        version = application.versions.order_by("-number").first()
+        self_ind = (version.result if version else application.result).get("indicators", {})
+        county = application.county_reviews.filter(decision=CountyReview.Decision.ACCEPTED).first()
+        county_ind = county.result.get("indicators", {}) if county else {}
+        mine = assignment.result.get("indicators", {})
+        others = queries.other_scores(assignment)
+        rows = [
+            {
+                "node": node,
+                "self": self_ind.get(node.code, {}).get("points", ""),
+                "county": county_ind.get(node.code, {}).get("points", ""),
+                "mine": mine.get(node.code, {}),
+                "points": typed.get(f"points_{node.code}", assignment.points.get(node.code, "")),
+                "comment": typed.get(f"comment_{node.code}", assignment.comments.get(node.code, "")),
+                "skipped": node.code in assignment.skipped,
+                "others": others.get(node.code, []),
+            }
+            for node in fw.walk()
+        ]
+        context.update({"rows": rows, "evidence": application.evidence.all(), "version": version})
+    return render(request, "reviews/expert_sheet.html", context)
+
+
+@require_GET
+@require(_is_expert)
+def expert_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """An expert's score sheet: confirm no conflict first; then per indicator the self-score
+    and county score beside, points within range and a comment."""
+    return _sheet_page(request, _own(request, pk))
+
+
+@require_POST
+@require(_is_expert)
+def expert_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own(request, pk)
+    try:
+        if not ConfirmForm(request.POST).is_valid():
+            raise ValidationError("提交内容无效")
+        services.confirm_no_conflict(actor=actor(request), assignment=assignment, ip=client_ip(request))
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _sheet_page(request, _own(request, pk))
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("reviews:expert_sheet", pk=pk)
+
+
+@require_POST
+@require(_is_expert)
+def expert_abstain(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own(request, pk)
+    form = AbstainForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.problems())
+        services.abstain(
+            actor=actor(request),
+            assignment=assignment,
+            reason=form.cleaned_data["abstain_reason"],
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _sheet_page(request, _own(request, pk))
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("reviews:expert_sheet", pk=pk)
+
+
+def _score(request: HttpRequest, pk: int, *, submit: bool) -> HttpResponse:
+    assignment = _own(request, pk)
+    codes = [leaf.code for leaf in framework_for(assignment.application.framework).leaves()]
+    form = ScoreSheetForm(request.POST, codes=codes)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.problems())
+        save = services.save_and_submit_expert_score if submit else services.record_expert_score
+        save(
+            actor=actor(request),
+            assignment=assignment,
+            revision=form.revision_number(),
+            points=form.points(),
+            comments=form.comments(),
+            skipped=form.skipped(),
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _sheet_page(request, _own(request, pk), form)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, "评分已提交" if submit else "评分已保存")
+    return redirect("reviews:expert_sheet", pk=pk)
+
+
+@require_POST
+@require(_is_expert)
+def expert_save(request: HttpRequest, pk: int) -> HttpResponse:
+    return _score(request, pk, submit=False)
+
+
+@require_POST
+@require(_is_expert)
+def expert_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save what was typed and submit, in one transaction (a refused submission keeps nothing)."""
+    return _score(request, pk, submit=True)

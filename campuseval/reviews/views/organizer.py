@@ -1,0 +1,446 @@
+"""The organizer's pages: the review desk of one campaign (one GET page and one small POST view
+per action), the expert pool and the audit log. Exports are the reports app's (`reports:export`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from campuseval.access.rules import organizer_scope
+from campuseval.access.views import require
+from campuseval.accounts.models import User
+from campuseval.applications.models import Application
+from campuseval.audit.models import AuditEntry
+from campuseval.audit.services import client_ip
+from campuseval.campaigns.models import Campaign
+from campuseval.orgs.models import Unit
+
+from .. import queries, services
+from ..forms import (
+    AnswerForm,
+    AssignForm,
+    BatchAssignForm,
+    ConfirmForm,
+    ConflictForm,
+    DeskForm,
+    ExpertAddForm,
+    ExpertUpdateForm,
+    PanelActionForm,
+    PanelForm,
+    PanelMembersForm,
+    PublishForm,
+    ReasonForm,
+    ReviewSettingsForm,
+    UnlockForm,
+)
+from ..models import Assignment, Conflict, Expert, Publication, ReviewSettings
+from .common import actor, organizer_campaign, show_errors, unit_by_code
+
+#: what a desk action does with the valid form's data; returns warnings to show
+Run = Callable[[Campaign, dict[str, Any], User, str | None], list[str]]
+
+
+def _is_organizer(user: Any) -> bool:
+    return bool(organizer_scope(user))
+
+
+def _pool(request: HttpRequest) -> QuerySet[Expert]:
+    return queries.expert_pool(request.user).filter(is_active=True)
+
+
+def _desk(
+    request: HttpRequest,
+    campaign: Campaign,
+    *,
+    settings_form: ReviewSettingsForm | None = None,
+    publish_form: PublishForm | None = None,
+) -> HttpResponse:
+    """The desk page; reads only (settings not yet saved show their defaults)."""
+    conf = ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
+    post = request.POST if request.method == "POST" else {}
+    assignments = list(
+        Assignment.objects.filter(panel__campaign=campaign)
+        .select_related("expert__user", "application__unit", "panel")
+        .order_by("application__unit__code", "pk")
+    )
+    chosen_apps = [int(v) for v in request.POST.getlist("applications") if v.isdigit()]
+    chosen_experts = [int(v) for v in request.POST.getlist("experts") if v.isdigit()]
+    return render(
+        request,
+        "reviews/organizer.html",
+        {
+            "campaign": campaign,
+            "conf": conf,
+            "settings_form": settings_form or ReviewSettingsForm(instance=conf),
+            "publish_form": publish_form or PublishForm(),
+            "panels": campaign.panels.prefetch_related("members__user"),
+            "experts": list(_pool(request)),
+            "post": post,
+            "chosen_apps": chosen_apps,
+            "chosen_experts": chosen_experts,
+            "assignments": assignments,
+            "recommended": list(queries.finalists(campaign).order_by("unit__code")),
+            "results": campaign.results.select_related("application__unit").order_by("rank", "application__unit__code"),
+            "publication": Publication.objects.filter(campaign=campaign).first(),
+            "objections": queries.campaign_objections(campaign),
+            "lists": campaign.recommendation_lists.select_related("unit").prefetch_related("rows__application__unit"),
+        },
+    )
+
+
+@require_GET
+@require(_is_organizer)
+def organizer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organizer's review desk for one campaign: settings, panels, assignments, results,
+    publication, objections. Nothing is written on GET."""
+    return _desk(request, organizer_campaign(request, pk))
+
+
+def _desk_action(
+    request: HttpRequest, pk: int, form_class: type[DeskForm], run: Run, done: str | Callable[[], str]
+) -> HttpResponse:
+    """Validate the action's form against the campaign's own panels, finalists, pool,
+    assignments and objections; run it; back to the desk, or the desk with the reasons."""
+    campaign = organizer_campaign(request, pk)
+    form = form_class(
+        request.POST,
+        panels=campaign.panels.all(),
+        applications=queries.finalists(campaign),
+        experts=_pool(request),
+        assignments=Assignment.objects.filter(panel__campaign=campaign),
+        objections=queries.campaign_objections(campaign),
+    )
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.problems())
+        warnings = run(campaign, form.cleaned_data, actor(request), client_ip(request))
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _desk(request, campaign)
+    except PermissionDenied:
+        raise Http404 from None
+    for warning in warnings:
+        messages.warning(request, warning)
+    messages.success(request, done if isinstance(done, str) else done())
+    return redirect("reviews:organizer", pk=pk)
+
+
+@require_POST
+@require(_is_organizer)
+def organizer_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the review settings (created here on first save)."""
+    campaign = organizer_campaign(request, pk)
+    current = ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
+    form = ReviewSettingsForm(request.POST, instance=current)
+    if form.is_valid():
+        try:
+            services.configure_review(
+                actor=actor(request), campaign=campaign, values=form.cleaned_data, ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            show_errors(request, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, "评审设置已保存")
+            return redirect("reviews:organizer", pk=pk)
+    return _desk(request, campaign, settings_form=form)
+
+
+@require_POST
+@require(_is_organizer)
+def panel_create(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        services.create_panel(
+            actor=user, campaign=campaign, name=data["name"], kind=data["kind"], experts=list(data["experts"]), ip=ip
+        )
+        return []
+
+    return _desk_action(request, pk, PanelForm, run, "专家组已创建")
+
+
+@require_POST
+@require(_is_organizer)
+def panel_members(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        services.set_panel_members(actor=user, panel=data["panel"], experts=list(data["experts"]), ip=ip)
+        return []
+
+    return _desk_action(request, pk, PanelMembersForm, run, "专家组成员已更新")
+
+
+@require_POST
+@require(_is_organizer)
+def assign_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    made: list[Any] = []
+
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        created, skipped = services.assign_batch(
+            actor=user,
+            panel=data["panel"],
+            applications=list(data["applications"]),
+            experts=list(data["experts"]),
+            ip=ip,
+        )
+        made.extend(created)
+        return list(skipped)
+
+    return _desk_action(request, pk, BatchAssignForm, run, lambda: f"批量分配完成：新增 {len(made)} 项任务")
+
+
+@require_POST
+@require(_is_organizer)
+def auto_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        return list(services.auto_assign(actor=user, panel=data["panel"], ip=ip))
+
+    return _desk_action(request, pk, PanelActionForm, run, "已自动分配")
+
+
+@require_POST
+@require(_is_organizer)
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        services.assign_expert(
+            actor=user, panel=data["panel"], application=data["application"], expert=data["expert"], ip=ip
+        )
+        return []
+
+    return _desk_action(request, pk, AssignForm, run, "已分配")
+
+
+@require_POST
+@require(_is_organizer)
+def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        services.unlock_assignment(actor=user, assignment=data["assignment"], reason=data["reason"], ip=ip)
+        return []
+
+    return _desk_action(request, pk, UnlockForm, run, "已解锁")
+
+
+@require_POST
+@require(_is_organizer)
+def compute(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        services.compute_results(actor=user, campaign=campaign, ip=ip)
+        return []
+
+    return _desk_action(request, pk, ConfirmForm, run, "评审结果已计算")
+
+
+@require_POST
+@require(_is_organizer)
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put the proposed list up for public notice; bad dates re-render the desk's form."""
+    campaign = organizer_campaign(request, pk)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            services.publish_results(
+                actor=actor(request), campaign=campaign, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            show_errors(request, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, "已发布公示")
+            return redirect("reviews:organizer", pk=pk)
+    return _desk(request, campaign, publish_form=form)
+
+
+@require_POST
+@require(_is_organizer)
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        services.answer_objection(actor=user, objection=data["objection"], answer=data["answer"], ip=ip)
+        return []
+
+    return _desk_action(request, pk, AnswerForm, run, "已答复")
+
+
+@require_POST
+@require(_is_organizer)
+def finalize(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        services.finalize_results(actor=user, campaign=campaign, ip=ip)
+        return []
+
+    return _desk_action(request, pk, ConfirmForm, run, "最终名单已发布")
+
+
+# --- audit log -----------------------------------------------------------------------------------
+
+
+@require_GET
+@require(_is_organizer)
+def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """The campaign's audit trail (read-only), optionally for one application: entries about
+    the application itself and about anything done for its unit in this campaign."""
+    campaign = organizer_campaign(request, pk)
+    selected = request.GET.get("application", "")
+    entries = AuditEntry.objects.filter(campaign_id=campaign.pk)
+    if selected.isdigit():
+        application = get_object_or_404(Application, pk=int(selected), campaign=campaign)
+        entries = entries.filter(
+            Q(object_type="Application", object_id=str(application.pk)) | Q(unit_id=application.unit_id)
+        )
+    return render(
+        request,
+        "reviews/audit_log.html",
+        {
+            "campaign": campaign,
+            "entries": entries.order_by("-at", "-pk")[:500],
+            "applications": campaign.applications.exclude(status=Application.Status.DRAFT)
+            .select_related("unit")
+            .order_by("unit__code"),
+            "selected": selected,
+        },
+    )
+
+
+# --- expert pool (专家库) ------------------------------------------------------------------------
+
+
+def _pool_page(request: HttpRequest) -> HttpResponse:
+    scope = organizer_scope(request.user)
+    pool = queries.expert_pool(request.user, scope)
+    q = request.GET.get("q", "").strip()
+    region_id = request.GET.get("region", "")
+    active = request.GET.get("active", "1")
+    experts = pool
+    if q:
+        experts = experts.filter(
+            Q(user__display_name__icontains=q)
+            | Q(user__username__icontains=q)
+            | Q(fields__icontains=q)
+            | Q(unit__name__icontains=q)
+        )
+    if region_id.isdigit():
+        experts = experts.filter(region_id=int(region_id))
+    if active in ("0", "1"):
+        experts = experts.filter(is_active=active == "1")
+    experts = experts.prefetch_related(
+        Prefetch("conflicts", queryset=Conflict.objects.select_related("unit").order_by("unit__code"))
+    ).annotate(open_tasks=Count("assignments", filter=Q(assignments__status__in=["assigned", "confirmed"])))
+    regions = Unit.objects.filter(pk__in=scope, kind=Unit.Kind.COUNTY).order_by("code")
+    return render(
+        request,
+        "reviews/expert_pool.html",
+        {
+            "experts": experts,
+            "regions": regions,
+            "filters": {"q": q, "region": region_id, "active": active},
+            "post": request.POST if request.method == "POST" else {},
+        },
+    )
+
+
+@require_GET
+@require(_is_organizer)
+def expert_pool(request: HttpRequest) -> HttpResponse:
+    """The organizer's expert pool: who is in it (unit, region, fields), filters, and the
+    conflicts of interest (回避) on record."""
+    return _pool_page(request)
+
+
+PoolRun = Callable[[dict[str, Any], User, str | None], str]
+
+
+def _pool_action(request: HttpRequest, form: Any, run: PoolRun) -> HttpResponse:
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.problems())
+        done = run(form.cleaned_data, actor(request), client_ip(request))
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _pool_page(request)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, done)
+    back = reverse("reviews:expert_pool")
+    return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)
+
+
+def _managed_expert(request: HttpRequest, expert_pk: int) -> Expert:
+    return get_object_or_404(queries.expert_pool(request.user), pk=expert_pk)
+
+
+@require_POST
+@require(_is_organizer)
+def expert_add(request: HttpRequest) -> HttpResponse:
+    """Add one expert by hand (an account is made when there is none)."""
+
+    def run(data: dict[str, Any], user: User, ip: str | None) -> str:
+        expert, password = services.add_expert(
+            actor=user,
+            username=data["username"],
+            display_name=data["display_name"],
+            email=data["email"],
+            unit=unit_by_code(data["unit"], "unit", "单位代码"),
+            region=unit_by_code(data["region"], "region", "区县代码"),
+            title=data["title"],
+            fields=data["fields"],
+            ip=ip,
+        )
+        text = f"专家 {expert} 已入库"
+        if password:
+            text += f"；初始密码 {password}（仅显示一次，请转交本人并提醒修改）"
+        return text
+
+    return _pool_action(request, ExpertAddForm(request.POST), run)
+
+
+@require_POST
+@require(_is_organizer)
+def expert_update(request: HttpRequest, expert_pk: int) -> HttpResponse:
+    expert = _managed_expert(request, expert_pk)
+
+    def run(data: dict[str, Any], user: User, ip: str | None) -> str:
+        services.update_expert(
+            actor=user,
+            expert=expert,
+            title=data["title"],
+            fields=data["fields"],
+            region=unit_by_code(data["region"], "region", "区县代码"),
+            is_active=data["is_active"],
+            ip=ip,
+        )
+        return "专家信息已保存"
+
+    return _pool_action(request, ExpertUpdateForm(request.POST), run)
+
+
+@require_POST
+@require(_is_organizer)
+def expert_conflict(request: HttpRequest, expert_pk: int) -> HttpResponse:
+    expert = _managed_expert(request, expert_pk)
+
+    def run(data: dict[str, Any], user: User, ip: str | None) -> str:
+        unit = unit_by_code(data["unit"], "unit", "单位代码")
+        services.add_conflict(actor=user, expert=expert, unit=unit, reason=data["reason"], ip=ip)
+        return "回避已登记"
+
+    return _pool_action(request, ConflictForm(request.POST), run)
+
+
+@require_POST
+@require(_is_organizer)
+def expert_conflict_remove(request: HttpRequest, expert_pk: int, conflict_pk: int) -> HttpResponse:
+    expert = _managed_expert(request, expert_pk)
+    conflict = get_object_or_404(Conflict, pk=conflict_pk, expert=expert)
+
+    def run(data: dict[str, Any], user: User, ip: str | None) -> str:
+        services.remove_conflict(actor=user, conflict=conflict, reason=data["reason"], ip=ip)
+        return "回避已撤销"
+
+    return _pool_action(request, ReasonForm(request.POST), run)
