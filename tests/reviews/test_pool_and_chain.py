@@ -47,7 +47,7 @@ def client_for(u: object) -> Client:
 def test_organizer_adds_an_expert_by_hand(world: dict) -> None:
     page = client_for(world["organizer"])
     response = page.post(
-        reverse("reviews:expert_pool"),
+        reverse("reviews:expert_add"),
         {
             "action": "add",
             "username": "wang_e",
@@ -82,7 +82,7 @@ def test_organizer_adds_an_expert_by_hand(world: dict) -> None:
 )
 def test_bad_expert_is_refused_with_the_reason_and_typed_values_kept(world: dict, data: dict, message: str) -> None:
     posted = {"action": "add", "fields": "原文领域", **data}
-    text = client_for(world["organizer"]).post(reverse("reviews:expert_pool"), posted).content.decode()
+    text = client_for(world["organizer"]).post(reverse("reviews:expert_add"), posted).content.decode()
     assert message in text
     assert 'value="原文领域"' in text
     assert not Expert.objects.exists() and not User.objects.filter(username="wang_e").exists()
@@ -96,7 +96,7 @@ def test_an_organizer_elsewhere_cannot_put_our_units_in_its_pool(world: dict) ->
     mine = expert("e1", world["y"])
     assert "专家库中暂无符合条件的专家" in client_for(stranger).get(reverse("reviews:expert_pool")).content.decode()
     response = client_for(stranger).post(
-        reverse("reviews:expert_pool"),
+        reverse("reviews:expert_update", args=[mine.pk]),
         {"action": "update", "expert": mine.pk, "title": "改", "fields": "", "region": ""},
     )
     assert response.status_code == 404
@@ -107,7 +107,7 @@ def test_update_and_take_out_of_the_pool(world: dict) -> None:
     apps = recommended(world)
     e1, e2 = expert("e1", world["y"], world["y"]), expert("e2", world["y"], world["y"])
     client_for(world["organizer"]).post(
-        reverse("reviews:expert_pool"),
+        reverse("reviews:expert_update", args=[e1.pk]),
         {"action": "update", "expert": e1.pk, "title": "副院长", "fields": "数据治理", "region": "Y"},
     )
     e1.refresh_from_db()
@@ -157,16 +157,16 @@ def test_organizer_adds_a_conflict_and_assignment_respects_it(world: dict) -> No
     e1 = expert("e1", world["y"], world["y"])
     org = client_for(world["organizer"])
     kept = org.post(
-        reverse("reviews:expert_pool"),
+        reverse("reviews:expert_conflict", args=[e1.pk]),
         {"action": "conflict", "expert": e1.pk, "unit": "X0", "reason": ""},
     ).content.decode()
     assert "此项必填" in kept and not Conflict.objects.exists()
     unknown = org.post(
-        reverse("reviews:expert_pool"), {"action": "conflict", "expert": e1.pk, "unit": "NOPE", "reason": "原文理由"}
+        reverse("reviews:expert_conflict", args=[e1.pk]), {"action": "conflict", "expert": e1.pk, "unit": "NOPE", "reason": "原文理由"}
     ).content.decode()
     assert "单位代码「NOPE」不存在" in unknown and 'value="原文理由"' in unknown
     org.post(
-        reverse("reviews:expert_pool"), {"action": "conflict", "expert": e1.pk, "unit": "X0", "reason": "曾任该校校长"}
+        reverse("reviews:expert_conflict", args=[e1.pk]), {"action": "conflict", "expert": e1.pk, "unit": "X0", "reason": "曾任该校校长"}
     )
     conflict = Conflict.objects.get()
     assert (conflict.unit.code, conflict.declared_by_expert) == ("X0", False)
@@ -174,10 +174,10 @@ def test_organizer_adds_a_conflict_and_assignment_respects_it(world: dict) -> No
     with pytest.raises(ValidationError, match="已登记回避：曾任该校校长"):
         services.assign_expert(actor=world["organizer"], panel=panel, application=apps[0], expert=e1)
     # removing needs a reason, and is logged with what was removed
-    org.post(reverse("reviews:expert_pool"), {"action": "remove_conflict", "expert": e1.pk, "conflict": conflict.pk})
+    org.post(reverse("reviews:expert_conflict_remove", args=[e1.pk, conflict.pk]), {"action": "remove_conflict", "expert": e1.pk, "conflict": conflict.pk})
     assert Conflict.objects.exists()
     org.post(
-        reverse("reviews:expert_pool"),
+        reverse("reviews:expert_conflict_remove", args=[e1.pk, conflict.pk]),
         {"action": "remove_conflict", "expert": e1.pk, "conflict": conflict.pk, "reason": "登记错误"},
     )
     assert not Conflict.objects.exists()
@@ -212,12 +212,12 @@ def test_panel_formed_and_changed_through_the_desk_is_logged(world: dict) -> Non
     e1, e2 = expert("e1", world["y"]), expert("e2", world["y"])
     url = reverse("reviews:organizer", args=[world["campaign"].pk])
     org = client_for(world["organizer"])
-    bad = org.post(url, {"action": "panel", "name": "", "kind": "materials", "experts": [e1.pk]}).content.decode()
+    bad = org.post(url + "panels/", {"action": "panel", "name": "", "kind": "materials", "experts": [e1.pk]}).content.decode()
     assert "此项必填" in bad and not Panel.objects.exists()
-    org.post(url, {"action": "panel", "name": "实地考察组", "kind": "site", "experts": [e1.pk]})
+    org.post(url + "panels/", {"action": "panel", "name": "实地考察组", "kind": "site", "experts": [e1.pk]})
     panel = Panel.objects.get()
     assert (panel.kind, list(panel.members.all())) == ("site", [e1])
-    org.post(url, {"action": "members", "panel": panel.pk, "experts": [e1.pk, e2.pk]})
+    org.post(url + "panels/members/", {"action": "members", "panel": panel.pk, "experts": [e1.pk, e2.pk]})
     assert set(panel.members.all()) == {e1, e2}
     entry = AuditEntry.objects.get(action="panel.members")
     assert entry.before == {"members": [e1.pk]} and entry.after == {"members": sorted([e1.pk, e2.pk])}
@@ -231,7 +231,7 @@ def test_batch_assignment_skips_conflicts_and_mails_each_expert(world: dict, mai
     panel = Panel.objects.create(campaign=world["campaign"], name="材料组")
     mailoutbox.clear()
     page = client_for(world["organizer"]).post(
-        reverse("reviews:organizer", args=[world["campaign"].pk]),
+        reverse("reviews:assign_batch", args=[world["campaign"].pk]),
         {"action": "batch", "panel": panel.pk, "applications": [a.pk for a in apps[:2]], "experts": [far.pk, near.pk]},
         follow=True,
     )
@@ -245,7 +245,7 @@ def test_batch_assignment_skips_conflicts_and_mails_each_expert(world: dict, mai
     assert "新的评审任务" in mailoutbox[0].subject
     # the pool of another organizer is not ours to use; nothing chosen is a clear message
     empty = client_for(world["organizer"]).post(
-        reverse("reviews:organizer", args=[world["campaign"].pk]), {"action": "batch", "panel": panel.pk}
+        reverse("reviews:assign_batch", args=[world["campaign"].pk]), {"action": "batch", "panel": panel.pk}
     )
     assert "请至少选择一份申报和一位专家" in empty.content.decode()
 
@@ -323,15 +323,15 @@ def test_settings_changes_are_logged_with_old_values(world: dict) -> None:
         "other_scores": "after_submit",
         "rural_places": "1",
     }
-    org.post(url, data)
+    org.post(url + "settings/", data)
     conf = ReviewSettings.objects.get(campaign=world["campaign"])
     assert (conf.method, str(conf.site_weight), conf.experts_per_application) == ("trimmed_mean", "0.30", 5)
     entry = AuditEntry.objects.get(action="review_settings.update")
     assert entry.before["method"] == "mean" and entry.after["method"] == "trimmed_mean"
-    refused = org.post(url, {**data, "city_review": "on"}).content.decode()
+    refused = org.post(url + "settings/", {**data, "city_review": "on"}).content.decode()
     assert "只有省级组织的活动可以增加市级推荐环节" in refused
     assert not ReviewSettings.objects.get(campaign=world["campaign"]).city_review
-    bad = org.post(url, {**data, "site_weight": "30"}).content.decode()
+    bad = org.post(url + "settings/", {**data, "site_weight": "30"}).content.decode()
     assert "实地考察/答辩权重应在 0 到 1 之间" in bad and 'value="30"' in bad
 
 
@@ -357,7 +357,7 @@ def test_audit_page_and_export_agree_for_one_application(world: dict) -> None:
     org = client_for(world["organizer"])
     url = reverse("reviews:audit_log", args=[world["campaign"].pk])
     page = org.get(url, {"application": target.pk}).content.decode()
-    export = org.get(reverse("reviews:audit_export", args=[world["campaign"].pk]), {"application": target.pk})
+    export = org.get(reverse("reports:export", args=["audit", world["campaign"].pk]), {"application": target.pk})
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(min_row=2, values_only=True))
     expected = AuditEntry.objects.filter(campaign_id=world["campaign"].pk, unit_id=target.unit_id).count()
     assert len(rows) == expected >= 1
@@ -423,9 +423,9 @@ def test_city_recommends_within_its_quota_and_only_those_go_on(province_world: d
     over = c.post(url, {"application": [a.pk for a in apps], "filled_by": "赵老师"}).content.decode()
     assert "推荐 3 个，超过每市最多 2 个的名额" in over and 'value="赵老师"' in over
     c.post(url, {"application": [apps[0].pk, apps[2].pk], "filled_by": "赵老师"})
-    nameless = c.post(url, {"action": "confirm", "confirmed_name": " "}).content.decode()
+    nameless = c.post(url + "confirm/", {"action": "confirm", "confirmed_name": " "}).content.decode()
     assert "请填写确认人姓名" in nameless
-    c.post(url, {"action": "confirm", "confirmed_name": "周处长"})
+    c.post(url + "confirm/", {"action": "confirm", "confirmed_name": "周处长"})
     rec = RecommendationList.objects.get(campaign=campaign, unit=w["city"])
     assert rec.confirmed_name == "周处长" and rec.is_confirmed
     assert set(queries.finalists(campaign)) == {apps[0], apps[2]}

@@ -46,14 +46,14 @@ def test_county_list_query_count_does_not_grow_with_rows(world: dict, django_ass
 def test_county_review_of_another_county_is_404(world: dict) -> None:
     url = reverse("reviews:county_review", args=[world["apps"][0].pk])
     assert client_for(world["outsider"]).get(url).status_code == 404
-    assert client_for(world["outsider"]).post(url, {"decision": "accepted"}).status_code == 404
+    assert client_for(world["outsider"]).post(url + "decide/", {"decision": "accepted"}).status_code == 404
     assert not CountyReview.objects.exists()
 
 
 def test_county_accepts_through_the_page(world: dict) -> None:
     url = reverse("reviews:county_review", args=[world["apps"][0].pk])
     response = client_for(world["reviewer"]).post(
-        url, {"decision": "accepted", "opinion": "同意推荐", "points_1": "5", "reason_1": "带宽核减"}
+        url + "decide/", {"decision": "accepted", "opinion": "同意推荐", "points_1": "5", "reason_1": "带宽核减"}
     )
     assert response.status_code == 302
     review = CountyReview.objects.get()
@@ -65,7 +65,7 @@ def test_bad_adjustment_is_explained_and_typed_values_kept(world: dict) -> None:
     url = reverse("reviews:county_review", args=[world["apps"][0].pk])
     page = (
         client_for(world["reviewer"])
-        .post(url, {"decision": "accepted", "opinion": "我的意见原文", "points_1": "abc", "reason_1": "理由原文"})
+        .post(url + "decide/", {"decision": "accepted", "opinion": "我的意见原文", "points_1": "abc", "reason_1": "理由原文"})
         .content.decode()
     )
     assert "指标 1 的调整分值应为数字，收到「abc」" in page
@@ -95,12 +95,12 @@ def test_expert_sees_only_own_assignment_and_confirms_first(world: dict) -> None
     assert client_for(e2.user).get(url).status_code == 404
     first = client_for(e1.user).get(url).content.decode()
     assert "我确认无利益冲突" in first and "甲县第0小学" not in first
-    client_for(e1.user).post(url, {"action": "confirm"})
+    client_for(e1.user).post(url + "confirm/", {"action": "confirm"})
     page = client_for(e1.user).get(url).content.decode()
     assert "甲县第0小学" in page and "出口带宽" in page
     a.refresh_from_db()
     bad = client_for(e1.user).post(
-        url, {"action": "save", "revision": a.revision, "points_1": "9", "comment_1": "评语原文"}
+        url + "save/", {"action": "save", "revision": a.revision, "points_1": "9", "comment_1": "评语原文"}
     )
     text = bad.content.decode()
     assert "调整分值应在 0–6 分之间，收到 9" in text and "评语原文" in text
@@ -117,14 +117,14 @@ def test_organizer_desk_and_publication_flow(world: dict) -> None:
     url = reverse("reviews:organizer", args=[world["campaign"].pk])
     assert client_for(world["reviewer"]).get(url).status_code == 404
     org = client_for(world["organizer"])
-    org.post(url, {"action": "compute"})
+    org.post(url + "compute/", {"action": "compute"})
     page = org.get(url).content.decode()
     assert "算术平均，按总分汇总" in page
-    bad = org.post(url, {"action": "publish", "starts_on": "2024-07-07", "ends_on": "2024-07-01"}).content.decode()
+    bad = org.post(url + "publish/", {"action": "publish", "starts_on": "2024-07-07", "ends_on": "2024-07-01"}).content.decode()
     assert "公示结束日期不能早于开始日期" in bad
     today = dt.date.today()
     org.post(
-        url,
+        url + "publish/",
         {"action": "publish", "starts_on": today.isoformat(), "ends_on": (today + dt.timedelta(days=7)).isoformat()},
     )
     public = Client().get(reverse("reviews:public", args=[world["campaign"].pk])).content.decode()
@@ -225,16 +225,16 @@ def test_audit_and_results_export_round_trip(world: dict) -> None:
         actor=world["reviewer"], application=world["apps"][0], decision="returned", reason="=缺少合同"
     )
     org = client_for(world["organizer"])
-    response = org.get(reverse("reviews:audit_export", args=[world["campaign"].pk]))
+    response = org.get(reverse("reports:export", args=["audit", world["campaign"].pk]))
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws.freeze_panes == "A2"
     assert ws["D2"].value == "county_review.returned"
     assert ws["E2"].value == "县级初审：退回补充（=缺少合同）"
     assert (
-        client_for(world["reviewer"]).get(reverse("reviews:audit_export", args=[world["campaign"].pk])).status_code
+        client_for(world["reviewer"]).get(reverse("reports:export", args=["audit", world["campaign"].pk])).status_code
         == 404
     )
-    response = org.get(reverse("reviews:results_export", args=[world["campaign"].pk]))
+    response = org.get(reverse("reports:export", args=["results", world["campaign"].pk]))
     assert load_workbook(io.BytesIO(response.content)).active["B1"].value == "单位名称"
 
 
