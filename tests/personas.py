@@ -29,7 +29,9 @@ from campuseval.orgs.models import Unit
 from campuseval.reports.models import ExportJob
 from campuseval.reviews.models import (
     Assignment,
+    Conflict,
     Expert,
+    Objection,
     Panel,
     Publication,
     RecommendationList,
@@ -93,6 +95,8 @@ class Personas:
     assignment: Assignment
     result: Result
     publication: Publication
+    objection: Objection
+    conflict: Conflict
     project: Project
     export_job: ExportJob
     notification: Notification
@@ -173,7 +177,12 @@ def build_personas() -> Personas:
     assignment = f.AssignmentFactory(panel=panel, application=application, expert=expert_profile)
     result = f.ResultFactory(application=application, campaign=campaign)
     publication = f.PublicationFactory(campaign=campaign, published_by=people["city_organizer"])
-    project = f.ProjectFactory(application=application, selection=campaign, unit=school)
+    objection = Objection.objects.create(
+        campaign=campaign, application=application, name="市民甲", contact="13900000000", text="请核实带宽"
+    )
+    conflict = Conflict.objects.create(expert=expert_profile, unit=school_y, reason="曾在该校任教")
+    project = f.ProjectFactory(application=application, selection=campaign, unit=school, plan_name="实施方案.pdf")
+    project.plan.save("实施方案.pdf", ContentFile(PDF), save=True)
 
     draft_campaign = f.CampaignFactory(name="2025 示范市智慧校园遴选", year=2025, organizer=city)
     draft = f.ApplicationFactory(campaign=draft_campaign, unit=school, status=Application.Status.DRAFT)
@@ -215,6 +224,8 @@ def build_personas() -> Personas:
         assignment=assignment,
         result=result,
         publication=publication,
+        objection=objection,
+        conflict=conflict,
         project=project,
         export_job=export_job,
         notification=notification,
