@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
@@ -25,18 +25,21 @@ class ReviewFormMixin:
     too long and NUL bytes (checked on the raw input of every field, whatever its type)."""
 
     fields: dict[str, forms.Field]
+    #: False keeps Django's own "required" message, for forms whose errors sit beside each field
+    label_required_message = True
     data: Any
     _errors: Any
     cleaned_data: dict[str, Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             self.prepare_field(field)
 
     def prepare_field(self, field: forms.Field) -> None:
         label = str(field.label or "")
-        field.error_messages["required"] = f"「{label}」为必填项"
+        if self.label_required_message:
+            field.error_messages["required"] = f"「{label}」为必填项"
         if isinstance(field, forms.CharField):
             field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
             if field.max_length is not None:
@@ -98,7 +101,13 @@ def _number(value: str, message: str) -> str:
 # --- organizer desk ------------------------------------------------------------------------------
 
 
-class ReviewSettingsForm(ReviewFormMixin, forms.ModelForm):
+if TYPE_CHECKING:
+    _SettingsModelForm = forms.ModelForm[ReviewSettings]
+else:
+    _SettingsModelForm = forms.ModelForm
+
+
+class ReviewSettingsForm(ReviewFormMixin, _SettingsModelForm):
     class Meta:
         model = ReviewSettings
         fields = [
@@ -181,12 +190,16 @@ class DeskForm(ReviewForm):
                 field.queryset = qs
 
 
-def _choice(label: str, model: type[Any]) -> forms.ModelChoiceField:
+def _choice(label: str, model: type[Any]) -> forms.ModelChoiceField[Any]:
     return forms.ModelChoiceField(label=label, queryset=model.objects.none())
 
 
-def _choices(label: str, model: type[Any], *, required: bool = False) -> forms.ModelMultipleChoiceField:
+def _choices(label: str, model: type[Any], *, required: bool = False) -> forms.ModelMultipleChoiceField[Any]:
     return forms.ModelMultipleChoiceField(label=label, queryset=model.objects.none(), required=required)
+
+
+class ConfirmForm(DeskForm):
+    """An action without input (confirm no conflict, compute, finalize): CSRF is all it carries."""
 
 
 class PanelForm(DeskForm):
@@ -236,12 +249,12 @@ class ExpertAddForm(ReviewForm):
     title = _text("职称/职务", 60)
     unit = _text("工作单位代码", 30)
     region = _text("所在区县代码", 30)
-    fields = _text("专业领域", 200)
+    fields = _text("专业领域", 200)  # type: ignore[assignment]  # a form field named "fields" (its POST key)
 
 
 class ExpertUpdateForm(ReviewForm):
     title = _text("职称/职务", 60)
-    fields = _text("专业领域", 200)
+    fields = _text("专业领域", 200)  # type: ignore[assignment]  # a form field named "fields" (its POST key)
     region = _text("所在区县代码", 30)
     is_active = forms.BooleanField(label="在库", required=False)
 
@@ -265,10 +278,6 @@ class DeclareConflictForm(ReviewForm):
 
 class AbstainForm(ReviewForm):
     abstain_reason = _text("回避理由", 1000)
-
-
-class ConfirmForm(ReviewForm):
-    """An action without input (confirm no conflict, compute, finalize): CSRF is all it carries."""
 
 
 class ScoreSheetForm(ReviewForm):
@@ -380,6 +389,9 @@ class ConfirmListForm(ReviewForm):
 
 
 class ObjectionForm(ReviewForm):
+    """The public objection form; its errors are shown under each field (so the stock message)."""
+
+    label_required_message = False
     name = forms.CharField(label=_("姓名"), max_length=60)
     contact = forms.CharField(label=_("联系方式"), max_length=100)
     text = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)

@@ -162,11 +162,13 @@ def test_organizer_adds_a_conflict_and_assignment_respects_it(world: dict) -> No
     ).content.decode()
     assert "此项必填" in kept and not Conflict.objects.exists()
     unknown = org.post(
-        reverse("reviews:expert_conflict", args=[e1.pk]), {"action": "conflict", "expert": e1.pk, "unit": "NOPE", "reason": "原文理由"}
+        reverse("reviews:expert_conflict", args=[e1.pk]),
+        {"action": "conflict", "expert": e1.pk, "unit": "NOPE", "reason": "原文理由"},
     ).content.decode()
     assert "单位代码「NOPE」不存在" in unknown and 'value="原文理由"' in unknown
     org.post(
-        reverse("reviews:expert_conflict", args=[e1.pk]), {"action": "conflict", "expert": e1.pk, "unit": "X0", "reason": "曾任该校校长"}
+        reverse("reviews:expert_conflict", args=[e1.pk]),
+        {"action": "conflict", "expert": e1.pk, "unit": "X0", "reason": "曾任该校校长"},
     )
     conflict = Conflict.objects.get()
     assert (conflict.unit.code, conflict.declared_by_expert) == ("X0", False)
@@ -174,7 +176,10 @@ def test_organizer_adds_a_conflict_and_assignment_respects_it(world: dict) -> No
     with pytest.raises(ValidationError, match="已登记回避：曾任该校校长"):
         services.assign_expert(actor=world["organizer"], panel=panel, application=apps[0], expert=e1)
     # removing needs a reason, and is logged with what was removed
-    org.post(reverse("reviews:expert_conflict_remove", args=[e1.pk, conflict.pk]), {"action": "remove_conflict", "expert": e1.pk, "conflict": conflict.pk})
+    org.post(
+        reverse("reviews:expert_conflict_remove", args=[e1.pk, conflict.pk]),
+        {"action": "remove_conflict", "expert": e1.pk, "conflict": conflict.pk},
+    )
     assert Conflict.objects.exists()
     org.post(
         reverse("reviews:expert_conflict_remove", args=[e1.pk, conflict.pk]),
@@ -212,7 +217,9 @@ def test_panel_formed_and_changed_through_the_desk_is_logged(world: dict) -> Non
     e1, e2 = expert("e1", world["y"]), expert("e2", world["y"])
     url = reverse("reviews:organizer", args=[world["campaign"].pk])
     org = client_for(world["organizer"])
-    bad = org.post(url + "panels/", {"action": "panel", "name": "", "kind": "materials", "experts": [e1.pk]}).content.decode()
+    bad = org.post(
+        url + "panels/", {"action": "panel", "name": "", "kind": "materials", "experts": [e1.pk]}
+    ).content.decode()
     assert "此项必填" in bad and not Panel.objects.exists()
     org.post(url + "panels/", {"action": "panel", "name": "实地考察组", "kind": "site", "experts": [e1.pk]})
     panel = Panel.objects.get()

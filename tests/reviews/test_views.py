@@ -65,7 +65,10 @@ def test_bad_adjustment_is_explained_and_typed_values_kept(world: dict) -> None:
     url = reverse("reviews:county_review", args=[world["apps"][0].pk])
     page = (
         client_for(world["reviewer"])
-        .post(url + "decide/", {"decision": "accepted", "opinion": "我的意见原文", "points_1": "abc", "reason_1": "理由原文"})
+        .post(
+            url + "decide/",
+            {"decision": "accepted", "opinion": "我的意见原文", "points_1": "abc", "reason_1": "理由原文"},
+        )
         .content.decode()
     )
     assert "指标 1 的调整分值应为数字，收到「abc」" in page
@@ -120,7 +123,9 @@ def test_organizer_desk_and_publication_flow(world: dict) -> None:
     org.post(url + "compute/", {"action": "compute"})
     page = org.get(url).content.decode()
     assert "算术平均，按总分汇总" in page
-    bad = org.post(url + "publish/", {"action": "publish", "starts_on": "2024-07-07", "ends_on": "2024-07-01"}).content.decode()
+    bad = org.post(
+        url + "publish/", {"action": "publish", "starts_on": "2024-07-07", "ends_on": "2024-07-01"}
+    ).content.decode()
     assert "公示结束日期不能早于开始日期" in bad
     today = dt.date.today()
     org.post(
@@ -176,20 +181,26 @@ MATRIX = [
     ("organizer", "reviews:city_recommend", "campaign", 404),  # a city campaign has no city step
     ("reviewer", "reviews:city_recommend", "campaign", 404),
     ("anonymous", "reviews:city_recommend", "campaign", 302),
-    ("organizer", "reviews:audit_export", "campaign", 200),
-    ("applicant", "reviews:audit_export", "campaign", 404),
-    ("organizer", "reviews:results_export", "campaign", 200),
-    ("outsider", "reviews:results_export", "campaign", 404),
+    ("organizer", "reports:export", "audit", 200),
+    ("applicant", "reports:export", "audit", 404),
+    ("organizer", "reports:export", "results", 200),
+    ("outsider", "reports:export", "results", 404),
 ]
 
 
 @pytest.mark.parametrize(("persona", "name", "needs", "expected"), MATRIX)
 def test_role_url_matrix(world: dict, persona: str, name: str, needs: str | None, expected: int) -> None:
-    args = {"app": [world["apps"][0].pk], "campaign": [world["campaign"].pk], None: []}[needs]
+    args = {
+        "app": [world["apps"][0].pk],
+        "campaign": [world["campaign"].pk],
+        "audit": ["audit", world["campaign"].pk],
+        "results": ["results", world["campaign"].pk],
+        None: [],
+    }[needs]
     c = Client() if persona == "anonymous" else client_for(world[persona])
     response = c.get(reverse(name, args=args))
     assert response.status_code == expected
-    if expected == 200 and name.endswith("_export"):
+    if expected == 200 and name.endswith("export"):
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     elif expected == 200:
         assert b"<html" in response.content.lower() or b"<!doctype" in response.content.lower()

@@ -6,14 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campuseval.access.rules import city_reviewer_units
-from campuseval.access.views import require
+from campuseval.access.rules import Actor, city_reviewer_units
+from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
@@ -24,13 +24,13 @@ from ..models import CountyReview, RecommendationEntry, RecommendationList, Revi
 from .common import actor, show_errors
 
 
-def _is_city_reviewer(user: Any) -> bool:
+def _is_city_reviewer(user: Actor) -> bool:
     return bool(city_reviewer_units(user))
 
 
 @require_GET
 @require(_is_city_reviewer)
-def city_list(request: HttpRequest) -> HttpResponse:
+def city_list(request: AuthenticatedRequest) -> HttpResponse:
     """Campaigns where the user's city screens its counties' lists before the province."""
     cities = city_reviewer_units(request.user)
     campaigns = list(queries.city_review_campaigns(request.user))
@@ -42,7 +42,7 @@ def city_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/city_list.html", {"rows": rows})
 
 
-def _city_campaign(request: HttpRequest, campaign_pk: int) -> tuple[Campaign, Unit, list[Unit]]:
+def _city_campaign(request: AuthenticatedRequest, campaign_pk: int) -> tuple[Campaign, Unit, list[Unit]]:
     cities = city_reviewer_units(request.user)
     campaign = get_object_or_404(queries.city_review_campaigns(request.user), pk=campaign_pk)
     city = cities[0]
@@ -72,7 +72,7 @@ def _candidates(campaign: Campaign, city: Unit) -> list[dict[str, Any]]:
     return [{"row": row, "app": row.application, "county": reviews.get(row.application_id)} for row in county_rows]
 
 
-def _city_page(request: HttpRequest, campaign_pk: int, form: RecommendationForm | None = None) -> HttpResponse:
+def _city_page(request: AuthenticatedRequest, campaign_pk: int, form: RecommendationForm | None = None) -> HttpResponse:
     campaign, city, cities = _city_campaign(request, campaign_pk)
     rec = RecommendationList.objects.filter(campaign=campaign, unit=city).first()
     if form is not None and form.is_bound:
@@ -101,7 +101,7 @@ def _city_page(request: HttpRequest, campaign_pk: int, form: RecommendationForm 
 
 @require_http_methods(["GET", "POST"])
 @require(_is_city_reviewer)
-def city_recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def city_recommend(request: AuthenticatedRequest, campaign_pk: int) -> HttpResponse:
     """The city picks, from its counties' confirmed lists, the list it sends to the province
     (GET shows it, POST saves it); the city quota is checked on save."""
     if request.method != "POST":
@@ -135,7 +135,7 @@ def city_recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_city_reviewer)
-def city_recommend_confirm(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def city_recommend_confirm(request: AuthenticatedRequest, campaign_pk: int) -> HttpResponse:
     """A named person confirms the city's list and it freezes."""
     campaign, city, _cities = _city_campaign(request, campaign_pk)
     rec = get_object_or_404(RecommendationList, campaign=campaign, unit=city)

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from campuseval.access.rules import as_user, is_organizer_for
+from campuseval.access.views import AuthenticatedRequest
 from campuseval.accounts.models import User
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
@@ -32,7 +33,7 @@ def show_errors(request: HttpRequest, problems: ValidationError | Iterable[str])
     request.review_errors = [*getattr(request, "review_errors", []), *texts]  # type: ignore[attr-defined]
 
 
-def organizer_campaign(request: HttpRequest, pk: int) -> Campaign:
+def organizer_campaign(request: AuthenticatedRequest, pk: int) -> Campaign:
     campaign = get_object_or_404(queries.organizer_campaigns(request.user), pk=pk)
     if not is_organizer_for(request.user, campaign):
         raise Http404

@@ -8,14 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campuseval.access.rules import reviewer_counties
-from campuseval.access.views import require
+from campuseval.access.rules import Actor, reviewer_counties
+from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.applications.models import Application
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
@@ -31,13 +31,13 @@ from .common import actor, show_errors
 SORTS = {"score": "-self_total", "name": "unit__name", "submitted": "-submitted_at"}
 
 
-def _is_county_reviewer(user: Any) -> bool:
+def _is_county_reviewer(user: Actor) -> bool:
     return bool(reviewer_counties(user))
 
 
 @require_GET
 @require(_is_county_reviewer)
-def county_list(request: HttpRequest) -> HttpResponse:
+def county_list(request: AuthenticatedRequest) -> HttpResponse:
     """Submitted applications of the reviewer's counties, with filters and sorting."""
     qs = queries.county_applications(request.user)
     campaign_id = request.GET.get("campaign", "")
@@ -115,7 +115,9 @@ def _labelled_diff(fw: Any, application: Application, older: Any, newer: Any) ->
     return rows
 
 
-def _county_review_page(request: HttpRequest, application: Application, form: CountyDecisionForm) -> HttpResponse:
+def _county_review_page(
+    request: AuthenticatedRequest, application: Application, form: CountyDecisionForm
+) -> HttpResponse:
     versions = list(application.versions.order_by("-number"))
     latest = versions[0] if versions else None
     fw = framework_for(application.framework)
@@ -153,7 +155,7 @@ def _leaf_codes(application: Application) -> list[str]:
 
 @require_GET
 @require()
-def county_review(request: HttpRequest, pk: int) -> HttpResponse:
+def county_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One application: its latest version per indicator, the difference from the previous
     version, and the decision form (accept with adjustments, reject, return)."""
     application = get_object_or_404(queries.county_applications(request.user), pk=pk)
@@ -162,7 +164,7 @@ def county_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require()
-def county_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def county_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The county's decision on one application."""
     application = get_object_or_404(queries.county_applications(request.user), pk=pk)
     form = CountyDecisionForm(request.POST, codes=_leaf_codes(application))
@@ -197,7 +199,7 @@ def county_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- recommendation list -------------------------------------------------------------------------
 
 
-def _county_campaign(request: HttpRequest, campaign_pk: int) -> tuple[Campaign, Unit, list[Unit]]:
+def _county_campaign(request: AuthenticatedRequest, campaign_pk: int) -> tuple[Campaign, Unit, list[Unit]]:
     counties = reviewer_counties(request.user)
     if not counties:
         raise Http404
@@ -211,7 +213,7 @@ def _county_campaign(request: HttpRequest, campaign_pk: int) -> tuple[Campaign, 
     return campaign, county, counties
 
 
-def _candidates(request: HttpRequest, campaign: Campaign) -> list[Application]:
+def _candidates(request: AuthenticatedRequest, campaign: Campaign) -> list[Application]:
     return list(
         queries.county_applications(request.user)
         .filter(campaign=campaign, status__in=[Application.Status.ACCEPTED, Application.Status.RECOMMENDED])
@@ -219,7 +221,9 @@ def _candidates(request: HttpRequest, campaign: Campaign) -> list[Application]:
     )
 
 
-def _recommend_page(request: HttpRequest, campaign_pk: int, form: RecommendationForm | None = None) -> HttpResponse:
+def _recommend_page(
+    request: AuthenticatedRequest, campaign_pk: int, form: RecommendationForm | None = None
+) -> HttpResponse:
     campaign, county, counties = _county_campaign(request, campaign_pk)
     candidates = _candidates(request, campaign)
     rec = RecommendationList.objects.filter(campaign=campaign, unit=county).first()
@@ -247,7 +251,7 @@ def _recommend_page(request: HttpRequest, campaign_pk: int, form: Recommendation
 
 @require_http_methods(["GET", "POST"])
 @require(_is_county_reviewer)
-def recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def recommend(request: AuthenticatedRequest, campaign_pk: int) -> HttpResponse:
     """The county picks and orders its recommendation list (GET shows it, POST saves it);
     quotas are checked on save."""
     if request.method != "POST":
@@ -281,7 +285,7 @@ def recommend(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_county_reviewer)
-def recommend_confirm(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def recommend_confirm(request: AuthenticatedRequest, campaign_pk: int) -> HttpResponse:
     """A named person confirms the county's list and it freezes."""
     campaign, county, _counties = _county_campaign(request, campaign_pk)
     rec = get_object_or_404(RecommendationList, campaign=campaign, unit=county)

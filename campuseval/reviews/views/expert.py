@@ -7,11 +7,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campuseval.access.views import require
+from campuseval.access.rules import Actor, as_user
+from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.scoring import framework_for
 
@@ -21,11 +22,12 @@ from ..models import Assignment, CountyReview, Expert
 from .common import actor, show_errors, unit_by_code
 
 
-def _is_expert(user: Any) -> bool:
-    return Expert.objects.filter(user=user).exists()
+def _is_expert(user: Actor) -> bool:
+    signed = as_user(user)
+    return signed is not None and Expert.objects.filter(user=signed).exists()
 
 
-def _list_page(request: HttpRequest) -> HttpResponse:
+def _list_page(request: AuthenticatedRequest) -> HttpResponse:
     profile = get_object_or_404(Expert, user=request.user)
     assignments = list(queries.expert_assignments(request.user))
     for a in assignments:
@@ -44,7 +46,7 @@ def _list_page(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require(_is_expert)
-def expert_list(request: HttpRequest) -> HttpResponse:
+def expert_list(request: AuthenticatedRequest) -> HttpResponse:
     """The expert's tasks (GET); POST declares a conflict of interest ahead of assignment."""
     if request.method != "POST":
         return _list_page(request)
@@ -67,11 +69,13 @@ def expert_list(request: HttpRequest) -> HttpResponse:
     return redirect("reviews:expert_list")
 
 
-def _own(request: HttpRequest, pk: int) -> Assignment:
+def _own(request: AuthenticatedRequest, pk: int) -> Assignment:
     return get_object_or_404(queries.expert_assignments(request.user), pk=pk)
 
 
-def _sheet_page(request: HttpRequest, assignment: Assignment, form: ScoreSheetForm | None = None) -> HttpResponse:
+def _sheet_page(
+    request: AuthenticatedRequest, assignment: Assignment, form: ScoreSheetForm | None = None
+) -> HttpResponse:
     application = assignment.application
     typed: Any = form.data if form is not None and form.is_bound else {}
     context: dict[str, Any] = {
@@ -107,7 +111,7 @@ def _sheet_page(request: HttpRequest, assignment: Assignment, form: ScoreSheetFo
 
 @require_GET
 @require(_is_expert)
-def expert_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def expert_sheet(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """An expert's score sheet: confirm no conflict first; then per indicator the self-score
     and county score beside, points within range and a comment."""
     return _sheet_page(request, _own(request, pk))
@@ -115,7 +119,7 @@ def expert_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_expert)
-def expert_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def expert_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignment = _own(request, pk)
     try:
         if not ConfirmForm(request.POST).is_valid():
@@ -131,7 +135,7 @@ def expert_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_expert)
-def expert_abstain(request: HttpRequest, pk: int) -> HttpResponse:
+def expert_abstain(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignment = _own(request, pk)
     form = AbstainForm(request.POST)
     try:
@@ -151,7 +155,7 @@ def expert_abstain(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:expert_sheet", pk=pk)
 
 
-def _score(request: HttpRequest, pk: int, *, submit: bool) -> HttpResponse:
+def _score(request: AuthenticatedRequest, pk: int, *, submit: bool) -> HttpResponse:
     assignment = _own(request, pk)
     codes = [leaf.code for leaf in framework_for(assignment.application.framework).leaves()]
     form = ScoreSheetForm(request.POST, codes=codes)
@@ -179,12 +183,12 @@ def _score(request: HttpRequest, pk: int, *, submit: bool) -> HttpResponse:
 
 @require_POST
 @require(_is_expert)
-def expert_save(request: HttpRequest, pk: int) -> HttpResponse:
+def expert_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _score(request, pk, submit=False)
 
 
 @require_POST
 @require(_is_expert)
-def expert_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def expert_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Save what was typed and submit, in one transaction (a refused submission keeps nothing)."""
     return _score(request, pk, submit=True)

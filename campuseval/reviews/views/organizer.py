@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from campuseval.access.rules import organizer_scope
-from campuseval.access.views import require
+from campuseval.access.rules import Actor, organizer_scope
+from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.accounts.models import User
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
@@ -38,6 +40,7 @@ from ..forms import (
     PanelMembersForm,
     PublishForm,
     ReasonForm,
+    ReviewForm,
     ReviewSettingsForm,
     UnlockForm,
 )
@@ -48,16 +51,16 @@ from .common import actor, organizer_campaign, show_errors, unit_by_code
 Run = Callable[[Campaign, dict[str, Any], User, str | None], list[str]]
 
 
-def _is_organizer(user: Any) -> bool:
+def _is_organizer(user: Actor) -> bool:
     return bool(organizer_scope(user))
 
 
-def _pool(request: HttpRequest) -> QuerySet[Expert]:
+def _pool(request: AuthenticatedRequest) -> QuerySet[Expert]:
     return queries.expert_pool(request.user).filter(is_active=True)
 
 
 def _desk(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     campaign: Campaign,
     *,
     settings_form: ReviewSettingsForm | None = None,
@@ -98,14 +101,14 @@ def _desk(
 
 @require_GET
 @require(_is_organizer)
-def organizer(request: HttpRequest, pk: int) -> HttpResponse:
+def organizer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The organizer's review desk for one campaign: settings, panels, assignments, results,
     publication, objections. Nothing is written on GET."""
     return _desk(request, organizer_campaign(request, pk))
 
 
 def _desk_action(
-    request: HttpRequest, pk: int, form_class: type[DeskForm], run: Run, done: str | Callable[[], str]
+    request: AuthenticatedRequest, pk: int, form_class: type[DeskForm], run: Run, done: str | Callable[[], str]
 ) -> HttpResponse:
     """Validate the action's form against the campaign's own panels, finalists, pool,
     assignments and objections; run it; back to the desk, or the desk with the reasons."""
@@ -135,7 +138,7 @@ def _desk_action(
 
 @require_POST
 @require(_is_organizer)
-def organizer_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def organizer_settings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Save the review settings (created here on first save)."""
     campaign = organizer_campaign(request, pk)
     current = ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
@@ -157,7 +160,7 @@ def organizer_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def panel_create(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
         services.create_panel(
             actor=user, campaign=campaign, name=data["name"], kind=data["kind"], experts=list(data["experts"]), ip=ip
@@ -169,7 +172,7 @@ def panel_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def panel_members(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_members(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
         services.set_panel_members(actor=user, panel=data["panel"], experts=list(data["experts"]), ip=ip)
         return []
@@ -179,7 +182,7 @@ def panel_members(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def assign_batch(request: HttpRequest, pk: int) -> HttpResponse:
+def assign_batch(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     made: list[Any] = []
 
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
@@ -198,7 +201,7 @@ def assign_batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def auto_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def auto_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
         return list(services.auto_assign(actor=user, panel=data["panel"], ip=ip))
 
@@ -207,7 +210,7 @@ def auto_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
         services.assign_expert(
             actor=user, panel=data["panel"], application=data["application"], expert=data["expert"], ip=ip
@@ -219,7 +222,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def unlock(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
         services.unlock_assignment(actor=user, assignment=data["assignment"], reason=data["reason"], ip=ip)
         return []
@@ -229,7 +232,7 @@ def unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def compute(request: HttpRequest, pk: int) -> HttpResponse:
+def compute(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
         services.compute_results(actor=user, campaign=campaign, ip=ip)
         return []
@@ -239,7 +242,7 @@ def compute(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
+def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Put the proposed list up for public notice; bad dates re-render the desk's form."""
     campaign = organizer_campaign(request, pk)
     form = PublishForm(request.POST)
@@ -260,7 +263,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
+def answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
         services.answer_objection(actor=user, objection=data["objection"], answer=data["answer"], ip=ip)
         return []
@@ -270,7 +273,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(_is_organizer)
-def finalize(request: HttpRequest, pk: int) -> HttpResponse:
+def finalize(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
         services.finalize_results(actor=user, campaign=campaign, ip=ip)
         return []
@@ -283,7 +286,7 @@ def finalize(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @require(_is_organizer)
-def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The campaign's audit trail (read-only), optionally for one application: entries about
     the application itself and about anything done for its unit in this campaign."""
     campaign = organizer_campaign(request, pk)
@@ -311,12 +314,37 @@ def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
 # --- expert pool (专家库) ------------------------------------------------------------------------
 
 
-def _pool_page(request: HttpRequest) -> HttpResponse:
+def _scope(request: AuthenticatedRequest) -> set[int]:
+    """The organizer's scope, computed once per request; 404 for anyone who organizes nothing."""
     scope = organizer_scope(request.user)
+    if not scope:
+        raise Http404
+    return scope
+
+
+def _back(request: AuthenticatedRequest) -> str:
+    """Where a pool action returns to: the pool with the filters the user had (the form's
+    hidden `next`), when that is a safe link to the pool itself; else the bare pool."""
+    pool = reverse("reviews:expert_pool")
+    wanted = request.POST.get("next", "")
+    if (
+        wanted
+        and urlsplit(wanted).path == pool
+        and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return wanted
+    return pool
+
+
+def _pool_page(request: AuthenticatedRequest, scope: set[int]) -> HttpResponse:
+    # after a refused POST the filters are those of the page the form was on (its `next`)
+    params = QueryDict(urlsplit(_back(request)).query) if request.method == "POST" else request.GET
     pool = queries.expert_pool(request.user, scope)
-    q = request.GET.get("q", "").strip()
-    region_id = request.GET.get("region", "")
-    active = request.GET.get("active", "1")
+    q = params.get("q", "").strip()
+    region_id = params.get("region", "")
+    active = params.get("active", "1")
     experts = pool
     if q:
         experts = experts.filter(
@@ -340,45 +368,46 @@ def _pool_page(request: HttpRequest) -> HttpResponse:
             "experts": experts,
             "regions": regions,
             "filters": {"q": q, "region": region_id, "active": active},
+            "back": _back(request) if request.method == "POST" else request.get_full_path(),
             "post": request.POST if request.method == "POST" else {},
         },
     )
 
 
 @require_GET
-@require(_is_organizer)
-def expert_pool(request: HttpRequest) -> HttpResponse:
+@require()
+def expert_pool(request: AuthenticatedRequest) -> HttpResponse:
     """The organizer's expert pool: who is in it (unit, region, fields), filters, and the
     conflicts of interest (回避) on record."""
-    return _pool_page(request)
+    return _pool_page(request, _scope(request))
 
 
 PoolRun = Callable[[dict[str, Any], User, str | None], str]
 
 
-def _pool_action(request: HttpRequest, form: Any, run: PoolRun) -> HttpResponse:
+def _pool_action(request: AuthenticatedRequest, scope: set[int], form: ReviewForm, run: PoolRun) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(form.problems())
-        done = run(form.cleaned_data, actor(request), client_ip(request))
+        done = run(form.cleaned_data, request.user, client_ip(request))
     except ValidationError as exc:
         show_errors(request, exc)
-        return _pool_page(request)
+        return _pool_page(request, scope)
     except PermissionDenied:
         raise Http404 from None
     messages.success(request, done)
-    back = reverse("reviews:expert_pool")
-    return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)
+    return redirect(_back(request))
 
 
-def _managed_expert(request: HttpRequest, expert_pk: int) -> Expert:
-    return get_object_or_404(queries.expert_pool(request.user), pk=expert_pk)
+def _managed_expert(request: AuthenticatedRequest, scope: set[int], expert_pk: int) -> Expert:
+    return get_object_or_404(queries.expert_pool(request.user, scope), pk=expert_pk)
 
 
 @require_POST
-@require(_is_organizer)
-def expert_add(request: HttpRequest) -> HttpResponse:
+@require()
+def expert_add(request: AuthenticatedRequest) -> HttpResponse:
     """Add one expert by hand (an account is made when there is none)."""
+    scope = _scope(request)
 
     def run(data: dict[str, Any], user: User, ip: str | None) -> str:
         expert, password = services.add_expert(
@@ -386,7 +415,8 @@ def expert_add(request: HttpRequest) -> HttpResponse:
             username=data["username"],
             display_name=data["display_name"],
             email=data["email"],
-            unit=unit_by_code(data["unit"], "unit", "单位代码"),
+            # an unknown work unit is refused by the service, with the units one may choose
+            unit=Unit.objects.filter(code=data["unit"].strip()).first() if data["unit"].strip() else None,
             region=unit_by_code(data["region"], "region", "区县代码"),
             title=data["title"],
             fields=data["fields"],
@@ -397,13 +427,14 @@ def expert_add(request: HttpRequest) -> HttpResponse:
             text += f"；初始密码 {password}（仅显示一次，请转交本人并提醒修改）"
         return text
 
-    return _pool_action(request, ExpertAddForm(request.POST), run)
+    return _pool_action(request, scope, ExpertAddForm(request.POST), run)
 
 
 @require_POST
-@require(_is_organizer)
-def expert_update(request: HttpRequest, expert_pk: int) -> HttpResponse:
-    expert = _managed_expert(request, expert_pk)
+@require()
+def expert_update(request: AuthenticatedRequest, expert_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    expert = _managed_expert(request, scope, expert_pk)
 
     def run(data: dict[str, Any], user: User, ip: str | None) -> str:
         services.update_expert(
@@ -417,30 +448,32 @@ def expert_update(request: HttpRequest, expert_pk: int) -> HttpResponse:
         )
         return "专家信息已保存"
 
-    return _pool_action(request, ExpertUpdateForm(request.POST), run)
+    return _pool_action(request, scope, ExpertUpdateForm(request.POST), run)
 
 
 @require_POST
-@require(_is_organizer)
-def expert_conflict(request: HttpRequest, expert_pk: int) -> HttpResponse:
-    expert = _managed_expert(request, expert_pk)
+@require()
+def expert_conflict(request: AuthenticatedRequest, expert_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    expert = _managed_expert(request, scope, expert_pk)
 
     def run(data: dict[str, Any], user: User, ip: str | None) -> str:
         unit = unit_by_code(data["unit"], "unit", "单位代码")
         services.add_conflict(actor=user, expert=expert, unit=unit, reason=data["reason"], ip=ip)
         return "回避已登记"
 
-    return _pool_action(request, ConflictForm(request.POST), run)
+    return _pool_action(request, scope, ConflictForm(request.POST), run)
 
 
 @require_POST
-@require(_is_organizer)
-def expert_conflict_remove(request: HttpRequest, expert_pk: int, conflict_pk: int) -> HttpResponse:
-    expert = _managed_expert(request, expert_pk)
+@require()
+def expert_conflict_remove(request: AuthenticatedRequest, expert_pk: int, conflict_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    expert = _managed_expert(request, scope, expert_pk)
     conflict = get_object_or_404(Conflict, pk=conflict_pk, expert=expert)
 
     def run(data: dict[str, Any], user: User, ip: str | None) -> str:
         services.remove_conflict(actor=user, conflict=conflict, reason=data["reason"], ip=ip)
         return "回避已撤销"
 
-    return _pool_action(request, ReasonForm(request.POST), run)
+    return _pool_action(request, scope, ReasonForm(request.POST), run)

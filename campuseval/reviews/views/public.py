@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campuseval.access.views import require
+from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
@@ -65,7 +65,7 @@ def public(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @require()
-def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def result_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     result = get_object_or_404(queries.results_for_applicant(request.user), pk=pk)
     feedback = services.feedback_for(result)
     fw = framework_for(result.application.framework)
