@@ -33,3 +33,20 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @pytest.fixture(autouse=True)
 def media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+#: where each action posts (the project page's URL + this)
+ACTION_PATHS = {
+    "submit_plan": "plan/submit/",
+    "accept_plan": "plan/accept/",
+    "return_plan": "plan/return/",
+    "open": "evaluation/open/",
+    "conclude": "evaluation/conclude/",
+    "evaluate": "evaluation/record/",
+    "terminate": "terminate/",
+    "exclude": "exclude-school/",
+}
+
+
+def act(url: str, action: str) -> str:
+    return url + ACTION_PATHS[action]

@@ -20,6 +20,7 @@ from campuseval.cultivation.models import Evaluation, Project
 from campuseval.orgs.models import Unit
 from campuseval.reviews import ladder
 from campuseval.reviews.models import Result
+from tests.cultivation.conftest import act
 
 pytestmark = pytest.mark.django_db
 
@@ -291,10 +292,10 @@ def test_pages_scoped_and_bad_input_kept(setup: dict) -> None:
     url = reverse("cultivation:detail", args=[p["D1"].pk])
     pending = p["D1"].evaluations.order_by("due_date").first()
     bad = org.post(
-        url, {"action": "evaluate", "evaluation": pending.pk, "p_C1": "abc", "notes": "我的说明", "outcome": "continue"}
+        act(url, "evaluate"), {"evaluation": pending.pk, "p_C1": "abc", "notes": "我的说明", "outcome": "continue"}
     ).content.decode()
-    assert "C1 的得分应为数字，收到「abc」" in bad and 'value="abc"' in bad and "我的说明" in bad
-    org.post(url, {"action": "evaluate", "evaluation": pending.pk, "p_C1": "85", "p_C38": "16", "outcome": "continue"})
+    assert "C1 的得分：应为数字" in bad and 'value="abc"' in bad and "我的说明" in bad
+    org.post(act(url, "evaluate"), {"evaluation": pending.pk, "p_C1": "85", "p_C38": "16", "outcome": "continue"})
     pending.refresh_from_db()
     assert (pending.outcome, pending.score) == ("continue", D(101))
     ladder = own.get(reverse("cultivation:ladder", args=[setup["s1"].pk])).content.decode()

@@ -18,7 +18,7 @@ from campuseval.cultivation.models import Evaluation, Project
 from campuseval.orgs.models import Unit
 from campuseval.reviews.models import Result
 
-from .conftest import Clock
+from .conftest import Clock, act
 from .test_cycle import setup, start  # noqa: F401 - the district/school world of the cycle test
 
 pytestmark = pytest.mark.django_db
@@ -160,26 +160,26 @@ def test_plan_upload_through_the_page_and_bad_input_kept(setup: dict, people: di
     ]
     url = reverse("cultivation:detail", args=[project.pk])
     unit = client(people["s1_applicant"])
-    bad = unit.post(url, {"action": "submit_plan", "plan": SimpleUploadedFile("方案.txt", b"x")}).content.decode()
+    bad = unit.post(act(url, "submit_plan"), {"plan": SimpleUploadedFile("方案.txt", b"x")}).content.decode()
     assert "实施方案请上传 PDF、Word 或 OFD 文件" in bad
-    unit.post(url, {"action": "submit_plan", "plan": SimpleUploadedFile("实施方案.pdf", b"%PDF plan")})
+    unit.post(act(url, "submit_plan"), {"plan": SimpleUploadedFile("实施方案.pdf", b"%PDF plan")})
     project.refresh_from_db()
     assert project.plan_state == "已提交，待受理"
     # the unit cannot accept its own plan: the organizer's action answers 404
-    assert unit.post(url, {"action": "accept_plan"}).status_code == 404
+    assert unit.post(act(url, "accept_plan"), {}).status_code == 404
     org = client(setup["organizer"])
-    kept = org.post(url, {"action": "return_plan", "reason": ""}).content.decode()
-    assert "退回实施方案须写明修改意见" in kept
-    org.post(url, {"action": "accept_plan"})
+    kept = org.post(act(url, "return_plan"), {"reason": ""}).content.decode()
+    assert "修改意见：请填写修改意见" in kept
+    org.post(act(url, "accept_plan"), {})
     project.refresh_from_db()
     assert project.status == Project.Status.ACTIVE
     pending = project.evaluations.order_by("due_date").first()
     bad = org.post(
-        url,
-        {"action": "evaluate", "evaluation": pending.pk, "p_C1": "abc", "notes": "我的说明", "outcome": "continue"},
+        act(url, "evaluate"),
+        {"evaluation": pending.pk, "p_C1": "abc", "notes": "我的说明", "outcome": "continue"},
     ).content.decode()
-    assert "C1 的得分应为数字，收到「abc」" in bad and 'value="abc"' in bad and "我的说明" in bad
-    bad = org.post(url, {"action": "open", "evaluation": pending.pk, "deadline": "明年"}).content.decode()
+    assert "C1 的得分：应为数字" in bad and 'value="abc"' in bad and "我的说明" in bad
+    bad = org.post(act(url, "open"), {"evaluation": pending.pk, "deadline": "明年"}).content.decode()
     assert "请填写提交截止日期（如 2025-01-01）" in bad and 'value="明年"' in bad
 
 
@@ -196,7 +196,7 @@ def test_closed_school_recomputes_district_figures_and_open_form(
     app = Application.objects.get(campaign=campaign)
     assert (app.form_data["schools"], app.form_data["students"]) == (2, 1200)
     url = reverse("cultivation:detail", args=[d1.pk])
-    client(org).post(url, {"action": "exclude", "school": setup["s2"].pk, "reason": "布局调整撤并"})
+    client(org).post(act(url, "exclude"), {"school": setup["s2"].pk, "reason": "布局调整撤并"})
     app.refresh_from_db()
     assert (app.form_data["schools"], app.form_data["students"]) == (1, 900)
     page = client(org).get(url).content.decode()
@@ -229,7 +229,7 @@ def test_district_final_uses_the_sampled_schools_own_result(setup: dict, clock: 
     url = reverse("cultivation:detail", args=[projects["D1"].pk])
     page = client(org).get(url).content.decode()
     assert "专家评审汇总：104 分" in page
-    client(org).post(url, {"action": "conclude", "evaluation": final.pk, "sampled_school": setup["s2"].pk})
+    client(org).post(act(url, "conclude"), {"evaluation": final.pk, "sampled_school": setup["s2"].pk})
     d1 = Project.objects.get(pk=projects["D1"].pk)
     assert d1.status == Project.Status.AWARDED
     assert "现场调研抽检学校（甲区九年一贯制学校）得分 60 分，不低于 60 分" in d1.award_note
