@@ -180,7 +180,7 @@ def test_plan_upload_through_the_page_and_bad_input_kept(setup: dict, people: di
     ).content.decode()
     assert "C1 的得分：应为数字" in bad and 'value="abc"' in bad and "我的说明" in bad
     bad = org.post(act(url, "open"), {"evaluation": pending.pk, "deadline": "明年"}).content.decode()
-    assert "请填写提交截止日期（如 2025-01-01）" in bad and 'value="明年"' in bad
+    assert "提交截止日期：请按 2025-01-01 的格式填写日期" in bad and 'value="明年"' in bad
 
 
 def test_closed_school_recomputes_district_figures_and_open_form(
