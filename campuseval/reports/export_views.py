@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from campuseval.access.views import AuthenticatedRequest
 from campuseval.spreadsheets.responses import xlsx_response
 from campuseval.spreadsheets.writing import XLSX
 
@@ -27,7 +28,7 @@ def background_threshold() -> int:
 
 
 @login_required
-def export(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+def export(request: AuthenticatedRequest, key: str, pk: int) -> HttpResponse:
     """One list of one campaign as .xlsx, with the screen's filters (`?status=`, `?q=`,
     `?application=`). `?background=1` asks for the background even for a short list."""
     scope = exports.resolve_scope(request.user, key, pk, request.GET.dict())
@@ -41,25 +42,25 @@ def export(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     return xlsx_response(data, exports.filename(scope, key))
 
 
-def _mine(request: HttpRequest, pk: int) -> ExportJob:
+def _mine(request: AuthenticatedRequest, pk: int) -> ExportJob:
     return get_object_or_404(ExportJob.objects.filter(user=request.user), pk=pk)
 
 
 @login_required
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: AuthenticatedRequest) -> HttpResponse:
     """The user's own exports, newest first; unfinished ones poll for progress."""
     jobs = ExportJob.objects.filter(user=request.user).select_related("campaign")[:50]
     return render(request, "reports/exports/list.html", {"jobs": jobs})
 
 
 @login_required
-def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+def export_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One row of "my exports" (what htmx polls while the job runs)."""
     return render(request, "reports/exports/_job.html", {"job": _mine(request, pk)})
 
 
 @login_required
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """The finished file, to its requester only."""
     job = _mine(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:

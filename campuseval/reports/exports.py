@@ -22,9 +22,9 @@ from campuseval.access.rules import is_organizer_for, reviewer_counties
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
 from campuseval.campaigns.models import Campaign
+from campuseval.campaigns.queries import organizer_campaigns
 from campuseval.campaigns.scoring import framework_for
 from campuseval.orgs.models import Unit, units_below
-from campuseval.reviews import queries as review_queries
 from campuseval.reviews.models import Assignment, RecommendationEntry, Result
 from campuseval.spreadsheets.writing import Column, build_workbook
 
@@ -381,7 +381,7 @@ def resolve_scope(user: Any, key: str, campaign_pk: int, params: dict[str, str] 
     if campaign is None:
         return None
     clean = {name: str(value) for name, value in (params or {}).items() if name in export.filters and value}
-    organizer = review_queries.organizer_campaigns(user).filter(pk=campaign.pk).exists() and is_organizer_for(
+    organizer = organizer_campaigns(user).filter(pk=campaign.pk).exists() and is_organizer_for(
         user, campaign
     )
     county_ids: frozenset[int] = frozenset()

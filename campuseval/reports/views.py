@@ -258,7 +258,8 @@ TEMPLATES_COLUMNS = {
 
 @login_required
 def import_template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
-    if kind not in TEMPLATES_COLUMNS:
+    """The empty sheet of an import, for those who may import."""
+    if kind not in TEMPLATES_COLUMNS or not may_import(request.user):
         raise Http404
     title, attr = TEMPLATES_COLUMNS[kind]
     columns = [Column(name, 16) for name in getattr(importers, attr)]

@@ -33,10 +33,6 @@ def county_applications(user: Actor) -> QuerySet[Application]:
     )
 
 
-def organizer_campaigns(user: Actor) -> QuerySet[Campaign]:
-    return scopes.managed_campaigns(user, Campaign.objects.all()).select_related("organizer")
-
-
 def expert_pool(user: Actor, scope: set[int] | None = None) -> QuerySet[Expert]:
     """The experts an organizer manages: those whose work unit is in the organizer's scope
     (pass `scope` when the caller already has it)."""

@@ -14,10 +14,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from campuseval.access.rules import is_organizer, is_project_organizer, is_project_unit
 from campuseval.access.views import AuthenticatedRequest, require
+from campuseval.campaigns.queries import organizer_campaigns
 from campuseval.campaigns.scoring import framework_for
 from campuseval.orgs.models import Unit
-from campuseval.reviews.queries import organizer_campaigns
 
 from .. import forms, services
 from ..models import Project
@@ -35,6 +36,15 @@ def _project(request: AuthenticatedRequest, pk: int) -> Project:
     return get_object_or_404(visible_projects(request.user), pk=pk)
 
 
+def _organized_project(request: AuthenticatedRequest, pk: int) -> Project:
+    """A project the user decides on as organizer; anyone else (the unit itself, its county)
+    gets 404 before any input is read."""
+    project = _project(request, pk)
+    if not is_project_organizer(request.user, project):
+        raise Http404
+    return project
+
+
 def _perform(request: AuthenticatedRequest, project: Project, form: forms.ActionForm, run: Run) -> HttpResponse:
     """Validate, run the service, and go back to the project (or show it again with errors)."""
     if not form.is_valid():
@@ -49,7 +59,7 @@ def _perform(request: AuthenticatedRequest, project: Project, form: forms.Action
     return redirect("cultivation:detail", pk=project.pk)
 
 
-@require()
+@require(is_organizer)
 @require_POST
 def create_projects(request: AuthenticatedRequest) -> HttpResponse:
     """Organizer: a project for every unit on a campaign's final list."""
@@ -79,6 +89,8 @@ def create_projects(request: AuthenticatedRequest) -> HttpResponse:
 def submit_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Unit: upload the implementation plan."""
     project = _project(request, pk)
+    if not is_project_unit(request.user, project):
+        raise Http404
     form = forms.PlanForm(request.POST, request.FILES)
 
     def run(f: forms.ActionForm) -> str:
@@ -92,7 +104,7 @@ def submit_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def accept_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Organizer: accept the plan (a paper plan may be uploaded here); construction starts."""
-    project = _project(request, pk)
+    project = _organized_project(request, pk)
 
     def run(f: forms.ActionForm) -> str:
         services.accept_plan(actor=request.user, project=project, plan=f.cleaned_data.get("plan"))
@@ -105,7 +117,7 @@ def accept_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def return_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Organizer: send the plan back with what to change."""
-    project = _project(request, pk)
+    project = _organized_project(request, pk)
 
     def run(f: forms.ActionForm) -> str:
         services.return_plan(actor=request.user, project=project, reason=f.cleaned_data["reason"])
@@ -118,7 +130,7 @@ def return_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def open_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Organizer: open an evaluation as a campaign of its own."""
-    project = _project(request, pk)
+    project = _organized_project(request, pk)
     form = forms.OpenEvaluationForm(request.POST, evaluations=project.evaluations.all())
 
     def run(f: forms.ActionForm) -> str:
@@ -134,7 +146,7 @@ def open_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def conclude_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Organizer: decide an evaluation on its campaign's aggregated expert result."""
-    project = _project(request, pk)
+    project = _organized_project(request, pk)
     form = forms.ConcludeForm(request.POST, evaluations=project.evaluations.all(), schools=_schools(project))
 
     def run(f: forms.ActionForm) -> str:
@@ -154,7 +166,7 @@ def conclude_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Organizer: record an offline review's indicator points and the outcome."""
-    project = _project(request, pk)
+    project = _organized_project(request, pk)
     form = forms.EvaluateForm(
         request.POST,
         leaves=framework_for(project.application.framework).leaves(),
@@ -182,7 +194,7 @@ def record_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def terminate_project(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Organizer: terminate the project at once, with the reason."""
-    project = _project(request, pk)
+    project = _organized_project(request, pk)
 
     def run(f: forms.ActionForm) -> str:
         services.terminate_project(actor=request.user, project=project, reason=f.cleaned_data["reason"])
@@ -195,7 +207,7 @@ def terminate_project(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def exclude_school(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Organizer (district project): leave a closed school out of the statistics."""
-    project = _project(request, pk)
+    project = _organized_project(request, pk)
     form = forms.ExcludeSchoolForm(request.POST, schools=_schools(project))
 
     def run(f: forms.ActionForm) -> str:

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET
 
 from campuseval.access.rules import is_project_organizer, is_project_unit, may_see_unit_history
 from campuseval.access.views import AuthenticatedRequest, require
+from campuseval.campaigns.queries import organizer_campaigns
 from campuseval.campaigns.scoring import framework_for
 from campuseval.orgs.models import Unit
 from campuseval.reviews import ladder as levels
-from campuseval.reviews.queries import organizer_campaigns
 
 from .. import services
 from ..models import Evaluation, Project

@@ -13,9 +13,8 @@ from campuseval.access.rules import as_user, is_organizer_for
 from campuseval.access.views import AuthenticatedRequest
 from campuseval.accounts.models import User
 from campuseval.campaigns.models import Campaign
+from campuseval.campaigns.queries import organizer_campaigns
 from campuseval.orgs.models import Unit
-
-from .. import queries
 
 
 def actor(request: HttpRequest) -> User:
@@ -34,7 +33,7 @@ def show_errors(request: HttpRequest, problems: ValidationError | Iterable[str])
 
 
 def organizer_campaign(request: AuthenticatedRequest, pk: int) -> Campaign:
-    campaign = get_object_or_404(queries.organizer_campaigns(request.user), pk=pk)
+    campaign = get_object_or_404(organizer_campaigns(request.user).select_related("organizer"), pk=pk)
     if not is_organizer_for(request.user, campaign):
         raise Http404
     return campaign
