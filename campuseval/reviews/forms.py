@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campuseval.applications.models import Application
 
-from .models import Assignment, Expert, Objection, Panel, ReviewSettings
+from .models import Assignment, Expert, Objection, Panel, RecommendationList, ReviewSettings
 
 NUL_MESSAGE = "「%(label)s」含有不可见的空字符，请删除后重试"
 
@@ -379,6 +379,35 @@ class RecommendationForm(ReviewForm):
 
     def highlights(self) -> dict[int, str]:
         return {pk: self.cleaned_data.get(f"highlights_{pk}", "") for pk in self.picked()}
+
+    def list_fields(self) -> dict[str, Any]:
+        """What the recommendation services take besides the applications."""
+        return {
+            "filled_by": self.cleaned_data["filled_by"],
+            "phone": self.cleaned_data["phone"],
+            "highlights": self.highlights(),
+        }
+
+
+def shown_list(form: RecommendationForm | None, rec: RecommendationList | None) -> dict[str, Any]:
+    """What a list page shows in its form: what was just typed when a save was refused (so
+    nothing is lost), else the saved list."""
+    if form is not None and form.is_bound:
+        return {
+            "chosen": [int(x) for x in form.data.getlist("application") if str(x).isdigit()],
+            "highlights": {pk: form.data.get(f"highlights_{pk}", "") for pk in form.candidates},
+            "filled_by": form.data.get("filled_by", ""),
+            "phone": form.data.get("phone", ""),
+        }
+    if rec is None:
+        return {"chosen": [], "highlights": {}, "filled_by": "", "phone": ""}
+    rows = list(rec.rows.values_list("application_id", "highlights"))
+    return {
+        "chosen": [pk for pk, _text in rows],
+        "highlights": dict(rows),
+        "filled_by": rec.filled_by,
+        "phone": rec.phone,
+    }
 
 
 class ConfirmListForm(ReviewForm):

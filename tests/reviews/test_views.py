@@ -14,7 +14,7 @@ from django.utils import timezone
 from campuseval.accounts.models import Role
 from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.reviews import services
-from campuseval.reviews.models import Assignment, CountyReview, Objection, Panel
+from campuseval.reviews.models import Assignment, CountyReview, Objection, Panel, RecommendationList
 
 from .conftest import expert, recommended, sheet, user
 
@@ -87,6 +87,31 @@ def test_recommendation_over_quota_is_refused_with_the_reason(world: dict) -> No
     )
     assert "推荐学校 4 所，超过每县（区）最多 3 所的名额" in page
     assert 'value="王老师"' in page
+
+
+def test_a_refused_list_keeps_the_highlights_typed(world: dict) -> None:
+    """Over quota: the page comes back with each typed highlight, not the saved (empty) one."""
+    for app in world["apps"]:
+        services.decide_county_review(actor=world["reviewer"], application=app, decision="accepted")
+    url = reverse("reviews:recommend", args=[world["campaign"].pk])
+    typed = {f"highlights_{a.pk}": f"亮点{i}：课堂应用" for i, a in enumerate(world["apps"])}
+    data = {"application": [a.pk for a in world["apps"]], "filled_by": "王老师", **typed}
+    page = client_for(world["reviewer"]).post(url, data).content.decode()
+    assert "超过每县（区）最多 3 所的名额" in page
+    assert all(f'value="{text}"' in page for text in typed.values())
+    assert not RecommendationList.objects.exists()
+
+
+def test_the_saved_list_shows_its_highlights(world: dict) -> None:
+    for app in world["apps"]:
+        services.decide_county_review(actor=world["reviewer"], application=app, decision="accepted")
+    url = reverse("reviews:recommend", args=[world["campaign"].pk])
+    first = world["apps"][0]
+    reviewer = client_for(world["reviewer"])
+    saved = reviewer.post(url, {"application": [first.pk], "filled_by": "王老师", f"highlights_{first.pk}": "双师课堂"})
+    assert saved.status_code == 302
+    page = reviewer.get(url).content.decode()
+    assert 'value="双师课堂"' in page and "None" not in page
 
 
 def test_expert_sees_only_own_assignment_and_confirms_first(world: dict) -> None:

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campuseval.access.rules import Actor, city_reviewer_units
 from campuseval.access.views import AuthenticatedRequest, require
+from campuseval.applications.models import Application
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
 
 from .. import queries, services
-from ..forms import ConfirmListForm, RecommendationForm
+from ..forms import RecommendationForm, shown_list
 from ..models import CountyReview, RecommendationEntry, RecommendationList, ReviewSettings
-from .common import actor, show_errors
+from .common import actor, confirm_list, save_list
 
 
 def _is_city_reviewer(user: Actor) -> bool:
@@ -72,15 +71,18 @@ def _candidates(campaign: Campaign, city: Unit) -> list[dict[str, Any]]:
     return [{"row": row, "app": row.application, "county": reviews.get(row.application_id)} for row in county_rows]
 
 
-def _city_page(request: AuthenticatedRequest, campaign_pk: int, form: RecommendationForm | None = None) -> HttpResponse:
-    campaign, city, cities = _city_campaign(request, campaign_pk)
+#: (campaign, the city whose list it is, all the user's cities)
+CityPlace = tuple[Campaign, Unit, list[Unit]]
+
+
+def _city_page(
+    request: AuthenticatedRequest,
+    place: CityPlace,
+    form: RecommendationForm | None = None,
+    candidates: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    campaign, city, cities = place
     rec = RecommendationList.objects.filter(campaign=campaign, unit=city).first()
-    if form is not None and form.is_bound:
-        chosen = [int(x) for x in form.data.getlist("application") if x.isdigit()]
-        filled_by, phone = form.data.get("filled_by", ""), form.data.get("phone", "")
-    else:
-        chosen = list(rec.rows.values_list("application_id", flat=True)) if rec else []
-        filled_by, phone = (rec.filled_by, rec.phone) if rec else ("", "")
     conf = ReviewSettings.objects.filter(campaign=campaign).first()
     return render(
         request,
@@ -89,12 +91,10 @@ def _city_page(request: AuthenticatedRequest, campaign_pk: int, form: Recommenda
             "campaign": campaign,
             "city": city,
             "cities": cities,
-            "candidates": _candidates(campaign, city),
+            "candidates": _candidates(campaign, city) if candidates is None else candidates,
             "rec": rec,
-            "chosen": chosen,
             "quota": conf.city_quota if conf else None,
-            "filled_by": filled_by,
-            "phone": phone,
+            **shown_list(form, rec),
         },
     )
 
@@ -104,55 +104,46 @@ def _city_page(request: AuthenticatedRequest, campaign_pk: int, form: Recommenda
 def city_recommend(request: AuthenticatedRequest, campaign_pk: int) -> HttpResponse:
     """The city picks, from its counties' confirmed lists, the list it sends to the province
     (GET shows it, POST saves it); the city quota is checked on save."""
+    place = _city_campaign(request, campaign_pk)
     if request.method != "POST":
-        return _city_page(request, campaign_pk)
-    campaign, city, _cities = _city_campaign(request, campaign_pk)
-    candidates = [c["app"] for c in _candidates(campaign, city)]
+        return _city_page(request, place)
+    campaign, city, _cities = place
+    rows = _candidates(campaign, city)
+    candidates = [row["app"] for row in rows]
     form = RecommendationForm(request.POST, candidates=[(a.pk, a.unit.name) for a in candidates])
-    if not form.is_valid():
-        show_errors(request, form.problems())
-        return _city_page(request, campaign_pk, form)
-    by_pk = {a.pk: a for a in candidates}
-    try:
-        services.recommend_from_city(
+
+    def save(applications: list[Application]) -> object:
+        return services.recommend_from_city(
             actor=actor(request),
             campaign=campaign,
             city=city,
-            applications=[by_pk[pk] for pk in form.picked() if pk in by_pk],
-            filled_by=form.cleaned_data["filled_by"],
-            phone=form.cleaned_data["phone"],
-            highlights=form.highlights(),
+            applications=applications,
             ip=client_ip(request),
+            **form.list_fields(),
         )
-    except ValidationError as exc:
-        show_errors(request, exc)
-        return _city_page(request, campaign_pk, form)
-    except PermissionDenied:
-        raise Http404 from None
-    messages.success(request, _("市级推荐名单已保存"))
-    return redirect(request.path + f"?city={city.pk}")
+
+    return save_list(
+        request,
+        form,
+        candidates,
+        save,
+        lambda: _city_page(request, place, form, rows),
+        _("市级推荐名单已保存"),
+        request.path + f"?city={city.pk}",
+    )
 
 
 @require_POST
 @require(_is_city_reviewer)
 def city_recommend_confirm(request: AuthenticatedRequest, campaign_pk: int) -> HttpResponse:
     """A named person confirms the city's list and it freezes."""
-    campaign, city, _cities = _city_campaign(request, campaign_pk)
+    place = _city_campaign(request, campaign_pk)
+    campaign, city, _cities = place
     rec = get_object_or_404(RecommendationList, campaign=campaign, unit=city)
-    form = ConfirmListForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.problems())
-        services.confirm_recommendation(
-            actor=actor(request),
-            recommendation=rec,
-            confirmed_name=form.cleaned_data["confirmed_name"],
-            ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        show_errors(request, exc)
-        return _city_page(request, campaign_pk)
-    except PermissionDenied:
-        raise Http404 from None
-    messages.success(request, _("市级推荐名单已确认"))
-    return redirect(reverse("reviews:city_recommend", args=[campaign.pk]) + f"?city={city.pk}")
+    return confirm_list(
+        request,
+        rec,
+        lambda: _city_page(request, place),
+        _("市级推荐名单已确认"),
+        reverse("reviews:city_recommend", args=[campaign.pk]) + f"?city={city.pk}",
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,9 +24,9 @@ from campuseval.engine import formdefs
 from campuseval.orgs.models import Unit
 
 from .. import queries, services
-from ..forms import ConfirmListForm, CountyDecisionForm, RecommendationForm
+from ..forms import CountyDecisionForm, RecommendationForm, shown_list
 from ..models import CountyReview, RecommendationList
-from .common import actor, show_errors
+from .common import actor, confirm_list, save_list, show_errors
 
 SORTS = {"score": "-self_total", "name": "unit__name", "submitted": "-submitted_at"}
 
@@ -221,18 +221,18 @@ def _candidates(request: AuthenticatedRequest, campaign: Campaign) -> list[Appli
     )
 
 
+#: (campaign, the county whose list it is, all the reviewer's counties)
+CountyPlace = tuple[Campaign, Unit, list[Unit]]
+
+
 def _recommend_page(
-    request: AuthenticatedRequest, campaign_pk: int, form: RecommendationForm | None = None
+    request: AuthenticatedRequest,
+    place: CountyPlace,
+    form: RecommendationForm | None = None,
+    candidates: list[Application] | None = None,
 ) -> HttpResponse:
-    campaign, county, counties = _county_campaign(request, campaign_pk)
-    candidates = _candidates(request, campaign)
+    campaign, county, counties = place
     rec = RecommendationList.objects.filter(campaign=campaign, unit=county).first()
-    if form is not None and form.is_bound:
-        chosen = [int(x) for x in form.data.getlist("application") if x.isdigit()]
-        filled_by, phone = form.data.get("filled_by", ""), form.data.get("phone", "")
-    else:
-        chosen = list(rec.rows.values_list("application_id", flat=True)) if rec else []
-        filled_by, phone = (rec.filled_by, rec.phone) if rec else ("", "")
     return render(
         request,
         "reviews/recommend.html",
@@ -240,11 +240,9 @@ def _recommend_page(
             "campaign": campaign,
             "county": county,
             "counties": counties,
-            "candidates": candidates,
+            "candidates": _candidates(request, campaign) if candidates is None else candidates,
             "rec": rec,
-            "chosen": chosen,
-            "filled_by": filled_by,
-            "phone": phone,
+            **shown_list(form, rec),
         },
     )
 
@@ -254,55 +252,45 @@ def _recommend_page(
 def recommend(request: AuthenticatedRequest, campaign_pk: int) -> HttpResponse:
     """The county picks and orders its recommendation list (GET shows it, POST saves it);
     quotas are checked on save."""
+    place = _county_campaign(request, campaign_pk)
     if request.method != "POST":
-        return _recommend_page(request, campaign_pk)
-    campaign, county, _counties = _county_campaign(request, campaign_pk)
+        return _recommend_page(request, place)
+    campaign, county, _counties = place
     candidates = _candidates(request, campaign)
     form = RecommendationForm(request.POST, candidates=[(a.pk, a.unit.name) for a in candidates])
-    if not form.is_valid():
-        show_errors(request, form.problems())
-        return _recommend_page(request, campaign_pk, form)
-    by_pk = {a.pk: a for a in candidates}
-    try:
-        services.recommend_applications(
+
+    def save(applications: list[Application]) -> object:
+        return services.recommend_applications(
             actor=actor(request),
             campaign=campaign,
             county=county,
-            applications=[by_pk[pk] for pk in form.picked() if pk in by_pk],
-            filled_by=form.cleaned_data["filled_by"],
-            phone=form.cleaned_data["phone"],
-            highlights=form.highlights(),
+            applications=applications,
             ip=client_ip(request),
+            **form.list_fields(),
         )
-    except ValidationError as exc:
-        show_errors(request, exc)
-        return _recommend_page(request, campaign_pk, form)
-    except PermissionDenied:
-        raise Http404 from None
-    messages.success(request, _("推荐名单已保存"))
-    return redirect(request.path + f"?county={county.pk}")
+
+    return save_list(
+        request,
+        form,
+        candidates,
+        save,
+        lambda: _recommend_page(request, place, form, candidates),
+        _("推荐名单已保存"),
+        request.path + f"?county={county.pk}",
+    )
 
 
 @require_POST
 @require(_is_county_reviewer)
 def recommend_confirm(request: AuthenticatedRequest, campaign_pk: int) -> HttpResponse:
     """A named person confirms the county's list and it freezes."""
-    campaign, county, _counties = _county_campaign(request, campaign_pk)
+    place = _county_campaign(request, campaign_pk)
+    campaign, county, _counties = place
     rec = get_object_or_404(RecommendationList, campaign=campaign, unit=county)
-    form = ConfirmListForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.problems())
-        services.confirm_recommendation(
-            actor=actor(request),
-            recommendation=rec,
-            confirmed_name=form.cleaned_data["confirmed_name"],
-            ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        show_errors(request, exc)
-        return _recommend_page(request, campaign_pk)
-    except PermissionDenied:
-        raise Http404 from None
-    messages.success(request, _("推荐名单已确认"))
-    return redirect(reverse("reviews:recommend", args=[campaign.pk]) + f"?county={county.pk}")
+    return confirm_list(
+        request,
+        rec,
+        lambda: _recommend_page(request, place),
+        _("推荐名单已确认"),
+        reverse("reviews:recommend", args=[campaign.pk]) + f"?county={county.pk}",
+    )
