@@ -4,7 +4,7 @@ its fields and their limits; `problems()` gives the messages for the page's erro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -280,22 +280,23 @@ class AbstainForm(ReviewForm):
     abstain_reason = _text("回避理由", 1000)
 
 
-class ScoreSheetForm(ReviewForm):
-    """The expert's sheet: per leaf indicator points (a number), a comment, skipped or not."""
+class IndicatorFieldsForm(ReviewForm):
+    """A form with a few fields per leaf indicator (named `<part>_<code>`), whose `points_<code>`
+    must be a number when given. Subclasses list the parts and the number message."""
 
-    revision = forms.IntegerField(label="版本", required=False)
+    #: (name prefix, field maker taking the indicator code)
+    indicator_parts: tuple[tuple[str, Callable[[str], forms.Field]], ...] = ()
+    #: the message for points that are not a number (%(code)s and %(value)s filled in)
+    points_message = ""
 
     def __init__(self, data: Any = None, *, codes: Iterable[str] = ()) -> None:
         super().__init__(data)
         self.codes = list(codes)
         for code in self.codes:
-            for name, field in (
-                (f"points_{code}", _text(f"指标 {code} 的评分", 20)),
-                (f"comment_{code}", _text(f"指标 {code} 的评语", 1000)),
-                (f"skip_{code}", forms.BooleanField(label=f"指标 {code} 暂不评分", required=False)),
-            ):
+            for prefix, make in self.indicator_parts:
+                field = make(code)
                 self.prepare_field(field)
-                self.fields[name] = field
+                self.fields[f"{prefix}_{code}"] = field
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -303,10 +304,22 @@ class ScoreSheetForm(ReviewForm):
             key = f"points_{code}"
             if isinstance(data.get(key), str):
                 try:
-                    data[key] = _number(data[key], f"指标 {code} 的评分应为数字，收到「%(value)s」")
+                    data[key] = _number(data[key], self.points_message.replace("%(code)s", code))
                 except forms.ValidationError as exc:
                     self.add_error(key, exc)
         return data
+
+
+class ScoreSheetForm(IndicatorFieldsForm):
+    """The expert's sheet: per leaf indicator points (a number), a comment, skipped or not."""
+
+    revision = forms.IntegerField(label="版本", required=False)
+    indicator_parts = (
+        ("points", lambda code: _text(f"指标 {code} 的评分", 20)),
+        ("comment", lambda code: _text(f"指标 {code} 的评语", 1000)),
+        ("skip", lambda code: forms.BooleanField(label=f"指标 {code} 暂不评分", required=False)),
+    )
+    points_message = "指标 %(code)s 的评分应为数字，收到「%(value)s」"
 
     def points(self) -> dict[str, str]:
         return {c: self.cleaned_data.get(f"points_{c}", "") for c in self.codes}
@@ -325,34 +338,17 @@ class ScoreSheetForm(ReviewForm):
 # --- county and city -----------------------------------------------------------------------------
 
 
-class CountyDecisionForm(ReviewForm):
+class CountyDecisionForm(IndicatorFieldsForm):
     """The county's decision, with an adjusted score and its reason per leaf indicator."""
 
     decision = forms.CharField(label="结论", max_length=16, required=False)
     reason = _text("理由", 2000)
     opinion = _text("推荐意见", 4000, area=True)
-
-    def __init__(self, data: Any = None, *, codes: Iterable[str] = ()) -> None:
-        super().__init__(data)
-        self.codes = list(codes)
-        for code in self.codes:
-            for name, field in (
-                (f"points_{code}", _text(f"指标 {code} 的调整分值", 20)),
-                (f"reason_{code}", _text(f"指标 {code} 的调整理由", 500)),
-            ):
-                self.prepare_field(field)
-                self.fields[name] = field
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for code in self.codes:
-            key = f"points_{code}"
-            if isinstance(data.get(key), str):
-                try:
-                    data[key] = _number(data[key], f"指标 {code} 的调整分值应为数字，收到「%(value)s」")
-                except forms.ValidationError as exc:
-                    self.add_error(key, exc)
-        return data
+    indicator_parts = (
+        ("points", lambda code: _text(f"指标 {code} 的调整分值", 20)),
+        ("reason", lambda code: _text(f"指标 {code} 的调整理由", 500)),
+    )
+    points_message = "指标 %(code)s 的调整分值应为数字，收到「%(value)s」"
 
 
 class RecommendationForm(ReviewForm):
