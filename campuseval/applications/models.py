@@ -15,6 +15,11 @@ class Application(models.Model):
         REJECTED = "rejected", _("未通过初审")
         ACCEPTED = "accepted", _("初审通过")
         RECOMMENDED = "recommended", _("已推荐")
+        #: set when the final list is published, and later by the cultivation cycle
+        SELECTED = "selected", _("入选")
+        NOT_SELECTED = "not_selected", _("未入选")
+        AWARDED = "awarded", _("已授牌")
+        TERMINATED = "terminated", _("终止")
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="applications")
     unit = models.ForeignKey(
@@ -46,6 +51,11 @@ class Application(models.Model):
     #: why the county returned it, shown to the school until it submits again
     return_reason = models.TextField(_("退回理由"), blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
+    #: the date by which a returned application must be corrected and resubmitted (补正期限)
+    fix_deadline = models.DateTimeField(_("补正截止"), null=True, blank=True)
+    #: the signed and stamped 申报书, scanned; required before submission when the campaign says so
+    stamped_scan = models.FileField(_("盖章申报书扫描件"), upload_to="stamped/applications/", max_length=300, blank=True)
+    stamped_scan_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("申报")
@@ -55,6 +65,12 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.campaign}"
+
+    @property
+    def code(self) -> str:
+        """The application code experts see instead of the applicant's name in blind review:
+        stable, and says nothing about the unit."""
+        return f"SB{self.campaign_id:03d}-{self.pk:05d}"
 
 
 class ApplicationVersion(models.Model):

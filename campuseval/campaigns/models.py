@@ -106,6 +106,10 @@ class Campaign(models.Model):
     places_districts = models.PositiveIntegerField(_("区县名额"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     description = models.TextField(_("说明"), blank=True)
+    #: the applicant uploads its stamped 申报书 and the county its stamped 推荐表 before confirming
+    requires_stamped_scans = models.BooleanField(_("要求上传盖章扫描件"), default=False)
+    #: days a returned application has for its 补正 when the county sets no date
+    fix_days = models.PositiveIntegerField(_("补正期限（天）"), default=7)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -41,6 +41,10 @@ class ReviewSettings(models.Model):
     #: school → county → city → province: the cities screen the counties' lists before the organizer
     city_review = models.BooleanField(_("增加市级推荐环节（县 → 市 → 省）"), default=False)
     city_quota = models.PositiveIntegerField(_("每市最多推荐数"), null=True, blank=True)
+    #: which steps a campaign runs: an annual summary or mid-term evaluation of a cultivation
+    #: project may skip the county's recommendation list and the public notice
+    county_list = models.BooleanField(_("需要县级推荐名单"), default=True)
+    publicity = models.BooleanField(_("需要公示"), default=True)
 
     class Meta:
         verbose_name = _("评审设置")
@@ -102,6 +106,9 @@ class RecommendationList(models.Model):
     entries = models.ManyToManyField("applications.Application", through="RecommendationEntry", related_name="+")
     filled_by = models.CharField(_("填表人"), max_length=60, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    #: the stamped 推荐表, scanned; required before confirming when the campaign says so
+    stamped_scan = models.FileField(_("盖章推荐表扫描件"), upload_to="stamped/recommendations/", max_length=300, blank=True)
+    stamped_scan_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -206,6 +213,10 @@ class Assignment(models.Model):
     answers = models.JSONField(default=dict)
     points = models.JSONField(_("直接给分"), default=dict)
     comments = models.JSONField(_("评语"), default=dict)
+    #: indicator codes where the expert explicitly agreed with the first-review score (同意初审分)
+    agreed = models.JSONField(_("同意初审分"), default=list)
+    #: the expert's overall opinion, printed with the expert's name on the sheet
+    overall_comment = models.TextField(_("总体评审意见"), blank=True)
     skipped = models.JSONField(_("暂缓"), default=list)
     result = models.JSONField(default=dict)
     total = models.DecimalField(_("专家评分"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -213,6 +224,10 @@ class Assignment(models.Model):
     revision = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
     assigned_at = models.DateTimeField(auto_now_add=True)
+    #: set while the sheet is reopened by a 复议 after publication
+    reconsideration = models.ForeignKey(
+        "Reconsideration", null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
+    )
 
     class Meta:
         verbose_name = _("评审任务")
@@ -243,6 +258,13 @@ class Result(models.Model):
     selected = models.BooleanField(_("入选"), default=False)
     level = models.CharField(_("等级"), max_length=40, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    #: school or district: the two are ranked apart and shown in separate tables
+    kind = models.CharField(_("类别"), max_length=16, default="school")
+    #: the organizer's decision against the computed 入选 (None: as computed), with its reason
+    selection_override = models.BooleanField(_("组织单位调整入选"), null=True, blank=True)
+    override_reason = models.TextField(_("调整理由"), blank=True)
+    #: why a divergent result stands as it is (分歧已核实), recorded by the organizer
+    divergence_resolution = models.TextField(_("分歧处理说明"), blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
     computed_at = models.DateTimeField(auto_now=True)
 
@@ -256,23 +278,70 @@ class Result(models.Model):
 
 
 class Publication(models.Model):
-    """The proposed list put up for public notice (公示) and, after it, the final list."""
+    """One numbered publication of the list: a snapshot of the results put up for public
+    notice (公示). A 复议 after it produces the next number and supersedes it; the last one
+    becomes the final list, which nothing changes afterwards."""
 
     class Status(models.TextChoices):
         PUBLICITY = "publicity", _("公示中")
+        SUPERSEDED = "superseded", _("已被更正公示取代")
         FINAL = "final", _("已发布最终名单")
 
-    campaign = models.OneToOneField("campaigns.Campaign", on_delete=models.CASCADE, related_name="publication")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="publications")
+    number = models.PositiveIntegerField(_("公示序号"), default=1)
     starts_on = models.DateField(_("公示开始"))
     ends_on = models.DateField(_("公示结束"))
     tie_rule = models.TextField(_("排名规则"))
+    #: why this publication replaced the previous one (empty for the first)
+    reason = models.TextField(_("更正说明"), blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLICITY)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     published_at = models.DateTimeField(auto_now_add=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        ordering = ["campaign", "-number"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="unique_publication_number")]
+
     def __str__(self) -> str:
-        return f"{self.campaign} · {self.get_status_display()}"
+        return f"{self.campaign} · 第{self.number}次公示 · {self.get_status_display()}"
+
+
+class PublishedEntry(models.Model):
+    """One application's result as it stood when a publication was made: what the public
+    list, the applicant's result page and the notice print, whatever happens to the live sheets."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="entries")
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类别"), max_length=16, default="school")
+    unit_name = models.CharField(_("申报单位"), max_length=200)
+    county_name = models.CharField(_("所属区县"), max_length=200, blank=True)
+    area = models.CharField(_("城乡"), max_length=16, blank=True)
+    rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
+    selected = models.BooleanField(_("入选"), default=False)
+    materials = models.DecimalField(_("材料评审得分"), max_digits=8, decimal_places=2)
+    site = models.DecimalField(_("实地考察得分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    final = models.DecimalField(_("最终得分"), max_digits=8, decimal_places=2)
+    level = models.CharField(_("等级"), max_length=40, blank=True)
+    method = models.CharField(_("汇总方法"), max_length=200)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    override_reason = models.TextField(_("调整理由"), blank=True)
+    indicators = models.JSONField(default=dict)
+    #: the experts' comments per indicator and overall, numbered, never named
+    comments = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("公示结果")
+        verbose_name_plural = _("公示结果")
+        ordering = ["publication", "-kind", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "application"], name="unique_published_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication} · {self.unit_name}"
 
 
 class Objection(models.Model):
@@ -281,6 +350,10 @@ class Objection(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")
         ANSWERED = "answered", _("已答复")
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("异议成立")
+        REJECTED = "rejected", _("异议不成立")
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="objections")
     application = models.ForeignKey(
@@ -292,6 +365,7 @@ class Objection(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     answer = models.TextField(_("答复"), blank=True)
+    outcome = models.CharField(_("处理结果"), max_length=16, choices=Outcome.choices, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -301,3 +375,38 @@ class Objection(models.Model):
     def __str__(self) -> str:
         return f"{self.name} · {self.campaign}"
 
+
+
+class Reconsideration(models.Model):
+    """A recorded 复议: after publication, the only way a result changes. Named experts
+    re-score one application; closing it recomputes the list and makes the next publication,
+    with the result before and after kept for the audit."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("复议中")
+        CLOSED = "closed", _("已完成")
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="reconsiderations")
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+")
+    objection = models.ForeignKey(
+        Objection, null=True, blank=True, on_delete=models.SET_NULL, related_name="reconsiderations"
+    )
+    reason = models.TextField(_("复议理由"))
+    experts = models.ManyToManyField(Expert, verbose_name=_("复议专家"), related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    before = models.JSONField(_("复议前"), default=dict)
+    after = models.JSONField(_("复议后"), default=dict)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    publication = models.ForeignKey(
+        Publication, null=True, blank=True, on_delete=models.SET_NULL, related_name="reconsiderations"
+    )
+
+    class Meta:
+        verbose_name = _("复议")
+        verbose_name_plural = _("复议")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.application} · 复议 · {self.get_status_display()}"

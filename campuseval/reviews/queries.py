@@ -12,7 +12,16 @@ from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
 
-from .models import Assignment, Expert, Objection, RecommendationEntry, Result, ReviewSettings
+from .models import (
+    Assignment,
+    Expert,
+    Objection,
+    Publication,
+    PublishedEntry,
+    RecommendationEntry,
+    Result,
+    ReviewSettings,
+)
 
 
 def expert_profile(user: Actor) -> Expert | None:
@@ -87,12 +96,17 @@ def expert_assignments(user: Actor) -> QuerySet[Assignment]:
     )
 
 
-def published_results(campaign: Campaign) -> QuerySet[Result]:
-    return (
-        Result.objects.filter(campaign=campaign, campaign__publication__isnull=False)
-        .select_related("application__unit__parent")
-        .order_by("rank", "application__unit__code")
-    )
+def current_publication(campaign: Campaign) -> Publication | None:
+    """The campaign's latest publication (公示 or final list), or None before the first."""
+    return Publication.objects.filter(campaign=campaign).order_by("-number").first()
+
+
+def published_entries(publication: Publication, *, selected_only: bool = False) -> QuerySet[PublishedEntry]:
+    """The snapshot a publication froze: schools before districts, each by rank."""
+    entries = PublishedEntry.objects.filter(publication=publication)
+    if selected_only:
+        entries = entries.filter(selected=True)
+    return entries.order_by("-kind", "rank", "unit_name")
 
 
 def campaign_objections(campaign: Campaign) -> QuerySet[Objection]:
