@@ -27,6 +27,7 @@ from ..models import (
     Conflict,
     Expert,
     Panel,
+    Publication,
     ReviewSettings,
 )
 from ..queries import finalists
@@ -422,10 +423,13 @@ def submit_expert_score(*, actor: User, assignment: Assignment, ip: str | None =
 
 @transaction.atomic
 def unlock_assignment(*, actor: User, assignment: Assignment, reason: str, ip: str | None = None) -> Assignment:
-    """The organizer reopens a submitted sheet, with a reason (e.g. reconciliation, 复议)."""
+    """The organizer reopens a submitted sheet, with a reason (reconciliation before the list
+    is published). After publication a sheet reopens only through a recorded 复议."""
     assignment = Assignment.objects.select_for_update().select_related("panel__campaign").get(pk=assignment.pk)
     if not is_organizer_for(actor, assignment.panel.campaign):
         raise PermissionDenied
+    if Publication.objects.filter(campaign_id=assignment.panel.campaign_id).exists():
+        raise ValidationError("已发布公示，评分不能直接解锁；如需更正，请启动复议")
     if assignment.status != Assignment.Status.SUBMITTED:
         raise ValidationError("只有已提交的评分可以解锁")
     if not reason.strip():
