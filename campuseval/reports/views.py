@@ -118,7 +118,7 @@ def self_assessment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     indicators = version.result.get("indicators", {})
     evidence: dict[str, list[dict[str, Any]]] = {}
     for item in version.evidence or []:
-        evidence.setdefault(item.get("indicator_code", ""), []).append(item)
+        evidence.setdefault(item.get("indicator", ""), []).append(item)  # as submit_application freezes it
     rows = [
         {
             "node": leaf,

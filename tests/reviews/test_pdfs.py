@@ -115,10 +115,10 @@ def test_application_form_as_the_annex_lays_it_out(world: dict, form_key: str) -
         assert "亳州市中小学智慧学校应用示范校申报书" in normalized
         assert re.search(r"制定配套管理、培训、.{0,12}是", normalized)  # the label wraps around its answer
         assert "在校学生数1200人" in normalized
-        assert "市教育主管部门推荐意见：年月日" in normalized
+        assert "市教育主管部门推荐意见：负责人签字（盖章）年月日" in normalized
     else:
         assert "泰州市中小学智慧校园申报表" in normalized and "课堂教学全面使用智慧终端。" in normalized
-        assert "市（区）教育局意见：年月日" in normalized
+        assert "市（区）教育局意见：负责人签字（盖章）年月日" in normalized
     assert "真实性承诺" in normalized and "甲县第0小学" in normalized
     opinions = 3  # the promise and each level's opinion get their own signature and stamp area
     assert normalized.count("负责人签字（盖章）") == opinions + 1
