@@ -3,6 +3,8 @@ are `campuseval.access`)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePath
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -23,9 +25,7 @@ def my_applications(user: Actor) -> QuerySet[Application]:
 def visible_applications(user: Actor) -> QuerySet[Application]:
     """Everything the user may read: their own school's (any status), and, once submitted,
     those of schools in their counties (county reviewer) or under their unit (organizer)."""
-    return scopes.visible_applications(user, Application.objects.all()).select_related(
-        "campaign", "unit", "framework"
-    )
+    return scopes.visible_applications(user, Application.objects.all()).select_related("campaign", "unit", "framework")
 
 
 def open_campaigns_for(unit: Unit) -> QuerySet[Campaign]:
@@ -55,3 +55,18 @@ def with_application_counts(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]
             "applications", filter=~Q(applications__status=Application.Status.DRAFT), distinct=True
         ),
     )
+
+
+def evidence_numbers(application: Application) -> dict[int, int]:
+    """The submitted (frozen) evidence of an application numbered 1, 2, … in upload order: the
+    names blind review shows instead of the school's own file names."""
+    ids = application.evidence.filter(frozen_in_version__isnull=False).order_by("pk").values_list("pk", flat=True)
+    return {pk: number for number, pk in enumerate(ids, 1)}
+
+
+def anonymous_evidence_name(number: int, original_name: str) -> str:
+    """材料3.pdf: the number and the original extension, nothing of the name."""
+    suffix = PurePath(original_name).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
+        suffix = ""
+    return f"材料{number}{suffix}"

@@ -10,8 +10,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
-from campuseval.access.rules import is_county_reviewer_for, is_organizer_for, may_import, may_see_application
+from campuseval.access.rules import (
+    hides_applicant_from,
+    is_county_reviewer_for,
+    is_organizer_for,
+    may_import,
+    may_see_assignment,
+    may_see_materials,
+)
 from campuseval.access.views import AuthenticatedRequest
+from campuseval.applications import queries as application_queries
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
@@ -24,6 +32,7 @@ from campuseval.spreadsheets.responses import xlsx_response
 from campuseval.spreadsheets.writing import Column, build_workbook
 
 from . import imports as importers
+from .annexes import recommendation_annex
 from .pdf import render_pdf
 
 
@@ -33,10 +42,21 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
+    """The application for its readers, and for its expert while the assignment is open."""
     application = get_object_or_404(Application.objects.select_related("unit", "campaign", "framework"), pk=pk)
-    if not may_see_application(request.user, application):
+    if not may_see_materials(request.user, application):
         raise Http404
     return application
+
+
+def _masked(text: str, application: Application, blind: bool) -> str:
+    """Free text with the school's name masked, in blind review."""
+    return text.replace(application.unit.name, "〔申报单位〕") if blind and application.unit.name else text
+
+
+def _applicant_name(request: HttpRequest, application: Application) -> str:
+    """The school's name, or the application code for an expert in blind review."""
+    return application.code if hides_applicant_from(request.user, application) else application.unit.name
 
 
 def _result_of(application: Application, version: Any) -> dict[str, Any]:
@@ -65,11 +85,12 @@ def self_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             )
         sections.append({"node": top, "rows": rows})
     total = _result_of(application, version).get("total", "0")
+    name = _applicant_name(request, application)
     data = render_pdf(
         "reports/pdf/self_evaluation.html",
-        {"application": application, "framework": fw, "sections": sections, "total": total},
+        {"application": application, "framework": fw, "sections": sections, "total": total, "applicant_name": name},
     )
-    return _pdf(data, f"自评表-{application.unit.name}.pdf")
+    return _pdf(data, f"自评表-{name}.pdf")
 
 
 @login_required
@@ -81,16 +102,24 @@ def application_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     definition = formdefs.load_definition(application.form_key)
     version = application.versions.select_related("confirmed_by").order_by("-number").first()
     data = version.form_data if version is not None else application.form_data
+    blind = hides_applicant_from(request.user, application)
     sections = []
     for title, fields in definition.sections:
-        rows = [{"field": f, "value": formdefs.display_value(f, data.get(f.key))} for f in fields]
+        # blind review: the text fields (names, contacts, addresses) are left out
+        rows = [
+            {"field": f, "value": _masked(formdefs.display_value(f, data.get(f.key)), application, blind)}
+            for f in fields
+            if not (blind and f.kind == "text")
+        ]
+        if not rows:
+            continue
         narrative = all(f.kind == "narrative" for f in fields)
         pairs = [rows[i : i + 2] for i in range(0, len(rows), 2)]
         sections.append({"title": title, "rows": rows, "pairs": pairs, "narrative": narrative})
     computed = formdefs.compute_derived(definition, data)
     derived = [{"label": d.label, "unit": d.unit, "value": computed.get(d.key, "")} for d in definition.derived]
     promise = None
-    if version is not None and version.confirmed_by is not None:
+    if version is not None and version.confirmed_by is not None and not blind:
         promise = {"by": version.confirmed_by, "confirmed_at": version.submitted_at}
     pdf = render_pdf(
         "reports/pdf/application_form.html",
@@ -101,9 +130,10 @@ def application_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "sections": sections,
             "derived": derived,
             "promise": promise,
+            "applicant_name": _applicant_name(request, application),
         },
     )
-    return _pdf(pdf, f"申报书-{application.unit.name}.pdf")
+    return _pdf(pdf, f"申报书-{_applicant_name(request, application)}.pdf")
 
 
 @login_required
@@ -117,13 +147,19 @@ def self_assessment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise Http404
     indicators = version.result.get("indicators", {})
     evidence: dict[str, list[dict[str, Any]]] = {}
+    blind = hides_applicant_from(request.user, application)
+    name = _applicant_name(request, application)
+    numbers = application_queries.evidence_numbers(application) if blind else {}
     for item in version.evidence or []:
+        if blind:  # numbered file names, nothing of the school's own
+            number = numbers.get(item.get("id", 0), 0)
+            item = {**item, "name": application_queries.anonymous_evidence_name(number, str(item.get("name", "")))}
         evidence.setdefault(item.get("indicator", ""), []).append(item)  # as submit_application freezes it
     rows = [
         {
             "node": leaf,
             "result": indicators.get(leaf.code, {}),
-            "narrative": (version.narratives or {}).get(leaf.code, ""),
+            "narrative": _masked(str((version.narratives or {}).get(leaf.code, "")), application, blind),
             "evidence": evidence.get(leaf.code, []),
         }
         for leaf in fw.leaves()
@@ -131,9 +167,9 @@ def self_assessment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ]
     data = render_pdf(
         "reports/pdf/self_assessment.html",
-        {"application": application, "framework": fw, "version": version, "rows": rows},
+        {"application": application, "framework": fw, "version": version, "rows": rows, "applicant_name": name},
     )
-    return _pdf(data, f"自评报告-{application.unit.name}.pdf")
+    return _pdf(data, f"自评报告-{name}.pdf")
 
 
 @login_required
@@ -145,67 +181,83 @@ def recommendation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     for row in rec.rows.select_related("application__unit"):
         row.kind = "示范区" if row.application.unit.kind == "county" else "示范校"  # type: ignore[attr-defined]
         rows.append(row)
-    data = render_pdf("reports/pdf/recommendation.html", {"rec": rec, "campaign": rec.campaign, "rows": rows})
+    data = render_pdf(
+        "reports/pdf/recommendation.html",
+        {"rec": rec, "campaign": rec.campaign, "rows": rows, "annex": recommendation_annex(rec.campaign, rows)},
+    )
     return _pdf(data, f"推荐表-{rec.unit.name}.pdf")
 
 
 @login_required
 def expert_sheet(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One expert's sheet as signed: per indicator the decision (points, or 同意初审分) and the
+    comment, the total, the overall opinion under the expert's name. In blind review the expert's
+    copy names the application by its code only, in the file name too."""
     assignment = get_object_or_404(
-        Assignment.objects.select_related("panel__campaign", "application__unit", "application__framework", "expert"),
+        Assignment.objects.select_related(
+            "panel__campaign", "application__unit", "application__framework", "expert__user"
+        ),
         pk=pk,
     )
-    own = assignment.expert.user_id == request.user.pk
-    if not (own or is_organizer_for(request.user, assignment.panel.campaign)):
+    if not may_see_assignment(request.user, assignment):
         raise Http404
-    fw = framework_for(assignment.application.framework)
+    application = assignment.application
+    blind = not is_organizer_for(request.user, assignment.panel.campaign) and not review_queries.applicant_visible(
+        assignment
+    )
+    fw = framework_for(application.framework)
     indicators = assignment.result.get("indicators", {})
     rows = [
         {
             "node": leaf,
             "points": indicators.get(leaf.code, {}).get("points", ""),
+            "agreed": leaf.code in assignment.agreed,
             "comment": assignment.comments.get(leaf.code, ""),
         }
         for leaf in fw.leaves()
     ]
+    applicant = application.code if blind else application.unit.name
     data = render_pdf(
         "reports/pdf/expert_sheet.html",
         {
             "assignment": assignment,
-            "application": assignment.application,
+            "applicant": applicant,
+            "expert_name": assignment.expert.user.display_name or assignment.expert.user.username,
             "campaign": assignment.panel.campaign,
             "rows": rows,
         },
     )
-    return _pdf(data, f"专家评分表-{assignment.application.unit.name}.pdf")
+    return _pdf(data, f"专家评分表-{applicant}.pdf")
 
 
 @login_required
 def result_notice(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The applicant's result notice, printed from the final list's frozen entry."""
     result = get_object_or_404(review_queries.results_for_applicant(request.user), pk=pk)
-    fw = framework_for(result.application.framework)
-    feedback = review_services.feedback_for(result)
-    rows = [
-        {
-            "node": leaf,
-            "points": feedback["indicators"].get(leaf.code, ""),
-            "comments": feedback["comments"].get(leaf.code, []),
-        }
-        for leaf in fw.leaves()
-    ]
-    data = render_pdf("reports/pdf/result_notice.html", {"result": result, "rows": rows})
-    return _pdf(data, f"评审结果通知-{result.application.unit.name}.pdf")
+    entry = review_queries.final_entry(result)
+    if entry is None:
+        raise Http404
+    data = render_pdf("reports/pdf/result_notice.html", {"result": result, **review_queries.result_rows(entry)})
+    return _pdf(data, f"评审结果通知-{entry.unit_name}.pdf")
 
 
 def published_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """The published list, for anyone, with no personal data."""
-    campaign = get_object_or_404(Campaign.objects.select_related("organizer"), pk=pk, publication__isnull=False)
-    publication = campaign.publication
-    results = [r for r in review_queries.published_results(campaign) if r.selected]
+    """The current published list, for anyone, with no personal data: the names put forward
+    only, schools and districts apart, as frozen at publication."""
+    campaign = get_object_or_404(Campaign.objects.select_related("organizer"), pk=pk)
+    publication = review_queries.current_publication(campaign)
+    if publication is None:
+        raise Http404
+    entries = list(review_queries.published_entries(publication, selected_only=True))
+    groups = [
+        (label, [e for e in entries if (e.kind == "district") == is_district])
+        for label, is_district in (("学校", False), ("区县", True))
+    ]
     data = render_pdf(
-        "reports/pdf/published_list.html", {"campaign": campaign, "publication": publication, "results": results}
+        "reports/pdf/published_list.html",
+        {"campaign": campaign, "publication": publication, "groups": [(lb, rows) for lb, rows in groups if rows]},
     )
-    return _pdf(data, f"名单-{campaign.name}.pdf")
+    return _pdf(data, f"名单-{campaign.name}-第{publication.number}次.pdf")
 
 
 # --- imports -------------------------------------------------------------------------------------

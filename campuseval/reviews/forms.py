@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 
 from campuseval.applications.models import Application
 
-from .models import Assignment, Expert, Objection, Panel, RecommendationList, ReviewSettings
+from .models import (
+    Assignment,
+    Expert,
+    Objection,
+    Panel,
+    RecommendationList,
+    Reconsideration,
+    Result,
+    ReviewSettings,
+)
 
 NUL_MESSAGE = "「%(label)s」含有不可见的空字符，请删除后重试"
 
@@ -125,6 +134,10 @@ class ReviewSettingsForm(ReviewFormMixin, _SettingsModelForm):
             "city_quota",
         ]
         help_texts = {
+            "method": _(
+                "“去掉最高最低分后平均”只在 5 位及以上专家评分时去掉一个最高分和一个最低分；"
+                "不足 5 位专家时按算术平均，评审结果的汇总方法中会注明"
+            ),
             "site_weight": _("如 0.3 表示材料评审 70%、实地考察/答辩 30%；0 表示不计实地考察"),
             "divergence_total": _("专家总分极差超过此值时标记需复议；留空不检查"),
             "divergence_indicator": _("任一指标专家极差超过此值时标记需复议；留空不检查"),
@@ -174,9 +187,13 @@ class DeskForm(ReviewForm):
         experts: QuerySet[Expert] | None = None,
         assignments: QuerySet[Assignment] | None = None,
         objections: QuerySet[Objection] | None = None,
+        results: QuerySet[Result] | None = None,
+        reconsiderations: QuerySet[Reconsideration] | None = None,
     ) -> None:
         super().__init__(data)
         for name, qs in (
+            ("result", results),
+            ("reconsideration", reconsiderations),
             ("panel", panels),
             ("application", applications),
             ("applications", applications),
@@ -236,7 +253,40 @@ class UnlockForm(DeskForm):
 
 class AnswerForm(DeskForm):
     objection = _choice("异议", Objection)
-    answer = _text("答复", 2000)
+    outcome = forms.ChoiceField(label="处理结果", choices=Objection.Outcome.choices)
+    answer = _text("答复理由", 2000, required=True)
+
+
+class OverrideForm(DeskForm):
+    """The organizer's 入选 decision against the ranking; "computed" returns to the ranking."""
+
+    result = _choice("评审结果", Result)
+    decision = forms.ChoiceField(
+        label="入选决定",
+        choices=[("selected", "调整为入选"), ("not_selected", "调整为未入选"), ("computed", "按排名结果")],
+    )
+    reason = _text("调整理由", 1000)
+
+    def selected(self) -> bool | None:
+        return {"selected": True, "not_selected": False}.get(self.cleaned_data["decision"])
+
+
+class DivergenceForm(DeskForm):
+    result = _choice("评审结果", Result)
+    reason = _text("分歧处理说明", 1000, required=True)
+
+
+class ReconsiderationForm(DeskForm):
+    application = _choice("复议申报", Application)
+    objection = forms.ModelChoiceField(label="依据的异议", queryset=Objection.objects.none(), required=False)
+    reason = _text("复议理由", 2000, required=True)
+    experts = _choices("复议专家", Expert, required=True)
+
+
+class CloseReconsiderationForm(DeskForm):
+    reconsideration = _choice("复议", Reconsideration)
+    starts_on = forms.DateField(label=_("重新公示开始"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("重新公示结束"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 # --- expert pool ---------------------------------------------------------------------------------
@@ -311,15 +361,32 @@ class IndicatorFieldsForm(ReviewForm):
 
 
 class ScoreSheetForm(IndicatorFieldsForm):
-    """The expert's sheet: per leaf indicator points (a number), a comment, skipped or not."""
+    """The expert's sheet: per leaf indicator points (a number) or 同意初审分, a comment,
+    skipped or not; and the overall opinion."""
 
     revision = forms.IntegerField(label="版本", required=False)
+    overall_comment = _text("总体评审意见", 4000, area=True)
     indicator_parts = (
         ("points", lambda code: _text(f"指标 {code} 的评分", 20)),
+        ("agree", lambda code: forms.BooleanField(label=f"指标 {code} 同意初审分", required=False)),
         ("comment", lambda code: _text(f"指标 {code} 的评语", 1000)),
         ("skip", lambda code: forms.BooleanField(label=f"指标 {code} 暂不评分", required=False)),
     )
     points_message = "指标 %(code)s 的评分应为数字，收到「%(value)s」"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for code in self.codes:
+            points = data.get(f"points_{code}")
+            if isinstance(points, str) and points.strip() and data.get(f"agree_{code}"):
+                self.add_error(f"points_{code}", f"指标 {code} 既填写了评分又勾选了同意初审分，请二选一")
+        return data
+
+    def agreed(self) -> list[str]:
+        return [c for c in self.codes if self.cleaned_data.get(f"agree_{c}")]
+
+    def overall(self) -> str:
+        return str(self.cleaned_data.get("overall_comment", ""))
 
     def points(self) -> dict[str, str]:
         return {c: self.cleaned_data.get(f"points_{c}", "") for c in self.codes}
@@ -335,6 +402,19 @@ class ScoreSheetForm(IndicatorFieldsForm):
         return -1 if value is None else int(value)
 
 
+class AgreeRestForm(ReviewForm):
+    """其余指标同意初审分, confirmed: the revision and the indicator codes the expert was shown."""
+
+    revision = forms.IntegerField(label="版本")
+    codes = forms.MultipleChoiceField(label="待决定的指标")
+
+    def __init__(self, data: Any = None, *, codes: Iterable[str] = ()) -> None:
+        super().__init__(data)
+        field = self.fields["codes"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(c, c) for c in codes]
+
+
 # --- county and city -----------------------------------------------------------------------------
 
 
@@ -344,6 +424,10 @@ class CountyDecisionForm(IndicatorFieldsForm):
     decision = forms.CharField(label="结论", max_length=16, required=False)
     reason = _text("理由", 2000)
     opinion = _text("推荐意见", 4000, area=True)
+    #: a return's 补正截止 (empty: the campaign's number of days from now)
+    fix_deadline = forms.DateField(
+        label="补正截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     indicator_parts = (
         ("points", lambda code: _text(f"指标 {code} 的调整分值", 20)),
         ("reason", lambda code: _text(f"指标 {code} 的调整理由", 500)),
@@ -417,6 +501,19 @@ class ObjectionForm(ReviewForm):
     """The public objection form; its errors are shown under each field (so the stock message)."""
 
     label_required_message = False
+    application = forms.ModelChoiceField(
+        label=_("异议涉及的申报单位"), queryset=Application.objects.none(), empty_label="（请选择）"
+    )
     name = forms.CharField(label=_("姓名"), max_length=60)
     contact = forms.CharField(label=_("联系方式"), max_length=100)
     text = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+    def __init__(self, data: Any = None, *, choices: Iterable[tuple[int, str]] = ()) -> None:
+        """`choices`: the published applications (pk, name) an objection may concern."""
+        super().__init__(data)
+        options = list(choices)
+        field = self.fields["application"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Application.objects.filter(pk__in=[pk for pk, _name in options])
+        names = dict(options)
+        field.label_from_instance = lambda app: names.get(app.pk, str(app))  # type: ignore[method-assign,assignment]

@@ -10,10 +10,12 @@ from campuseval.access import scopes
 from campuseval.access.rules import Actor, as_user, city_reviewer_units
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
+from campuseval.campaigns.scoring import framework_for
 from campuseval.orgs.models import Unit
 
 from .models import (
     Assignment,
+    CountyReview,
     Expert,
     Objection,
     Publication,
@@ -72,11 +74,31 @@ def county_recommended_ids(campaign: Campaign) -> QuerySet[Any]:
     ).values("application_id")
 
 
+#: statuses an application reaches only after it went to expert review
+REVIEWED_STATUSES = (
+    Application.Status.RECOMMENDED,
+    Application.Status.SELECTED,
+    Application.Status.NOT_SELECTED,
+    Application.Status.AWARDED,
+    Application.Status.TERMINATED,
+)
+
+
 def finalists(campaign: Campaign) -> QuerySet[Application]:
     """The applications the organizer reviews: recommended by the counties, or, when the
-    campaign has a city step, on a confirmed city list."""
-    qs = Application.objects.filter(campaign=campaign, status=Application.Status.RECOMMENDED)
+    campaign has a city step, on a confirmed city list. A campaign without a county list (an
+    annual or mid-term evaluation) takes every application the county accepted. Those the
+    final list or the cultivation cycle moved on (入选, 未入选, 已授牌, 终止) stay finalists."""
     conf = ReviewSettings.objects.filter(campaign=campaign).first()
+    if conf is not None and not conf.county_list:
+        accepted = CountyReview.objects.filter(
+            application__campaign=campaign, decision=CountyReview.Decision.ACCEPTED
+        ).values("application_id")
+        qs = Application.objects.filter(campaign=campaign).filter(
+            Q(status=Application.Status.ACCEPTED, pk__in=accepted) | Q(status__in=REVIEWED_STATUSES)
+        )
+        return qs.select_related("unit__parent", "framework")
+    qs = Application.objects.filter(campaign=campaign, status__in=REVIEWED_STATUSES)
     if conf is not None and conf.city_review:
         qs = qs.filter(
             pk__in=RecommendationEntry.objects.filter(
@@ -103,10 +125,35 @@ def current_publication(campaign: Campaign) -> Publication | None:
 
 def published_entries(publication: Publication, *, selected_only: bool = False) -> QuerySet[PublishedEntry]:
     """The snapshot a publication froze: schools before districts, each by rank."""
-    entries = PublishedEntry.objects.filter(publication=publication)
+    entries = PublishedEntry.objects.filter(publication=publication).select_related("application")
     if selected_only:
         entries = entries.filter(selected=True)
     return entries.order_by("-kind", "rank", "unit_name")
+
+
+def final_entry(result: Result) -> PublishedEntry | None:
+    """The result as the final list froze it."""
+    return (
+        PublishedEntry.objects.filter(
+            publication__campaign_id=result.campaign_id,
+            publication__status=Publication.Status.FINAL,
+            application_id=result.application_id,
+        )
+        .select_related("publication")
+        .first()
+    )
+
+
+def result_rows(entry: PublishedEntry) -> dict[str, Any]:
+    """An applicant's frozen result per indicator with the experts' comments (numbered, never
+    named): what the result page and the result notice print."""
+    fw = framework_for(entry.application.framework)
+    comments = (entry.comments or {}).get("indicators", {})
+    rows = [
+        {"node": n, "points": entry.indicators.get(n.code, ""), "comments": comments.get(n.code, [])}
+        for n in fw.leaves()
+    ]
+    return {"entry": entry, "rows": rows, "overall": (entry.comments or {}).get("overall", [])}
 
 
 def campaign_objections(campaign: Campaign) -> QuerySet[Objection]:
@@ -122,10 +169,9 @@ def results_for_applicant(user: Actor) -> QuerySet[Result]:
 
 
 def applicant_visible(assignment: Assignment) -> bool:
-    """Whether the expert sees the applicant's name: only after confirming no conflict, and
-    never when the campaign hides applicants (reads settings; creates none)."""
-    if assignment.status == Assignment.Status.ASSIGNED:
-        return False
+    """Whether the expert sees the applicant's name and county: always, before confirming no
+    conflict too (they cannot judge a conflict without knowing whom it concerns), unless the
+    campaign reviews blind — then only the application code (reads settings; creates none)."""
     conf = ReviewSettings.objects.filter(campaign_id=assignment.panel.campaign_id).first()
     return not (conf is not None and conf.hide_applicant)
 

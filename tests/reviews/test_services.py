@@ -116,12 +116,12 @@ def test_assignment_respects_conflicts_and_balances(world: dict[str, object]) ->
     panel.members.add(same_county, *experts)
     with pytest.raises(ValidationError, match="专家与申报单位属同一区县"):
         services.assign_expert(actor=world["organizer"], panel=panel, application=apps[0], expert=same_county)
-    problems = services.auto_assign(actor=world["organizer"], panel=panel, per_application=2)
+    problems = services.auto_assign(actor=world["organizer"], panel=panel, per_application=2).problems
     assert problems == []
     loads = sorted(Assignment.objects.filter(panel=panel).values_list("expert_id", flat=True))
     assert not Assignment.objects.filter(expert=same_county).exists()
     assert sorted(loads.count(e.pk) for e in experts) == [2, 2, 2]
-    problems = services.auto_assign(actor=world["organizer"], panel=panel, per_application=4)
+    problems = services.auto_assign(actor=world["organizer"], panel=panel, per_application=4).problems
     assert problems[0].endswith("可分配专家不足（需要 4 位，仅 3 位无需回避）")
 
 
@@ -178,7 +178,11 @@ def test_results_ranking_publication_objection_final(world: dict[str, object]) -
     assert {a for a, r in results.items() if r.selected} == {apps[0].pk, apps[1].pk}
     assert "算术平均" in results[apps[0].pk].method
     pub = services.publish_results(
-        actor=world["organizer"], campaign=world["campaign"], starts_on=dt.date(2024, 7, 1), ends_on=dt.date(2024, 7, 7)
+        actor=world["organizer"],
+        campaign=world["campaign"],
+        starts_on=dt.date(2024, 7, 1),
+        ends_on=dt.date(2024, 7, 7),
+        today=dt.date(2024, 7, 1),
     )
     with pytest.raises(ValidationError, match="已发布公示"):
         services.publish_results(
@@ -186,15 +190,26 @@ def test_results_ranking_publication_objection_final(world: dict[str, object]) -
             campaign=world["campaign"],
             starts_on=dt.date(2024, 7, 1),
             ends_on=dt.date(2024, 7, 7),
+            today=dt.date(2024, 7, 1),
         )
     with pytest.raises(ValidationError) as info:
         services.lodge_objection(
             campaign=world["campaign"], name="", contact="", text="有异议", ip="10.0.0.1", today=dt.date(2024, 7, 2)
         )
-    assert info.value.message_dict == {"name": ["请填写姓名"], "contact": ["请填写联系方式"]}
+    assert info.value.message_dict == {
+        "name": ["请填写姓名"],
+        "contact": ["请填写联系方式"],
+        "application": ["请选择异议涉及的申报单位"],
+    }
     with pytest.raises(ValidationError, match="不在公示期内"):
         services.lodge_objection(
-            campaign=world["campaign"], name="张三", contact="138", text="x", ip="10.0.0.1", today=dt.date(2024, 7, 8)
+            campaign=world["campaign"],
+            name="张三",
+            contact="138",
+            text="x",
+            ip="10.0.0.1",
+            application=apps[0],
+            today=dt.date(2024, 7, 8),
         )
     objection = services.lodge_objection(
         campaign=world["campaign"],
@@ -202,6 +217,7 @@ def test_results_ranking_publication_objection_final(world: dict[str, object]) -
         contact="13800000000",
         text="带宽数据有误",
         ip="10.0.0.1",
+        application=apps[0],
         today=dt.date(2024, 7, 2),
     )
     for _ in range(4):
@@ -211,6 +227,7 @@ def test_results_ranking_publication_objection_final(world: dict[str, object]) -
             contact="138",
             text="再次",
             ip="10.0.0.1",
+            application=apps[1],
             today=dt.date(2024, 7, 2),
         )
     with pytest.raises(ValidationError, match="提交过于频繁"):
@@ -220,20 +237,27 @@ def test_results_ranking_publication_objection_final(world: dict[str, object]) -
             contact="138",
             text="再次",
             ip="10.0.0.1",
+            application=apps[1],
             today=dt.date(2024, 7, 2),
         )
     with pytest.raises(ValidationError, match="尚有 5 条异议未答复"):
-        services.finalize_results(actor=world["organizer"], campaign=world["campaign"])
+        services.finalize_results(actor=world["organizer"], campaign=world["campaign"], today=dt.date(2024, 7, 8))
     for obj in Objection.objects.all():
-        services.answer_objection(actor=world["organizer"], objection=obj, answer="经核查，数据无误")
-    services.finalize_results(actor=world["organizer"], campaign=world["campaign"])
+        services.answer_objection(
+            actor=world["organizer"], objection=obj, outcome="rejected", answer="经核查，数据无误"
+        )
+    for app in (apps[0], apps[2]):
+        services.resolve_divergence(
+            actor=world["organizer"], result=results[app.pk], reason="两位专家对带宽认定不同，经核查合同为准"
+        )
+    services.finalize_results(actor=world["organizer"], campaign=world["campaign"], today=dt.date(2024, 7, 8))
     pub.refresh_from_db()
     assert pub.status == Publication.Status.FINAL
     assert Result.objects.filter(status=Result.Status.FINAL).count() == 3
     note = Notification.objects.filter(user=world["applicant"]).latest("created_at")
     assert note.text == "《2024 示范校遴选》最终结果：入选，得分 8.5，等级：合格"
     feedback = services.feedback_for(results[apps[0].pk])
-    assert feedback["comments"]["1"] == [("专家1", "带宽达标"), ("专家2", "带宽达标")]
+    assert feedback["indicators"]["1"] == [("专家1", "带宽达标"), ("专家2", "带宽达标")]
     assert objection.pk
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {

@@ -76,12 +76,22 @@ def _requirements_met(
 def compute_results(*, actor: User, campaign: Campaign, ip: str | None = None) -> list[Result]:
     """Aggregate every recommended application's submitted sheets by the campaign's method,
     flag divergence, decide eligibility and level from the framework, rank with the tie rule
-    and the rural reservation, and store proposed results."""
+    and the rural reservation, and store proposed results. Once a list is published the
+    results move only through a 复议, which recomputes them itself."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not is_organizer_for(actor, campaign):
         raise PermissionDenied
-    if hasattr(campaign, "publication") and campaign.publication.status == Publication.Status.FINAL:
+    publication = Publication.objects.filter(campaign=campaign).order_by("-number").first()
+    if publication is not None and publication.status == Publication.Status.FINAL:
         raise ValidationError("最终名单已发布，不能重新计算")
+    if publication is not None:
+        raise ValidationError("已发布公示，结果变更须通过复议，完成复议后重新公示")
+    return recompute_results(actor=actor, campaign=campaign, ip=ip)
+
+
+def recompute_results(*, actor: User, campaign: Campaign, ip: str | None = None) -> list[Result]:
+    """The computation itself; the caller holds the campaign lock and has decided it may run
+    (before publication, or closing a 复议)."""
     conf, _ = ReviewSettings.objects.get_or_create(campaign=campaign)
     agg_settings = aggregation.Settings(
         method=conf.method,
@@ -151,6 +161,9 @@ def compute_results(*, actor: User, campaign: Campaign, ip: str | None = None) -
         )
         results.append(result)
         kind = "district" if application.unit.kind == Unit.Kind.COUNTY else "school"
+        if result.kind != kind:
+            result.kind = kind
+            result.save(update_fields=["kind"])
         candidates[kind].append(
             aggregation.Candidate(
                 key=str(result.pk),
@@ -177,9 +190,14 @@ def compute_results(*, actor: User, campaign: Campaign, ip: str | None = None) -
         rules.append(rule)
         for item in ranked:
             res = by_pk[item.candidate.key]
-            res.rank, res.selected = item.rank, item.selected
+            res.rank = item.rank
+            res.spread = {**res.spread, "computed_selected": item.selected}
+            res.selected = item.selected if res.selection_override is None else res.selection_override
             if item.note:
                 res.note = (f"{res.note}；{item.note}" if res.note else item.note)[:200]
+            if res.selection_override is not None:
+                verdict = "入选" if res.selection_override else "未入选"
+                res.note = (f"{res.note}；组织单位调整为{verdict}" if res.note else f"组织单位调整为{verdict}")[:200]
             res.save()
     record(
         actor=actor,

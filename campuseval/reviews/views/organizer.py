@@ -30,21 +30,25 @@ from ..forms import (
     AnswerForm,
     AssignForm,
     BatchAssignForm,
+    CloseReconsiderationForm,
     ConfirmForm,
     ConflictForm,
     DeskForm,
+    DivergenceForm,
     ExpertAddForm,
     ExpertUpdateForm,
+    OverrideForm,
     PanelActionForm,
     PanelForm,
     PanelMembersForm,
     PublishForm,
     ReasonForm,
+    ReconsiderationForm,
     ReviewForm,
     ReviewSettingsForm,
     UnlockForm,
 )
-from ..models import Assignment, Conflict, Expert, Publication, ReviewSettings
+from ..models import Assignment, Conflict, Expert, Publication, Reconsideration, Result, ReviewSettings
 from .common import actor, organizer_campaign, show_errors, unit_by_code
 
 #: what a desk action does with the valid form's data; returns warnings to show
@@ -74,6 +78,7 @@ def _desk(
         .select_related("expert__user", "application__unit", "panel")
         .order_by("application__unit__code", "pk")
     )
+    publication = queries.current_publication(campaign)
     chosen_apps = [int(v) for v in request.POST.getlist("applications") if v.isdigit()]
     chosen_experts = [int(v) for v in request.POST.getlist("experts") if v.isdigit()]
     return render(
@@ -91,12 +96,29 @@ def _desk(
             "chosen_experts": chosen_experts,
             "assignments": assignments,
             "recommended": list(queries.finalists(campaign).order_by("unit__code")),
-            "results": campaign.results.select_related("application__unit").order_by("rank", "application__unit__code"),
-            "publication": Publication.objects.filter(campaign=campaign).first(),
+            "result_groups": _result_groups(campaign),
+            "publication": publication,
+            "publications": list(Publication.objects.filter(campaign=campaign).order_by("-number")),
+            "blockers": services.finalize_blockers(campaign),
+            "reconsiderations": list(
+                Reconsideration.objects.filter(campaign=campaign)
+                .select_related("application__unit", "objection", "publication")
+                .prefetch_related("experts__user")
+            ),
             "objections": queries.campaign_objections(campaign),
             "lists": campaign.recommendation_lists.select_related("unit").prefetch_related("rows__application__unit"),
         },
     )
+
+
+def _result_groups(campaign: Campaign) -> list[tuple[str, list[Result]]]:
+    """Schools and districts are ranked apart; the desk shows them in separate tables."""
+    results = list(campaign.results.select_related("application__unit").order_by("rank", "application__unit__code"))
+    groups = [
+        ("学校", [r for r in results if r.kind != "district"]),
+        ("区县", [r for r in results if r.kind == "district"]),
+    ]
+    return [(label, rows) for label, rows in groups if rows]
 
 
 @require_GET
@@ -120,6 +142,8 @@ def _desk_action(
         experts=_pool(request),
         assignments=Assignment.objects.filter(panel__campaign=campaign),
         objections=queries.campaign_objections(campaign),
+        results=Result.objects.filter(campaign=campaign),
+        reconsiderations=Reconsideration.objects.filter(campaign=campaign),
     )
     try:
         if not form.is_valid():
@@ -202,10 +226,18 @@ def assign_batch(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 @require(_is_organizer)
 def auto_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
-        return list(services.auto_assign(actor=user, panel=data["panel"], ip=ip))
+    """Assign automatically and say how many tasks were made, or why none were."""
+    done: list[str] = []
 
-    return _desk_action(request, pk, PanelActionForm, run, "已自动分配")
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        outcome = services.auto_assign(actor=user, panel=data["panel"], ip=ip)
+        if outcome.made:
+            done.append(outcome.message)
+            return list(outcome.problems)
+        done.append("未新增评审任务")
+        return [outcome.message, *outcome.problems]
+
+    return _desk_action(request, pk, PanelActionForm, run, lambda: done[0])
 
 
 @require_POST
@@ -265,10 +297,75 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require(_is_organizer)
 def answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
-        services.answer_objection(actor=user, objection=data["objection"], answer=data["answer"], ip=ip)
+        services.answer_objection(
+            actor=user, objection=data["objection"], outcome=data["outcome"], answer=data["answer"], ip=ip
+        )
+        if data["outcome"] == "upheld":
+            return ["异议成立：请为该申报启动复议，指定复议专家"]
         return []
 
     return _desk_action(request, pk, AnswerForm, run, "已答复")
+
+
+@require_POST
+@require(_is_organizer)
+def override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        selected = {"selected": True, "not_selected": False}.get(data["decision"])
+        services.override_selection(actor=user, result=data["result"], selected=selected, reason=data["reason"], ip=ip)
+        return []
+
+    return _desk_action(request, pk, OverrideForm, run, "入选决定已记录")
+
+
+@require_POST
+@require(_is_organizer)
+def divergence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        services.resolve_divergence(actor=user, result=data["result"], reason=data["reason"], ip=ip)
+        return []
+
+    return _desk_action(request, pk, DivergenceForm, run, "分歧处理说明已记录")
+
+
+@require_POST
+@require(_is_organizer)
+def reconsider(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        services.open_reconsideration(
+            actor=user,
+            campaign=campaign,
+            application=data["application"],
+            objection=data["objection"],
+            reason=data["reason"],
+            experts=list(data["experts"]),
+            ip=ip,
+        )
+        return []
+
+    return _desk_action(request, pk, ReconsiderationForm, run, "已启动复议，复议专家已收到通知")
+
+
+@require_POST
+@require(_is_organizer)
+def reconsider_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    made: list[Publication] = []
+
+    def run(campaign: Campaign, data: dict[str, Any], user: User, ip: str | None) -> list[str]:
+        made.append(
+            services.close_reconsideration(
+                actor=user,
+                reconsideration=data["reconsideration"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                ip=ip,
+            )
+        )
+        return []
+
+    return _desk_action(
+        request, pk, CloseReconsiderationForm, run, lambda: f"复议已完成，已发布第{made[0].number}次公示（更正）"
+    )
 
 
 @require_POST
