@@ -18,6 +18,9 @@ from statistics import median
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
 
+#: the trimmed mean drops the highest and the lowest score only from this many experts on
+TRIM_MINIMUM = 5
+
 METHODS = {
     "mean": "算术平均",
     "median": "中位数",
@@ -39,7 +42,7 @@ def combine(values: Sequence[Decimal], method: str) -> Decimal:
     if method == "median":
         return Decimal(median(ordered))
     if method == "trimmed_mean":
-        if len(ordered) >= 5:
+        if len(ordered) >= TRIM_MINIMUM:
             ordered = ordered[1:-1]
         return sum(ordered, ZERO) / len(ordered)
     raise ValueError(f"未知的汇总方法 {method}")
@@ -62,13 +65,24 @@ class Settings:
     divergence_total: Decimal | None = None
     divergence_indicator: Decimal | None = None
 
-    def describe(self) -> str:
+    def describe(self, experts: int | None = None, site_experts: int | None = None) -> str:
+        """The method in Chinese; given how many experts scored, it says when the trimmed mean
+        had too few scores to drop any and fell back to the plain mean."""
         where = "按指标逐项汇总后求和" if self.level == "indicator" else "按总分汇总"
-        text = f"{METHODS[self.method]}，{where}"
+        text = f"{self._method_text(experts)}，{where}"
         if self.site_weight:
             materials = (1 - self.site_weight) * 100
             text += f"；材料评审 {materials.normalize():f}% + 实地考察/答辩 {(self.site_weight * 100).normalize():f}%"
+            if site_experts is not None and self.method == "trimmed_mean" and site_experts < TRIM_MINIMUM:
+                text += f"（实地考察/答辩仅 {site_experts} 位专家，按算术平均）"
         return text
+
+    def _method_text(self, experts: int | None) -> str:
+        if self.method != "trimmed_mean" or experts is None:
+            return METHODS[self.method]
+        if experts < TRIM_MINIMUM:
+            return f"去掉最高最低分后平均（本项仅 {experts} 位专家，按算术平均）"
+        return f"去掉一个最高分和一个最低分后平均（{experts} 位专家）"
 
 
 @dataclass
@@ -124,7 +138,7 @@ def aggregate(sheets: Sequence[ExpertSheet], settings: Settings, site_sheets: Se
         materials=materials,
         site=site,
         experts=len(sheets),
-        method=settings.describe(),
+        method=settings.describe(len(sheets), len(site_sheets) if settings.site_weight else None),
         indicators=per_indicator,
         divergent=divergent,
         spread_total=spread_total,

@@ -33,6 +33,17 @@ def test_trimmed_mean_only_drops_with_five_or_more() -> None:
     assert "去掉一个最高分和一个最低分" in result.method
 
 
+def test_trimmed_mean_with_fewer_than_five_says_it_fell_back_to_the_mean() -> None:
+    result = aggregate(sheets("70", "80", "95"), Settings(method="trimmed_mean"))
+    assert result.method == "去掉最高最低分后平均（本项仅 3 位专家，按算术平均），按总分汇总"
+    five = aggregate(sheets("70", "80", "95", "85", "60"), Settings(method="trimmed_mean"))
+    assert "按算术平均" not in five.method and "5 位专家" in five.method
+    weighted = Settings(method="trimmed_mean", site_weight=D("0.3"))
+    site = aggregate(sheets("70", "80", "95", "85", "60"), weighted, site_sheets=sheets("70", "72"))
+    assert "实地考察/答辩仅 2 位专家，按算术平均" in site.method and "本项仅" not in site.method
+    assert "按算术平均" not in aggregate(sheets("70", "80"), Settings(method="mean")).method
+
+
 def test_indicator_level_sums_indicator_aggregates() -> None:
     data = sheets("10", "6", indicator={"1.1": ["8", "4"], "1.2": ["2", "2"]})
     result = aggregate(data, Settings(method="mean", level="indicator"))

@@ -204,7 +204,7 @@ def test_expert_declares_a_conflict_ahead_of_assignment(world: dict) -> None:
     assert "已登记回避 甲县" in twice
     panel = Panel.objects.create(campaign=world["campaign"], name="材料组")
     panel.members.set([e1])
-    problems = services.auto_assign(actor=world["organizer"], panel=panel, per_application=1)
+    problems = services.auto_assign(actor=world["organizer"], panel=panel, per_application=1).problems
     assert not Assignment.objects.exists() and len(problems) == len(apps)
     with pytest.raises(PermissionDenied):
         services.declare_conflict(actor=world["reviewer"], unit=world["x"], reason="非专家")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -183,11 +184,31 @@ def assign_expert(
     return assignment
 
 
+@dataclass(frozen=True)
+class AutoAssignment:
+    """What an automatic assignment did: how many tasks it made, the applications left short
+    of experts, and, when it made none, why."""
+
+    made: int
+    applications: int
+    wanted: int
+    problems: list[str]
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        if self.made:
+            return f"已自动分配 {self.made} 项评审任务（{self.applications} 份申报，每份 {self.wanted} 位专家）"
+        return f"未分配任何评审任务：{self.reason}"
+
+
 @transaction.atomic
-def auto_assign(*, actor: User, panel: Panel, per_application: int | None = None, ip: str | None = None) -> list[str]:
+def auto_assign(
+    *, actor: User, panel: Panel, per_application: int | None = None, ip: str | None = None
+) -> AutoAssignment:
     """Give every application in the panel's scope its N experts, balancing workloads (fewest
-    assignments first) and never breaking 回避. Returns the problems (applications that could
-    not get enough experts)."""
+    assignments first) and never breaking 回避. Returns how many tasks were made, the problems
+    (applications that could not get enough experts) and, when none were made, the reason."""
     if not is_organizer_for(actor, panel.campaign):
         raise PermissionDenied
     settings_obj, _ = ReviewSettings.objects.get_or_create(campaign=panel.campaign)
@@ -198,26 +219,47 @@ def auto_assign(*, actor: User, panel: Panel, per_application: int | None = None
     )
     problems = []
     given: Counter[int] = Counter()
-    for application in finalists(panel.campaign).order_by("unit__code"):
+    applications = list(finalists(panel.campaign).order_by("unit__code"))
+    full = conflicted = 0
+    for application in applications:
         have = set(Assignment.objects.filter(panel=panel, application=application).values_list("expert_id", flat=True))
+        if len(have) >= wanted:
+            full += 1
+            continue
+        free = [e for e in experts if e.pk not in have]
         candidates = sorted(
-            (e for e in experts if e.pk not in have and conflict_reason(e, application) is None),
-            key=lambda e: (load[e.pk], e.pk),
+            (e for e in free if conflict_reason(e, application) is None), key=lambda e: (load[e.pk], e.pk)
         )
-        for expert in candidates[: max(0, wanted - len(have))]:
+        if free and not candidates:
+            conflicted += 1
+        for expert in candidates[: wanted - len(have)]:
             Assignment.objects.create(panel=panel, application=application, expert=expert)
             load[expert.pk] += 1
             given[expert.pk] += 1
             have.add(expert.pk)
         if len(have) < wanted:
             problems.append(f"{application.unit.name}：可分配专家不足（需要 {wanted} 位，仅 {len(have)} 位无需回避）")
+    made = sum(given.values())
+    reason = ""
+    if not made:
+        if not applications:
+            reason = "尚无进入专家评审的申报"
+        elif not experts:
+            reason = f"专家组「{panel.name}」没有在库的成员，请先调整成员"
+        elif full == len(applications):
+            reason = f"每份申报已有 {wanted} 位专家"
+        elif conflicted == len(applications) - full:
+            reason = "专家组成员与尚缺专家的申报均需回避"
+        else:
+            reason = f"专家组成员已分配或需回避，成员不足每份 {wanted} 位，请增加成员"
+    result = AutoAssignment(made=made, applications=len(applications), wanted=wanted, problems=problems, reason=reason)
     record(
         actor=actor,
         action="assignment.auto",
         obj=panel,
         ip=ip,
-        summary=f"自动分配，每份 {wanted} 位专家，新增 {sum(given.values())} 项任务",
-        after={"problems": problems, "given": {str(k): v for k, v in given.items()}},
+        summary=f"自动分配，每份 {wanted} 位专家，新增 {made} 项任务" + (f"（{reason}）" if reason else ""),
+        after={"problems": problems, "given": {str(k): v for k, v in given.items()}, "reason": reason},
         campaign_id=panel.campaign_id,
     )
     for expert in experts:
@@ -227,7 +269,7 @@ def auto_assign(*, actor: User, panel: Panel, per_application: int | None = None
                 text=f"新的评审任务：{panel.campaign}（{given[expert.pk]} 份申报）",
                 link="/reviews/expert/",
             )
-    return problems
+    return result
 
 
 @transaction.atomic
