@@ -26,6 +26,7 @@ from campuseval.reviews.models import (
     Expert,
     Panel,
     Publication,
+    PublishedEntry,
     RecommendationEntry,
     RecommendationList,
     Result,
@@ -342,6 +343,25 @@ class PublicationFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=1))
     ends_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=6))
     tie_rule = "总分相同时按材料评审得分排序"
+
+
+class PublishedEntryFactory(factory.django.DjangoModelFactory):
+    """One application's result as a publication froze it (copied from its Result)."""
+
+    class Meta:
+        model = PublishedEntry
+
+    publication = factory.SubFactory(PublicationFactory)
+    application = factory.SubFactory(ApplicationFactory)
+    unit_name = factory.LazyAttribute(lambda o: o.application.unit.name)
+    county_name = factory.LazyAttribute(lambda o: o.application.unit.parent.name if o.application.unit.parent else "")
+    materials = Decimal("9.50")
+    final = Decimal("9.50")
+    rank = 1
+    selected = True
+    level = "优秀"
+    method = "算术平均"
+    indicators = factory.LazyFunction(lambda: {"1": "6", "2": "2", "3": "1.5"})
 
 
 # --- cultivation, notifications, exports ---------------------------------------------------------

@@ -176,7 +176,20 @@ def build_personas() -> Personas:
     panel = f.PanelFactory(campaign=campaign, name="第一评审组", members=[expert_profile, unassigned_profile])
     assignment = f.AssignmentFactory(panel=panel, application=application, expert=expert_profile)
     result = f.ResultFactory(application=application, campaign=campaign)
-    publication = f.PublicationFactory(campaign=campaign, published_by=people["city_organizer"])
+    # the final list is out (so the school reads its result); the objection was lodged during 公示
+    publication = f.PublicationFactory(
+        campaign=campaign,
+        published_by=people["city_organizer"],
+        status=Publication.Status.FINAL,
+        finalized_at=dt.datetime.now(dt.UTC),
+    )
+    f.PublishedEntryFactory(
+        publication=publication,
+        application=application,
+        final=result.final,
+        materials=result.materials,
+        indicators=result.indicators,
+    )
     objection = Objection.objects.create(
         campaign=campaign, application=application, name="市民甲", contact="13900000000", text="请核实带宽"
     )

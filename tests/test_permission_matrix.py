@@ -464,16 +464,21 @@ SPEC: dict[str, Spec] = {
 
 def review_state(p: Personas) -> Any:
     """Everything a review action could touch."""
-    from campuseval.reviews.models import Assignment, Expert, Panel, Publication, ReviewSettings
+    from campuseval.reviews.models import Assignment, Expert, Panel, Publication, Reconsideration, ReviewSettings
 
     return (
         app_state(p),
         list(ReviewSettings.objects.values_list("pk", "experts_per_application", "method", "city_quota")),
         list(Panel.objects.values_list("pk", "name", "members")),
         list(Assignment.objects.values_list("pk", "expert", "status", "revision", "points", "total")),
-        list(Result.objects.values_list("pk", "status", "rank", "final")),
+        list(
+            Result.objects.values_list(
+                "pk", "status", "rank", "final", "selected", "selection_override", "divergence_resolution"
+            )
+        ),
         list(Publication.objects.values_list("pk", "status", "ends_on")),
-        list(Objection.objects.values_list("pk", "status", "answer")),
+        list(Objection.objects.values_list("pk", "status", "answer", "outcome")),
+        list(Reconsideration.objects.values_list("pk", "status")),
         list(Expert.objects.values_list("pk", "title", "is_active", "fields")),
         list(Conflict.objects.values_list("pk", "unit", "reason")),
         list(RecommendationList.objects.values_list("pk", "filled_by", "confirmed_name", "confirmed_at")),
@@ -560,6 +565,24 @@ SPEC.update(
             campaign_kw, lambda p: {"objection": p.objection.pk, "answer": "越权答复"}, "city_organizer"
         ),
         "reviews:finalize": action(campaign_kw, lambda p: {}, "city_organizer"),
+        "reviews:override": action(
+            campaign_kw,
+            lambda p: {"result": p.result.pk, "decision": "not_selected", "reason": "越权调整"},
+            "city_organizer",
+        ),
+        "reviews:divergence": action(
+            campaign_kw, lambda p: {"result": p.result.pk, "reason": "越权说明"}, "city_organizer"
+        ),
+        "reviews:reconsider": action(
+            campaign_kw,
+            lambda p: {"application": p.application.pk, "reason": "越权复议", "experts": [p.expert_profile.pk]},
+            "city_organizer",
+        ),
+        "reviews:reconsider_close": action(
+            campaign_kw,
+            lambda p: {"reconsideration": "1", "starts_on": "2024-07-01", "ends_on": "2024-07-08"},
+            "city_organizer",
+        ),
         "reviews:expert_confirm": action(sheet_kw, lambda p: {}, "expert"),
         "reviews:expert_abstain": action(sheet_kw, sheet_data, "expert"),
         "reviews:expert_save": action(sheet_kw, sheet_data, "expert"),
