@@ -47,6 +47,10 @@ _STATUS_COLUMN: dict[str, str] = {
     Application.Status.REJECTED: "rejected",
     Application.Status.ACCEPTED: "accepted",
     Application.Status.RECOMMENDED: "recommended",
+    Application.Status.SELECTED: "reviewed",
+    Application.Status.NOT_SELECTED: "reviewed",
+    Application.Status.AWARDED: "reviewed",
+    Application.Status.TERMINATED: "reviewed",
 }
 
 
