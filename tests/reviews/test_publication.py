@@ -169,8 +169,15 @@ def test_published_results_do_not_move_without_a_reconsideration(world: dict) ->
         services.override_selection(
             actor=world["organizer"], result=s["results"][s["apps"][2].pk], selected=True, reason="城乡统筹"
         )
+    with pytest.raises(ValidationError, match="不能再修改评审设置"):
+        services.configure_review(actor=world["organizer"], campaign=world["campaign"], values={"method": "median"})
+    with pytest.raises(ValidationError, match="不能再分配评审任务"):
+        services.assign_expert(
+            actor=world["organizer"], panel=s["panel"], application=s["apps"][0], expert=expert("e3", world["y"])
+        )
     submitted.refresh_from_db()
     assert submitted.status == Assignment.Status.SUBMITTED
+    assert ReviewSettings.objects.get(campaign=world["campaign"]).method == "mean"
 
 
 def test_reconsideration_makes_a_new_numbered_publication_and_tells_the_moved_units(world: dict) -> None:

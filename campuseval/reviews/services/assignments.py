@@ -15,10 +15,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from campuseval.access.rules import county_of, is_organizer_for, organizer_scope
-from campuseval.accounts.models import User
+from campuseval.accounts.models import Membership, Role, User
 from campuseval.applications.models import Application
 from campuseval.audit.services import record
 from campuseval.campaigns.models import Campaign
+from campuseval.campaigns.scoring import framework_for
 from campuseval.engine.numbers import fmt
 from campuseval.notifications.services import notify
 from campuseval.orgs.models import Unit
@@ -26,12 +27,14 @@ from campuseval.orgs.models import Unit
 from ..models import (
     Assignment,
     Conflict,
+    CountyReview,
     Expert,
     Panel,
     Publication,
     ReviewSettings,
 )
 from ..queries import finalists
+from ..stage_gates import check_scoring_open
 from .common import (
     StaleRevision,
     clean_text,
@@ -45,6 +48,13 @@ def _setting_label(name: str) -> str:
     return str(getattr(ReviewSettings._meta.get_field(name), "verbose_name", name))
 
 
+def refuse_after_publication(campaign: Campaign, what: str) -> None:
+    """Once the list is published, how experts score and combine is fixed: a 复议 recomputes
+    with the settings and panels the publication was made with."""
+    if Publication.objects.filter(campaign=campaign).exists():
+        raise ValidationError(f"已发布公示，不能再{what}；如需更正，请启动复议")
+
+
 @transaction.atomic
 def configure_review(
     *, actor: User, campaign: Campaign, values: Mapping[str, Any], ip: str | None = None
@@ -53,6 +63,7 @@ def configure_review(
     every change is logged with its old value."""
     if not is_organizer_for(actor, campaign):
         raise PermissionDenied
+    refuse_after_publication(campaign, "修改评审设置")
     conf, _ = ReviewSettings.objects.select_for_update().get_or_create(campaign=campaign)
     if values.get("city_review") and campaign.organizer.kind != Unit.Kind.PROVINCE:
         raise ValidationError({"city_review": "只有省级组织的活动可以增加市级推荐环节"})
@@ -150,6 +161,29 @@ def conflict_reason(expert: Expert, application: Application) -> str | None:
     return None
 
 
+def conflict_checks(expert: Expert, application: Application) -> list[tuple[str, bool]]:
+    """The system's own 回避 checks, worded for the expert who confirms (each True when it
+    passes): the same three `conflict_reason` applies when assigning."""
+    unit = application.unit
+    applicant_county = county_of(unit)
+    expert_county = expert.region or county_of(expert.unit)
+    same_county = applicant_county is not None and expert_county is not None and applicant_county.pk == expert_county.pk
+    recorded = Conflict.objects.filter(expert=expert, unit__in=[unit, *unit.ancestors()]).exists()
+    return [
+        ("您的工作单位与申报单位不同", expert.unit_id != unit.pk),
+        ("您所在区县与申报单位所在区县不同", not same_county),
+        ("无登记的回避关系", not recorded),
+    ]
+
+
+def organizer_users(campaign: Campaign) -> list[User]:
+    """The organizers at the campaign's organizing unit: who hears of an expert's withdrawal."""
+    return [
+        m.user
+        for m in Membership.objects.filter(unit_id=campaign.organizer_id, role=Role.ORGANIZER).select_related("user")
+    ]
+
+
 @transaction.atomic
 def assign_expert(
     *, actor: User, panel: Panel, application: Application, expert: Expert, ip: str | None = None
@@ -157,6 +191,7 @@ def assign_expert(
     """Assign one expert to one application (by hand), refusing conflicts of interest."""
     if not is_organizer_for(actor, panel.campaign):
         raise PermissionDenied
+    refuse_after_publication(panel.campaign, "分配评审任务")
     if application.campaign_id != panel.campaign_id:
         raise ValidationError("申报不属于该活动")
     if not finalists(panel.campaign).filter(pk=application.pk).exists():
@@ -285,6 +320,7 @@ def assign_batch(
     break 回避 or already exist are skipped and reported; the rest are made."""
     if not is_organizer_for(actor, panel.campaign):
         raise PermissionDenied
+    refuse_after_publication(panel.campaign, "分配评审任务")
     if not applications or not experts:
         raise ValidationError("请至少选择一份申报和一位专家")
     allowed = set(finalists(panel.campaign).values_list("pk", flat=True))
@@ -335,7 +371,9 @@ def _own_assignment(actor: User, assignment: Assignment) -> Assignment:
 
 @transaction.atomic
 def confirm_no_conflict(*, actor: User, assignment: Assignment, ip: str | None = None) -> Assignment:
-    """The expert confirms no conflict of interest; only then may they see the application."""
+    """The expert, having read whom the assignment concerns (or its code and the system's
+    checks in blind review), confirms no conflict of interest; only then may they open the
+    application's materials."""
     assignment = _own_assignment(actor, assignment)
     if assignment.status != Assignment.Status.ASSIGNED:
         raise ValidationError("已确认或已结束的评审任务")
@@ -356,12 +394,15 @@ def confirm_no_conflict(*, actor: User, assignment: Assignment, ip: str | None =
 
 @transaction.atomic
 def abstain(*, actor: User, assignment: Assignment, reason: str, ip: str | None = None) -> Assignment:
-    """The expert withdraws (回避 or 弃评) with a reason; the conflict is recorded for later."""
+    """The expert withdraws (回避 or 弃评) with a reason, before or after confirming, until the
+    sheet is submitted; the conflict is recorded for later and the organizers are told."""
     assignment = _own_assignment(actor, assignment)
     if assignment.status == Assignment.Status.SUBMITTED:
-        raise ValidationError("已提交的评分不能弃评")
+        raise ValidationError("已提交的评分不能申请回避，如确有利益冲突请联系组织单位")
+    if assignment.status == Assignment.Status.ABSTAINED:
+        raise ValidationError("该评审任务已回避")
     if not reason.strip():
-        raise ValidationError("请填写回避或弃评理由")
+        raise ValidationError({"abstain_reason": "请填写回避理由"})
     assignment.status = Assignment.Status.ABSTAINED
     assignment.abstain_reason = reason.strip()
     assignment.save()
@@ -379,7 +420,47 @@ def abstain(*, actor: User, assignment: Assignment, reason: str, ip: str | None 
         campaign_id=assignment.panel.campaign_id,
         unit_id=assignment.application.unit_id,
     )
+    campaign = assignment.panel.campaign
+    notify(
+        users=organizer_users(campaign),
+        text=f"专家 {assignment.expert} 申请回避 {assignment.application.unit.name}（{campaign}）："
+        f"{reason.strip()}，请重新分配",
+        link=f"/reviews/organizer/{campaign.pk}/",
+    )
     return assignment
+
+
+def first_review_points(application: Application) -> dict[str, str]:
+    """The first-review (初审) points per indicator an expert may agree with: the county's
+    accepted score where there is one, else the self-score of the latest version."""
+    county = application.county_reviews.filter(decision=CountyReview.Decision.ACCEPTED).order_by("-decided_at").first()
+    source = county.result if county is not None else latest_version(application).result
+    return {
+        code: str(data["points"])
+        for code, data in (source or {}).get("indicators", {}).items()
+        if data.get("points") not in (None, "")
+    }
+
+
+def undecided(assignment: Assignment) -> list[tuple[str, str]]:
+    """The leaf indicators (code, title) the expert has not yet decided: neither scored,
+    agreed with the first-review score, nor answered by inputs; or put aside (暂缓).
+    Indicators of a direction the school did not choose need no decision."""
+    fw = framework_for(assignment.application.framework)
+    indicators = (assignment.result or {}).get("indicators", {})
+    decided = set(assignment.points) | set(assignment.agreed) | set(assignment.entered)
+    decided -= set(assignment.skipped)
+    return [
+        (leaf.code, leaf.title)
+        for leaf in fw.leaves()
+        if leaf.code not in decided and indicators.get(leaf.code, {}).get("status") != "not_chosen"
+    ]
+
+
+def describe_undecided(items: Sequence[tuple[str, str]]) -> str:
+    return f"尚有 {len(items)} 项指标未作出评审决定（请评分或同意初审分）：" + "、".join(
+        f"{code} {title}" for code, title in items
+    )
 
 
 @transaction.atomic
@@ -392,11 +473,16 @@ def record_expert_score(
     points: Mapping[str, Any] | None = None,
     comments: Mapping[str, str] | None = None,
     skipped: Sequence[str] = (),
+    agreed: Sequence[str] | None = None,
+    overall_comment: str | None = None,
     ip: str | None = None,
 ) -> Assignment:
-    """Save an expert's sheet: rule inputs and/or points within each indicator's range, a
-    comment per indicator, indicators skipped for later. The same engine scores it; a save
-    from a stale revision is refused (two tabs never overwrite each other)."""
+    """Save an expert's sheet: rule inputs and/or points within each indicator's range, or
+    同意初审分 (`agreed`: the first-review points stand), a comment per indicator, indicators
+    skipped for later, the overall opinion. The same engine scores it; a save from a stale
+    revision is refused (two tabs never overwrite each other). `agreed`/`overall_comment`
+    left None keep what was saved."""
+    check_scoring_open(assignment)
     assignment = _own_assignment(actor, assignment)
     if assignment.status == Assignment.Status.ASSIGNED:
         raise ValidationError("请先确认无利益冲突")
@@ -413,10 +499,23 @@ def record_expert_score(
             merged_points.pop(code, None)
         else:
             merged_points[code] = str(to_decimal(value, f"指标 {code} 的评分"))
-    result = score_answers(assignment.application, doc, {c: Decimal(v) for c, v in merged_points.items()})
+    agreed_codes = set(assignment.agreed if agreed is None else agreed)
+    typed = {code for code, value in (points or {}).items() if value not in (None, "")}
+    both = sorted(agreed_codes & typed)
+    if both and agreed is not None:
+        raise ValidationError({f"points_{c}": f"指标 {c} 既填写了评分又勾选了同意初审分，请二选一" for c in both})
+    agreed_codes -= set(merged_points)
+    first = first_review_points(assignment.application) if agreed_codes else {}
+    overrides = {c: Decimal(v) for c, v in merged_points.items()}
+    overrides.update({c: Decimal(first[c]) for c in agreed_codes if c in first})
+    result = score_answers(assignment.application, doc, overrides)
     before = {"total": str(assignment.total) if assignment.total is not None else None}
     assignment.answers = doc
     assignment.points = merged_points
+    assignment.agreed = sorted(agreed_codes)
+    assignment.entered = sorted(set(assignment.entered) | set((answers or {}).keys()))
+    if overall_comment is not None:
+        assignment.overall_comment = clean_text(overall_comment, "overall_comment", max_length=4000)
     assignment.comments = {**assignment.comments, **{k: v.strip() for k, v in (comments or {}).items()}}
     assignment.skipped = sorted(set(skipped))
     assignment.result = result.to_dict()
@@ -430,7 +529,7 @@ def record_expert_score(
         ip=ip,
         summary=f"专家评分保存：{fmt(result.total)} 分",
         before=before,
-        after={"total": fmt(result.total), "points": merged_points},
+        after={"total": fmt(result.total), "points": merged_points, "agreed": assignment.agreed},
         campaign_id=assignment.panel.campaign_id,
         unit_id=assignment.application.unit_id,
     )
@@ -439,15 +538,15 @@ def record_expert_score(
 
 @transaction.atomic
 def submit_expert_score(*, actor: User, assignment: Assignment, ip: str | None = None) -> Assignment:
-    """Submit and lock the sheet: every indicator scored, none left skipped."""
+    """Submit and lock the sheet: every indicator explicitly decided — scored, answered by
+    inputs, or 同意初审分 — none left skipped; a refusal lists the undecided ones."""
+    check_scoring_open(assignment)
     assignment = _own_assignment(actor, assignment)
     if assignment.status != Assignment.Status.CONFIRMED:
         raise ValidationError("只有已确认无利益冲突且未提交的评分可以提交")
-    missing = list(assignment.skipped) + [
-        c for c in assignment.result.get("unanswered", []) if c not in assignment.points
-    ]
+    missing = undecided(assignment)
     if not assignment.result or missing:
-        raise ValidationError(f"尚有指标未评分：{'、'.join(sorted(set(missing))) or '全部'}")
+        raise ValidationError(describe_undecided(missing) if missing else "尚未保存评分")
     assignment.status = Assignment.Status.SUBMITTED
     assignment.submitted_at = timezone.now()
     assignment.save()
@@ -502,10 +601,12 @@ def save_and_submit_expert_score(
     points: Mapping[str, Any] | None = None,
     comments: Mapping[str, str] | None = None,
     skipped: Sequence[str] = (),
+    agreed: Sequence[str] | None = None,
+    overall_comment: str | None = None,
     ip: str | None = None,
 ) -> Assignment:
     """Save the sheet as typed and submit it, in one transaction: when the submission is
-    refused (an indicator left unscored), nothing of the save is kept either."""
+    refused (an indicator left undecided), nothing of the save is kept either."""
     saved = record_expert_score(
         actor=actor,
         assignment=assignment,
@@ -514,6 +615,35 @@ def save_and_submit_expert_score(
         points=points,
         comments=comments,
         skipped=skipped,
+        agreed=agreed,
+        overall_comment=overall_comment,
         ip=ip,
     )
     return submit_expert_score(actor=actor, assignment=saved, ip=ip)
+
+
+@transaction.atomic
+def agree_with_first_review(
+    *, actor: User, assignment: Assignment, revision: int, codes: Sequence[str], ip: str | None = None
+) -> Assignment:
+    """其余指标同意初审分: the expert, after confirming the list shown, agrees with the
+    first-review score on every indicator still undecided. `codes` is the list the expert
+    confirmed; if the sheet changed since (another tab), the save is refused as stale."""
+    current = _own_assignment(actor, assignment)
+    if current.status != Assignment.Status.CONFIRMED:
+        raise ValidationError("评分已提交或已回避，不能修改")
+    if revision != current.revision:
+        raise StaleRevision("评分表已在其他窗口更新，请刷新后再确认")
+    pending = [code for code, _title in undecided(current)]
+    if not pending:
+        raise ValidationError("所有指标均已作出评审决定")
+    if sorted(codes) != sorted(pending):
+        raise ValidationError("待决定的指标已变化，请重新确认")
+    return record_expert_score(
+        actor=actor,
+        assignment=current,
+        revision=revision,
+        skipped=[c for c in current.skipped if c not in pending],
+        agreed=sorted(set(current.agreed) | set(pending)),
+        ip=ip,
+    )
