@@ -370,3 +370,16 @@ def test_campaign_without_publicity_finalizes_straight_from_the_results(world: d
     assert final.number == 1 and final.status == Publication.Status.FINAL
     assert final.entries.count() == 3
     assert Application.objects.get(pk=s["apps"][2].pk).status == Application.Status.NOT_SELECTED
+
+
+def test_a_unit_may_object_to_its_own_unpublished_result(world: dict) -> None:
+    s = scored(world)
+    publish(world)
+    officer = User.objects.create_user(username="officer_x2", password="x-Pass-12345")
+    Membership.objects.create(user=officer, unit=world["schools"][2], role=Role.APPLICANT)
+    form = login(officer).get(f"/reviews/public/{world['campaign'].pk}/").context["form"]
+    names = [label for _value, label in form.fields["application"].choices]
+    assert "甲县第2小学" in names
+    page = Client().get(f"/reviews/public/{world['campaign'].pk}/").content.decode()
+    assert "甲县第2小学" not in page
+    assert s["apps"][2].unit.name == "甲县第2小学"
