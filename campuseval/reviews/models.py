@@ -217,6 +217,8 @@ class Assignment(models.Model):
     agreed = models.JSONField(_("同意初审分"), default=list)
     #: the expert's overall opinion, printed with the expert's name on the sheet
     overall_comment = models.TextField(_("总体评审意见"), blank=True)
+    #: indicator codes whose rule inputs the expert entered (the engine scores them): decided too
+    entered = models.JSONField(_("专家录入输入"), default=list)
     skipped = models.JSONField(_("暂缓"), default=list)
     result = models.JSONField(default=dict)
     total = models.DecimalField(_("专家评分"), max_digits=8, decimal_places=2, null=True, blank=True)

@@ -11,6 +11,7 @@ from django.db import transaction
 from campuseval.access.rules import county_of, manages_unit, organizer_scope
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.audit.services import record
+from campuseval.notifications.services import notify
 from campuseval.orgs.models import Unit
 
 from ..models import (
@@ -19,6 +20,7 @@ from ..models import (
     Expert,
 )
 from ..queries import expert_profile
+from .assignments import organizer_users
 from .common import (
     clean_text,
 )
@@ -144,11 +146,12 @@ def _save_conflict(
     )
     if not created:
         raise ValidationError({"unit": f"已登记回避 {unit.name}"})
-    open_ids = [
-        a.pk
-        for a in Assignment.objects.filter(
-            expert=expert, status__in=[Assignment.Status.ASSIGNED, Assignment.Status.CONFIRMED]
-        ).select_related("application__unit")
+    withdrawn = [
+        a
+        for a in Assignment.objects.select_for_update(of=("self",))
+        .filter(expert=expert, status__in=[Assignment.Status.ASSIGNED, Assignment.Status.CONFIRMED])
+        .select_related("application__unit", "panel__campaign")
+        .order_by("pk")
         if a.application.unit_id == unit.pk or unit in a.application.unit.ancestors()
     ]
     record(
@@ -157,9 +160,37 @@ def _save_conflict(
         obj=conflict,
         ip=ip,
         summary=f"{'专家申报' if by_expert else '组织单位登记'}回避：{expert} ⟂ {unit.name}（{reason}）",
-        after={"unit": unit.code, "reason": reason, "open_assignments": open_ids},
+        after={"unit": unit.code, "reason": reason, "open_assignments": [a.pk for a in withdrawn]},
     )
+    for assignment in withdrawn:
+        _withdraw(actor=actor, assignment=assignment, reason=reason, ip=ip)
     return conflict
+
+
+def _withdraw(*, actor: User, assignment: Assignment, reason: str, ip: str | None) -> None:
+    """A conflict registered after assignment withdraws the open assignment it concerns (回避),
+    logged and told to the campaign's organizers, who reassign it."""
+    before = assignment.status
+    assignment.status = Assignment.Status.ABSTAINED
+    assignment.abstain_reason = f"登记回避：{reason}"
+    assignment.save(update_fields=["status", "abstain_reason"])
+    campaign = assignment.panel.campaign
+    record(
+        actor=actor,
+        action="assignment.withdraw",
+        obj=assignment,
+        ip=ip,
+        summary=f"因登记回避撤回评审任务：{assignment.expert} → {assignment.application.unit.name}（{reason}）",
+        before={"status": before},
+        after={"status": assignment.status},
+        campaign_id=campaign.pk,
+        unit_id=assignment.application.unit_id,
+    )
+    notify(
+        users=organizer_users(campaign),
+        text=f"{assignment.expert} 因登记回避不再评审 {assignment.application.unit.name}（{campaign}），请重新分配",
+        link=f"/reviews/organizer/{campaign.pk}/",
+    )
 
 
 @transaction.atomic
