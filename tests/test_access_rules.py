@@ -20,6 +20,20 @@ pytestmark = pytest.mark.django_db
 
 ALLOW, DENY = True, False
 
+def _opened(assignment: Any) -> Any:
+    """The persona expert's assignment once they confirmed no conflict: its application."""
+    assignment.status = "confirmed"
+    assignment.save()
+    return assignment.application
+
+
+def _blind(application: Any) -> Any:
+    """The application, its campaign now reviewing blind."""
+    application.campaign.review_settings.hide_applicant = True
+    application.campaign.review_settings.save()
+    return application
+
+
 #: predicate name -> how to call it: (user, object) -> bool
 CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "is_head": rules.is_head,
@@ -33,6 +47,10 @@ CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "may_see_recommendation": rules.may_see_recommendation,
     "is_assigned_expert": rules.is_assigned_expert,
     "may_see_assignment": rules.may_see_assignment,
+    "may_see_materials": rules.may_see_materials,
+    "may_see_materials_when_open": lambda u, a: rules.may_see_materials(u, _opened(a)),
+    "has_open_assignment": lambda u, a: rules.has_open_assignment(u, _opened(a)),
+    "hides_applicant_from": lambda u, app: rules.hides_applicant_from(u, _blind(app)),
     "may_see_result": rules.may_see_result,
     "is_project_organizer": rules.is_project_organizer,
     "is_project_unit": rules.is_project_unit,
@@ -136,6 +154,26 @@ TABLE: list[tuple[str, str, str, bool]] = [
     ("county_reviewer", "may_see_assignment", "assignment", DENY),
     ("school_officer", "may_see_assignment", "assignment", DENY),
     ("anonymous", "may_see_assignment", "assignment", DENY),
+    # may_see_materials: the application's readers, and its expert only while the assignment is open
+    ("school_officer", "may_see_materials", "application", ALLOW),
+    ("county_reviewer", "may_see_materials", "application", ALLOW),
+    ("expert", "may_see_materials", "application", DENY),  # not yet confirmed no conflict
+    ("outsider_school", "may_see_materials", "application", DENY),
+    ("anonymous", "may_see_materials", "application", DENY),
+    ("expert", "may_see_materials_when_open", "assignment", ALLOW),
+    ("unassigned_expert", "may_see_materials_when_open", "assignment", DENY),
+    ("outsider_organizer", "may_see_materials_when_open", "assignment", DENY),
+    ("anonymous", "may_see_materials_when_open", "assignment", DENY),
+    ("expert", "has_open_assignment", "assignment", ALLOW),
+    ("unassigned_expert", "has_open_assignment", "assignment", DENY),
+    ("city_organizer", "has_open_assignment", "assignment", DENY),
+    ("anonymous", "has_open_assignment", "assignment", DENY),
+    # hides_applicant_from (blind review): the expert, not the school's own readers
+    ("expert", "hides_applicant_from", "application", ALLOW),
+    ("school_head", "hides_applicant_from", "application", DENY),
+    ("county_reviewer", "hides_applicant_from", "application", DENY),
+    ("city_organizer", "hides_applicant_from", "application", DENY),
+    ("anonymous", "hides_applicant_from", "application", ALLOW),
     # may_see_result (final)
     ("school_officer", "may_see_result", "result", ALLOW),
     ("school_head", "may_see_result", "result", ALLOW),
@@ -232,7 +270,7 @@ def test_every_public_predicate_of_rules_is_in_the_table() -> None:
     helpers = {
         "signed_in", "as_user", "unit_ids_with", "holds_role", "county_of", "own_units", "organizer_units",
         "organizer_scope", "reviewer_counties", "county_scope", "city_reviewer_units", "managed_roots",
-        "managed_scope", "units_below",
+        "managed_scope", "units_below", "hides_applicant",
     }  # fmt: skip
     public = {
         name

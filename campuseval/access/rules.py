@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Protocol, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.orgs.models import Unit, units_below
@@ -186,6 +187,39 @@ def may_see_application(user: Actor | None, application: Any) -> bool:
     return is_county_reviewer_for(user, application.unit) or is_organizer_for(user, application.campaign)
 
 
+#: an expert's assignment is open from the no-conflict confirmation until the sheet is submitted
+#: or the expert withdraws (an organizer's unlock or a 复议 opens it again)
+OPEN_ASSIGNMENT_STATUSES: tuple[str, ...] = ("confirmed",)
+
+
+def has_open_assignment(user: Actor | None, application: Any) -> bool:
+    """The user is an expert with an open assignment on this application."""
+    signed = as_user(user)
+    if signed is None or application.status == application.Status.DRAFT:
+        return False
+    return bool(application.assignments.filter(expert__user=signed, status__in=OPEN_ASSIGNMENT_STATUSES).exists())
+
+
+def may_see_materials(user: Actor | None, application: Any) -> bool:
+    """What was submitted — the frozen version, its evidence files, the 申报书 and 自评 PDFs:
+    whoever may see the application, and the expert while their assignment on it is open."""
+    return may_see_application(user, application) or has_open_assignment(user, application)
+
+
+def hides_applicant(campaign: Any) -> bool:
+    """The campaign reviews blind: its experts never learn whom they score."""
+    try:
+        return bool(campaign.review_settings.hide_applicant)
+    except ObjectDoesNotExist:
+        return False
+
+
+def hides_applicant_from(user: Actor | None, application: Any) -> bool:
+    """Blind review for this reader: the campaign hides applicants and the user reads the
+    application only as its expert (not as the school, its county or an organizer)."""
+    return hides_applicant(application.campaign) and not may_see_application(user, application)
+
+
 def may_review_county(user: Actor | None, application: Any) -> bool:
     """The county reviewer decides on a submitted application of their county."""
     return application.status != application.Status.DRAFT and is_county_reviewer_for(user, application.unit)
@@ -245,4 +279,3 @@ def may_see_unit_history(user: Actor | None, unit: Unit) -> bool:
 def may_import(user: Actor | None) -> bool:
     """Organizers and system administrators import accounts, experts and frameworks."""
     return bool(getattr(user, "is_superuser", False)) or holds_role(user, *IMPORT_ROLES)
-

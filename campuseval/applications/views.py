@@ -19,7 +19,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
+from campuseval.access.rules import (
+    SCHOOL_ROLES,
+    hides_applicant,
+    is_county_reviewer_for,
+    is_head,
+    may_edit_application,
+    may_see_application,
+    may_see_materials,
+    unit_ids_with,
+)
 from campuseval.access.views import AuthenticatedRequest
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
@@ -476,15 +485,24 @@ def evidence_remove(request: AuthenticatedRequest, pk: int, evidence_pk: int) ->
 
 @login_keeping_post
 def evidence_file(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> FileResponse:
-    """The file itself, for people who may see the application: PDF and images inline so the
-    browser previews them, other types as downloads."""
-    application = _visible(request, pk)
+    """The file itself, for people who may see the application and for its expert while the
+    assignment is open (only what was submitted; in blind review under a numbered name): PDF
+    and images inline so the browser previews them, other types as downloads."""
+    application = get_object_or_404(Application.objects.select_related("unit", "campaign"), pk=pk)
+    if not may_see_materials(request.user, application):
+        raise Http404
     evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
     inline = evidence.content_type in services.INLINE_TYPES
+    name = evidence.original_name
+    if not may_see_application(request.user, application):
+        if evidence.frozen_in_version is None:
+            raise Http404
+        if hides_applicant(application.campaign):
+            name = queries.anonymous_evidence_name(queries.evidence_numbers(application)[evidence.pk], name)
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=not inline,
-        filename=evidence.original_name,
+        filename=name,
         content_type=evidence.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
