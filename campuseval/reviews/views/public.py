@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from campuseval.access.rules import unit_ids_with
 from campuseval.access.views import AuthenticatedRequest, require
+from campuseval.accounts.models import Role
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 
@@ -24,7 +25,7 @@ def _objection_choices(request: HttpRequest, publication: Publication) -> list[t
     """What an objection may concern: the published names, and for a signed-in applicant its
     own published application (a unit objecting to its own result)."""
     entries = list(queries.published_entries(publication))
-    own = set(unit_ids_with(request.user)) if request.user.is_authenticated else set()
+    own = unit_ids_with(request.user, Role.APPLICANT, Role.HEAD)
     return [(e.application_id, e.unit_name) for e in entries if e.selected or (own and e.application.unit_id in own)]
 
 
