@@ -124,7 +124,30 @@ class ExcludeSchoolForm(ActionForm):
 
 
 class OpenEvaluationForm(ActionForm):
+    """The deadline and the review steps of this evaluation: a county list, a public notice and
+    the site visit's weight are the organizer's choice here, not inherited from the selection."""
+
     deadline = _date("提交截止日期", "2025-01-01")
+    county_list = forms.BooleanField(
+        label="需要县级推荐名单",
+        required=False,
+        help_text="不勾选时，县级初审通过即进入专家评审，不必再建只有一行的推荐名单",
+    )
+    publicity = forms.BooleanField(label="需要公示", required=False, help_text="不勾选时，计算结果后直接确定最终名单")
+    site_weight = forms.DecimalField(
+        label="实地考察/答辩权重",
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal("0.99"),
+        decimal_places=2,
+        help_text="如 0.3 表示材料评审 70%、实地考察/答辩 30%；留空或 0 表示不计实地考察",
+        error_messages={
+            "invalid": "请填写 0 到 1 之间的小数（如 0.3）",
+            "min_value": "应在 0 到 1 之间（如 0.3 表示 30%%）",
+            "max_value": "应在 0 到 1 之间（如 0.3 表示 30%%）",
+            "max_decimal_places": "最多两位小数",
+        },
+    )
 
     def __init__(self, *args: Any, evaluations: QuerySet[Evaluation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

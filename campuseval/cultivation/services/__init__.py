@@ -17,10 +17,19 @@ from .evaluations import (
     record_evaluation,
     sampled_school_result,
     source_application,
+    steps_text,
 )
 from .plans import PLAN_EXTENSIONS, accept_plan, check_plan_file, return_plan, store_plan, submit_plan
 from .progress import Moved, ProgressRow, Risk, progress, risk_of
-from .projects import add_months, create_projects, district_figures, exclude_school, schedule, terminate_project
+from .projects import (
+    add_months,
+    create_projects,
+    district_figures,
+    exclude_school,
+    mark_application,
+    schedule,
+    terminate_project,
+)
 from .reminders import overdue, remind_due, tell_once
 
 __all__ = [
@@ -41,6 +50,7 @@ __all__ = [
     "district_figures",
     "evaluation_result",
     "exclude_school",
+    "mark_application",
     "open_evaluation",
     "overdue",
     "progress",
@@ -51,6 +61,7 @@ __all__ = [
     "sampled_school_result",
     "schedule",
     "source_application",
+    "steps_text",
     "store_plan",
     "submit_plan",
     "tell_once",

@@ -25,7 +25,7 @@ from campuseval.reviews.models import Result, ReviewSettings
 
 from ..models import Evaluation, Project
 from .people import require_organizer, unit_users
-from .projects import district_figures
+from .projects import district_figures, mark_application
 
 AWARD_SCORE = Decimal(100)
 
@@ -49,12 +49,24 @@ def source_application(project: Project) -> Application:
 
 @transaction.atomic
 def open_evaluation(
-    *, actor: User, evaluation: Evaluation, deadline: dt.date | None = None, now: dt.datetime | None = None
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    deadline: dt.date | None = None,
+    now: dt.datetime | None = None,
+    county_list: bool = True,
+    publicity: bool = True,
+    site_weight: Decimal = Decimal(0),
 ) -> Campaign:
     """Open an evaluation as a small campaign of its own against the same framework: the unit
-    updates its self-assessment (prefilled from its latest answers), the county reviews and
-    recommends, experts score and the results aggregate exactly as at selection, so an annual,
-    mid-term or final score means the same thing as the creation score."""
+    updates its self-assessment (prefilled from its latest answers), the county reviews,
+    experts score and the results aggregate exactly as at selection, so an annual, mid-term or
+    final score means the same thing as the creation score.
+
+    The organizer chooses the steps: whether the county confirms a recommendation list (else
+    the county's acceptance sends the application to the experts), whether the result is
+    publicly noticed, and the site visit's weight (0 unless chosen, never the selection's).
+    The experts' method and thresholds are the selection's."""
     evaluation = (
         Evaluation.objects.select_for_update()
         .select_related("project__unit", "project__selection__organizer", "project__application")
@@ -68,6 +80,8 @@ def open_evaluation(
         raise ValidationError("该评估已开启")
     if evaluation.outcome != Evaluation.Outcome.PENDING:
         raise ValidationError("该评估已有结论")
+    if not Decimal(0) <= site_weight < 1:
+        raise ValidationError("实地考察/答辩权重应在 0 到 1 之间（如 0.3 表示 30%）")
     now = now or timezone.now()
     deadline = deadline or evaluation.due_date
     closes = timezone.make_aware(dt.datetime.combine(deadline, dt.time(23, 59)))
@@ -96,11 +110,13 @@ def open_evaluation(
     )
     campaign.covered_units.set([unit])
     Stage.objects.create(campaign=campaign, kind=Stage.Kind.APPLY, starts_at=now, deadline=closes)
-    conf = ReviewSettings.objects.filter(campaign=sel).first()
-    if conf is not None:
-        conf.pk, conf.id, conf.campaign = None, None, campaign
-        conf._state.adding = True
-        conf.save()
+    conf = ReviewSettings.objects.filter(campaign=sel).first() or ReviewSettings()
+    conf.pk, conf.id, conf.campaign = None, None, campaign
+    conf._state.adding = True
+    conf.county_list, conf.publicity, conf.site_weight = county_list, publicity, site_weight
+    if not county_list:
+        conf.city_review = False  # the cities screen county lists; without one there is nothing to screen
+    conf.save()
     source = source_application(project)
     form_data = dict(source.form_data)
     if district:
@@ -130,8 +146,14 @@ def open_evaluation(
         actor=actor,
         action="cultivation.evaluation_open",
         obj=evaluation,
-        summary=f"开启{label}，{deadline} 截止",
-        after={"campaign": campaign.pk, "application": application.pk},
+        summary=f"开启{label}，{deadline} 截止；{steps_text(conf)}",
+        after={
+            "campaign": campaign.pk,
+            "application": application.pk,
+            "county_list": county_list,
+            "publicity": publicity,
+            "site_weight": str(site_weight),
+        },
         campaign_id=sel.pk,
         unit_id=unit.pk,
     )
@@ -141,6 +163,15 @@ def open_evaluation(
         link=f"/applications/{application.pk}/",
     )
     return campaign
+
+
+def steps_text(conf: ReviewSettings) -> str:
+    """The review steps an evaluation campaign runs, in Chinese."""
+    parts = ["县级推荐名单" if conf.county_list else "县级初审通过即进入专家评审（不建推荐名单）"]
+    parts.append("公示" if conf.publicity else "不公示")
+    weight = Decimal(conf.site_weight or 0)
+    parts.append(f"实地考察/答辩权重 {fmt(weight * 100)}%" if weight else "不计实地考察")
+    return "，".join(parts)
 
 
 def evaluation_result(evaluation: Evaluation) -> Result | None:
@@ -325,6 +356,10 @@ def record_evaluation(
     evaluation.decided_by, evaluation.decided_at = actor, timezone.now()
     evaluation.save()
     project.save()
+    if project.status == Project.Status.AWARDED:
+        mark_application(actor=actor, project=project, status=Application.Status.AWARDED)
+    elif project.status == Project.Status.TERMINATED:
+        mark_application(actor=actor, project=project, status=Application.Status.TERMINATED)
     record(
         actor=actor,
         action=f"cultivation.evaluation.{evaluation.outcome}",

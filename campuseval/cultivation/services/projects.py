@@ -80,6 +80,27 @@ def create_projects(*, actor: User, selection: Campaign, start_date: dt.date, ye
     return projects
 
 
+def mark_application(*, actor: User, project: Project, status: str) -> None:
+    """The project's selection application follows the cycle: 已授牌 when the project is
+    awarded, 终止 when it is terminated, so every page and export of it says so. Audited."""
+    application = Application.objects.select_for_update().get(pk=project.application_id)
+    before = application.status
+    if before == status:
+        return
+    application.status = status
+    application.save(update_fields=["status"])
+    record(
+        actor=actor,
+        action="application.status",
+        obj=application,
+        summary=f"培育项目{project.get_status_display()}，申报状态改为“{application.get_status_display()}”",
+        before={"status": before},
+        after={"status": status},
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+
+
 @transaction.atomic
 def terminate_project(*, actor: User, project: Project, reason: str) -> Project:
     """Terminate at once (a violation during the cycle), with the reason."""
@@ -92,6 +113,7 @@ def terminate_project(*, actor: User, project: Project, reason: str) -> Project:
     before = project.status
     project.status, project.termination_reason = Project.Status.TERMINATED, reason.strip()
     project.save()
+    mark_application(actor=actor, project=project, status=Application.Status.TERMINATED)
     project.evaluations.filter(outcome=Evaluation.Outcome.PENDING).update(notes="项目已终止")
     Campaign.objects.filter(cultivation_evaluations__project=project).exclude(status=Campaign.Status.CLOSED).update(
         status=Campaign.Status.CLOSED

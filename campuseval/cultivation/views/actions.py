@@ -6,6 +6,7 @@ record an evaluation, terminate, leave a closed school out. Unit action: submit 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -134,10 +135,16 @@ def open_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = forms.OpenEvaluationForm(request.POST, evaluations=project.evaluations.all())
 
     def run(f: forms.ActionForm) -> str:
+        data = f.cleaned_data
         campaign = services.open_evaluation(
-            actor=request.user, evaluation=f.cleaned_data["evaluation"], deadline=f.cleaned_data["deadline"]
+            actor=request.user,
+            evaluation=data["evaluation"],
+            deadline=data["deadline"],
+            county_list=data["county_list"],
+            publicity=data["publicity"],
+            site_weight=data["site_weight"] or Decimal(0),
         )
-        return f"已开启评估活动《{campaign.name}》"
+        return f"已开启评估活动《{campaign.name}》：{services.steps_text(campaign.review_settings)}"
 
     return _perform(request, project, form, run)
 

@@ -25,6 +25,7 @@ from campuseval.orgs.models import Unit
 
 from .. import queries, services
 from ..forms import CountyDecisionForm, RecommendationForm, shown_list
+from ..materials import materials_for
 from ..models import CountyReview, RecommendationList
 from .common import actor, confirm_list, save_list, show_errors
 
@@ -124,12 +125,14 @@ def _county_review_page(
     diff = _labelled_diff(fw, application, versions[1], latest) if len(versions) > 1 and latest else []
     typed = form.data if form.is_bound else {}
     indicators = (latest.result if latest else application.result).get("indicators", {})
+    materials = materials_for(application, blind=False)
     leaves = [
         {
             "node": leaf,
             "self": indicators.get(leaf.code, {}),
             "points": typed.get(f"points_{leaf.code}", ""),
             "reason": typed.get(f"reason_{leaf.code}", ""),
+            "materials": materials.leaf(leaf.code),
         }
         for leaf in fw.leaves()
     ]
@@ -137,6 +140,7 @@ def _county_review_page(
         request,
         "reviews/county_review.html",
         {
+            "materials": materials,
             "application": application,
             "latest": latest,
             "versions": versions,
