@@ -1,5 +1,7 @@
-"""The expert's pages: their tasks and declared conflicts, and one score sheet (confirm no
-conflict, abstain, save, submit). What the expert may see is decided by `queries`."""
+"""The expert's pages: their tasks and declared conflicts, and one score sheet: whom it concerns
+and the system's 回避 checks, then confirm no conflict or withdraw; while open, the application's
+materials beside each indicator, a decision per indicator (points or 同意初审分), the overall
+opinion, save and submit. What the expert may see is decided by `queries` and `access`."""
 
 from __future__ import annotations
 
@@ -9,15 +11,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campuseval.access.rules import Actor, as_user
+from campuseval.access.rules import Actor, as_user, county_of
 from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.scoring import framework_for
 
 from .. import queries, services
-from ..forms import AbstainForm, ConfirmForm, DeclareConflictForm, ScoreSheetForm
+from ..forms import AbstainForm, AgreeRestForm, ConfirmForm, DeclareConflictForm, ScoreSheetForm
+from ..materials import materials_for
 from ..models import Assignment, CountyReview, Expert
 from .common import actor, show_errors, unit_by_code
 
@@ -78,20 +82,31 @@ def _sheet_page(
 ) -> HttpResponse:
     application = assignment.application
     typed: Any = form.data if form is not None and form.is_bound else {}
+    show_name = queries.applicant_visible(assignment)
+    county = county_of(application.unit)
     context: dict[str, Any] = {
         "assignment": assignment,
         "application": application,
-        "show_name": queries.applicant_visible(assignment),
+        "show_name": show_name,
+        "applicant": application.unit.name if show_name else application.code,
+        "county_name": county.name if show_name and county else "",
         "post": request.POST if request.method == "POST" else {},
+        "checks": services.conflict_checks(assignment.expert, application),
+        "open": assignment.status == Assignment.Status.CONFIRMED,
     }
-    if assignment.status != Assignment.Status.ASSIGNED:
+    if assignment.status in (Assignment.Status.CONFIRMED, Assignment.Status.SUBMITTED):
         fw = framework_for(application.framework)
         version = application.versions.order_by("-number").first()
         self_ind = (version.result if version else application.result).get("indicators", {})
-        county = application.county_reviews.filter(decision=CountyReview.Decision.ACCEPTED).first()
-        county_ind = county.result.get("indicators", {}) if county else {}
+        county_review = application.county_reviews.filter(decision=CountyReview.Decision.ACCEPTED).first()
+        county_ind = county_review.result.get("indicators", {}) if county_review else {}
         mine = assignment.result.get("indicators", {})
         others = queries.other_scores(assignment)
+        materials = materials_for(application, blind=not show_name) if context["open"] else None
+        pending = {code for code, _title in services.undecided(assignment)}
+        agreed = (
+            {c for c in (form.codes if form else []) if typed.get(f"agree_{c}")} if typed else set(assignment.agreed)
+        )
         rows = [
             {
                 "node": node,
@@ -99,13 +114,26 @@ def _sheet_page(
                 "county": county_ind.get(node.code, {}).get("points", ""),
                 "mine": mine.get(node.code, {}),
                 "points": typed.get(f"points_{node.code}", assignment.points.get(node.code, "")),
+                "agreed": node.code in agreed,
+                "entered": node.code in assignment.entered,
                 "comment": typed.get(f"comment_{node.code}", assignment.comments.get(node.code, "")),
-                "skipped": node.code in assignment.skipped,
+                "skipped": bool(typed.get(f"skip_{node.code}")) if typed else node.code in assignment.skipped,
+                "undecided": node.code in pending,
                 "others": others.get(node.code, []),
+                "materials": materials.leaf(node.code) if materials else None,
             }
             for node in fw.walk()
         ]
-        context.update({"rows": rows, "evidence": application.evidence.all(), "version": version})
+        context.update(
+            {
+                "rows": rows,
+                "materials": materials,
+                "version": version,
+                "undecided": services.undecided(assignment),
+                "overall_comment": typed.get("overall_comment", assignment.overall_comment),
+                "confirm_rest": context["open"] and request.GET.get("agree_rest") == "1",
+            }
+        )
     return render(request, "reviews/expert_sheet.html", context)
 
 
@@ -170,6 +198,8 @@ def _score(request: AuthenticatedRequest, pk: int, *, submit: bool) -> HttpRespo
             points=form.points(),
             comments=form.comments(),
             skipped=form.skipped(),
+            agreed=form.agreed(),
+            overall_comment=form.overall(),
             ip=client_ip(request),
         )
     except ValidationError as exc:
@@ -177,6 +207,8 @@ def _score(request: AuthenticatedRequest, pk: int, *, submit: bool) -> HttpRespo
         return _sheet_page(request, _own(request, pk), form)
     except PermissionDenied:
         raise Http404 from None
+    if not submit and request.POST.get("action") == "agree_rest":
+        return redirect(reverse("reviews:expert_sheet", args=[pk]) + "?agree_rest=1#agree-rest")
     messages.success(request, "评分已提交" if submit else "评分已保存")
     return redirect("reviews:expert_sheet", pk=pk)
 
@@ -192,3 +224,31 @@ def expert_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def expert_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Save what was typed and submit, in one transaction (a refused submission keeps nothing)."""
     return _score(request, pk, submit=True)
+
+
+@require_POST
+@require(_is_expert)
+def expert_agree(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """其余指标同意初审分, the confirmed step: every indicator still undecided takes the
+    first-review score as the expert's decision."""
+    assignment = _own(request, pk)
+    form = AgreeRestForm(
+        request.POST, codes=[leaf.code for leaf in framework_for(assignment.application.framework).leaves()]
+    )
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.problems())
+        services.agree_with_first_review(
+            actor=actor(request),
+            assignment=assignment,
+            revision=form.cleaned_data["revision"],
+            codes=form.cleaned_data["codes"],
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _sheet_page(request, _own(request, pk))
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, "其余指标已记为同意初审分，请核对后提交")
+    return redirect("reviews:expert_sheet", pk=pk)
