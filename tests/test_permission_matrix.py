@@ -378,9 +378,10 @@ SPEC: dict[str, Spec] = {
             allowed=only("expert", "unassigned_expert", outcome="any"),
         ),
     ),
+    # whom the assignment concerns is shown before the expert confirms no conflict (回避)
     "reviews:expert_sheet": Spec(
         kwargs=lambda p: {"pk": p.assignment.pk},
-        get=only("expert", outcome=ok("campaign.name")),
+        get=only("expert", outcome=ok("campaign.name", "school.name", "county.name")),
     ),
     # --- reviews: public and applicant
     "reviews:public": Spec(
@@ -587,6 +588,7 @@ SPEC.update(
         "reviews:expert_abstain": action(sheet_kw, sheet_data, "expert"),
         "reviews:expert_save": action(sheet_kw, sheet_data, "expert"),
         "reviews:expert_submit": action(sheet_kw, sheet_data, "expert"),
+        "reviews:expert_agree": action(sheet_kw, lambda p: {"revision": "0", "codes": ["1"]}, "expert"),
     }
 )
 
@@ -757,3 +759,37 @@ def test_matrix_size() -> None:
     post_cells = sum(len(PERSONAS) for n in POSTS for s in cases(n) if s.post)
     assert get_cells >= len(spec_names()) * len(PERSONAS)
     assert post_cells > 0
+
+
+# --- the expert's materials: open while the assignment is -------------------------------------
+
+
+def test_the_assigned_expert_reads_the_materials_only_while_the_assignment_is_open(personas: Personas) -> None:
+    """Before confirming no conflict: nothing; confirmed: the application's evidence and PDFs
+    (another application's stay 404); submitted: nothing again."""
+    from campuseval.reviews.models import Assignment
+
+    p = personas
+    evidence = reverse("applications:evidence_file", kwargs={"pk": p.application.pk, "evidence_pk": p.evidence.pk})
+    pdfs = [
+        reverse(name, kwargs=app_kw(p))
+        for name in ("reports:application_form", "reports:self_evaluation", "reports:self_assessment")
+    ]
+    other = [
+        reverse("applications:evidence_file", kwargs={"pk": p.draft.pk, "evidence_pk": p.draft_evidence.pk}),
+        reverse("reports:application_form", kwargs=draft_kw(p)),
+    ]
+    expert, unassigned = p.client("expert"), p.client("unassigned_expert")
+
+    def statuses(client: Any, urls: list[str]) -> list[int]:
+        return [client.get(url).status_code for url in urls]
+
+    assert statuses(expert, [evidence, *pdfs]) == [404] * 4  # not yet confirmed
+    Assignment.objects.filter(pk=p.assignment.pk).update(status=Assignment.Status.CONFIRMED)
+    Evidence.objects.filter(pk=p.evidence.pk).update(frozen_in_version=1)
+    assert statuses(expert, [evidence, *pdfs]) == [200] * 4
+    assert expert.get(evidence)["Content-Disposition"].startswith("inline")
+    assert statuses(expert, other) == [404, 404]
+    assert statuses(unassigned, [evidence, *pdfs]) == [404] * 4
+    Assignment.objects.filter(pk=p.assignment.pk).update(status=Assignment.Status.SUBMITTED)
+    assert statuses(expert, [evidence, *pdfs]) == [404] * 4

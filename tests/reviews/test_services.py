@@ -138,9 +138,13 @@ def test_expert_sheet_concurrency_lock_and_unlock(world: dict[str, object]) -> N
         services.record_expert_score(actor=e.user, assignment=a, revision=0, answers={"1": {"bw": 600}})
     a.refresh_from_db()
     assert a.total == D(7) and a.revision == 1
+    with pytest.raises(ValidationError, match="2 制度"):  # indicator 2 is not decided yet
+        services.submit_expert_score(actor=e.user, assignment=a)
+    services.record_expert_score(actor=e.user, assignment=a, revision=1, agreed=["2"])
+    a.refresh_from_db()
     services.submit_expert_score(actor=e.user, assignment=a)
     with pytest.raises(ValidationError, match="不能修改"):
-        services.record_expert_score(actor=e.user, assignment=a, revision=1, points={"1": "6"})
+        services.record_expert_score(actor=e.user, assignment=a, revision=2, points={"1": "6"})
     with pytest.raises(PermissionDenied):
         services.unlock_assignment(actor=world["reviewer"], assignment=a, reason="复议")
     services.unlock_assignment(actor=world["organizer"], assignment=a, reason="分歧复议")

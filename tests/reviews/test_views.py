@@ -122,10 +122,12 @@ def test_expert_sees_only_own_assignment_and_confirms_first(world: dict) -> None
     url = reverse("reviews:expert_sheet", args=[a.pk])
     assert client_for(e2.user).get(url).status_code == 404
     first = client_for(e1.user).get(url).content.decode()
-    assert "我确认无利益冲突" in first and "甲县第0小学" not in first
+    # whom it concerns is shown before confirming; the materials only after
+    assert "我确认与该申报单位无利益冲突" in first and "甲县第0小学" in first and "甲县" in first
+    assert "填报内容" not in first and "points_1" not in first
     client_for(e1.user).post(url + "confirm/", {"action": "confirm"})
     page = client_for(e1.user).get(url).content.decode()
-    assert "甲县第0小学" in page and "出口带宽" in page
+    assert "甲县第0小学" in page and "出口带宽" in page and "填报内容" in page
     a.refresh_from_db()
     bad = client_for(e1.user).post(
         url + "save/", {"action": "save", "revision": a.revision, "points_1": "9", "comment_1": "评语原文"}
