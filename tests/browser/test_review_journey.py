@@ -107,11 +107,11 @@ def test_review_journey(page: Any, live_server: Any, world: dict, shots: Path) -
         login(page, live_server, who.user)
         assignment = Assignment.objects.get(expert=who, application=target)
         page.goto(f"{base}/reviews/expert/{assignment.pk}/")
-        assert target.unit.name not in page.content()
-        page.click("text=我确认无利益冲突")
-        page.fill("input[aria-label='1']", "6" if bw == "600" else "3")
+        assert target.unit.name in page.content()  # whom it concerns, before confirming
+        page.click("text=我确认与该申报单位无利益冲突")
+        page.fill("input[name=points_1]", "6" if bw == "600" else "3")
         page.fill("input[name=comment_1]", f"出口带宽 {bw}M")
-        page.fill("input[aria-label='2']", "4")
+        page.fill("input[name=points_2]", "4")
         page.click("text=提交评分（提交后锁定）")
         assert "已提交" in page.content()
         shot(page, shots, f"05-expert-{who.user.username}")
@@ -119,9 +119,9 @@ def test_review_journey(page: Any, live_server: Any, world: dict, shots: Path) -
         user = assignment.expert.user
         login(page, live_server, user)
         page.goto(f"{base}/reviews/expert/{assignment.pk}/")
-        page.click("text=我确认无利益冲突")
-        page.fill("input[aria-label='1']", "6")
-        page.fill("input[aria-label='2']", "4")
+        page.click("text=我确认与该申报单位无利益冲突")
+        page.fill("input[name=points_1]", "6")
+        page.fill("input[name=points_2]", "4")
         page.click("text=提交评分（提交后锁定）")
 
     # organizer computes, sees the divergence, publishes

@@ -77,6 +77,30 @@ def _own(request: AuthenticatedRequest, pk: int) -> Assignment:
     return get_object_or_404(queries.expert_assignments(request.user), pk=pk)
 
 
+def _pending(assignment: Assignment, fw: Any, typed: Any) -> list[tuple[str, str]]:
+    """The indicators still to decide: as saved, or — on a refused save or submission shown
+    again — as typed (a score, 同意初审分, not put aside)."""
+    saved = services.undecided(assignment)
+    if not typed:
+        return saved
+    needed = (
+        {code for code, _title in saved} | set(assignment.points) | set(assignment.agreed) | set(assignment.entered)
+    )
+    return [
+        (leaf.code, leaf.title)
+        for leaf in fw.leaves()
+        if leaf.code in needed
+        and (
+            typed.get(f"skip_{leaf.code}")
+            or not (
+                str(typed.get(f"points_{leaf.code}", "")).strip()
+                or typed.get(f"agree_{leaf.code}")
+                or leaf.code in assignment.entered
+            )
+        )
+    ]
+
+
 def _sheet_page(
     request: AuthenticatedRequest, assignment: Assignment, form: ScoreSheetForm | None = None
 ) -> HttpResponse:
@@ -103,7 +127,8 @@ def _sheet_page(
         mine = assignment.result.get("indicators", {})
         others = queries.other_scores(assignment)
         materials = materials_for(application, blind=not show_name) if context["open"] else None
-        pending = {code for code, _title in services.undecided(assignment)}
+        undecided = _pending(assignment, fw, typed)
+        pending = {code for code, _title in undecided}
         agreed = (
             {c for c in (form.codes if form else []) if typed.get(f"agree_{c}")} if typed else set(assignment.agreed)
         )
@@ -129,7 +154,8 @@ def _sheet_page(
                 "rows": rows,
                 "materials": materials,
                 "version": version,
-                "undecided": services.undecided(assignment),
+                "undecided": undecided,
+                "show_others": bool(others),
                 "overall_comment": typed.get("overall_comment", assignment.overall_comment),
                 "confirm_rest": context["open"] and request.GET.get("agree_rest") == "1",
             }
