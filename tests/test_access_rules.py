@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 ALLOW, DENY = True, False
 
+
 def _opened(assignment: Any) -> Any:
     """The persona expert's assignment once they confirmed no conflict: its application."""
     assignment.status = "confirmed"
