@@ -7,8 +7,10 @@ from django.db.models import Prefetch, QuerySet
 
 from campuseval.access import scopes
 from campuseval.access.rules import Actor
+from campuseval.reviews.models import ReviewSettings
 
 from .models import Evaluation, Project
+from .services.evaluations import steps_text
 
 
 def visible_projects(user: Actor) -> QuerySet[Project]:
@@ -24,3 +26,11 @@ def overview_projects(user: Actor) -> QuerySet[Project]:
     return visible_projects(user).prefetch_related(
         Prefetch("evaluations", queryset=Evaluation.objects.order_by("due_date", "pk"))
     )
+
+
+def evaluation_steps(evaluation: Evaluation) -> str:
+    """The review steps of an opened evaluation's campaign, as chosen when it was opened."""
+    if evaluation.campaign_id is None:
+        return ""
+    conf = ReviewSettings.objects.filter(campaign_id=evaluation.campaign_id).first()
+    return steps_text(conf) if conf is not None else ""

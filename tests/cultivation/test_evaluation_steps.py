@@ -69,6 +69,7 @@ def test_an_annual_summary_without_list_or_notice(world: dict, clock: Clock) -> 
     )
     page = response.content.decode()
     assert "县级初审通过即进入专家评审（不建推荐名单），不公示，不计实地考察" in page
+    assert '<p class="small text-body-secondary" id="pending-steps">评审环节：县级初审通过即进入专家评审' in page
     annual.refresh_from_db()
     campaign = annual.campaign
     conf = ReviewSettings.objects.get(campaign=campaign)

@@ -24,7 +24,7 @@ from campuseval.reviews import ladder as levels
 
 from .. import services
 from ..models import Evaluation, Project
-from ..queries import overview_projects, visible_projects
+from ..queries import evaluation_steps, overview_projects, visible_projects
 
 RISK_LABELS = {"high": _("高"), "medium": _("中"), "": _("无")}
 
@@ -107,6 +107,7 @@ def detail_page(
             "evaluations": evaluations,
             "pending": pending,
             "pending_result": services.evaluation_result(pending) if pending else None,
+            "pending_steps": evaluation_steps(pending) if pending else "",
             "leaves": leaves,
             "overdue": services.overdue(project, today),
             "risk": services.risk_of(project, today),
