@@ -130,6 +130,25 @@ class CampaignForm(forms.Form):
     description = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=[_no_nul]
     )
+    fix_days = forms.IntegerField(
+        label=_("补正期限（天）"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        initial=7,
+        help_text=_("县级退回后学校修改并重新提交的天数（县级退回时可另定日期）"),
+        error_messages={
+            "required": _("请填写补正期限（天）"),
+            "invalid": _("补正期限应为整数天数"),
+            "min_value": _("补正期限至少 1 天"),
+            "max_value": _("补正期限不能超过 60 天"),
+        },
+    )
+    requires_stamped_scans = forms.BooleanField(
+        label=_("要求上传盖章扫描件"),
+        required=False,
+        help_text=_("勾选后，申报单位须上传签字盖章的申报书扫描件才能提交，县级须上传盖章推荐表扫描件才能确认推荐名单"),
+    )
 
     def __init__(
         self,
@@ -171,6 +190,8 @@ class CampaignForm(forms.Form):
             widget = field.widget
             if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
                 widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
             elif isinstance(widget, forms.Select):
                 widget.attrs["class"] = "form-select"
             else:
@@ -208,6 +229,8 @@ class CampaignForm(forms.Form):
             places_schools=d["places_schools"],
             places_districts=d["places_districts"],
             description=d["description"],
+            fix_days=d["fix_days"] if d.get("fix_days") is not None else 7,
+            requires_stamped_scans=d["requires_stamped_scans"],
             stages={kind: (d.get(f"{kind}_starts"), d.get(f"{kind}_deadline")) for kind in Stage.Kind.values},
         )
 
@@ -241,4 +264,5 @@ def initial_new(organizers: Sequence[Unit]) -> dict[str, Any]:
         "applicants": Campaign.Applicants.SCHOOLS,
         "organizer": organizers[0].pk if organizers else None,
         "apply_starts": dt.datetime.combine(today, dt.time(8, 0)),
+        "fix_days": 7,
     }

@@ -195,6 +195,8 @@ class CampaignData:
     places_schools: int | None = None
     places_districts: int | None = None
     description: str = ""
+    fix_days: int = 7
+    requires_stamped_scans: bool = False
     stages: Mapping[str, tuple[dt.datetime | None, dt.datetime | None]] = field(default_factory=dict)
 
     @property
@@ -220,6 +222,8 @@ SCALARS = (
     "places_schools",
     "places_districts",
     "description",
+    "fix_days",
+    "requires_stamped_scans",
 )
 
 

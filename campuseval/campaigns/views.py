@@ -22,7 +22,7 @@ from campuseval.access.views import AuthenticatedRequest
 from campuseval.accounts.models import Role
 from campuseval.audit.services import client_ip
 
-from . import extensions, queries, services
+from . import extensions, queries, services, stages
 from .forms import CampaignForm, initial_for, initial_new
 from .models import Campaign
 
@@ -115,6 +115,7 @@ def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "campaign": campaign,
         "manager": manager,
         "stages": list(campaign.stages.order_by("starts_at")),
+        "stage_state": stages.stage_state(campaign),
         "covered": list(campaign.covered_units.order_by("code")),
     }
     context.update(extensions.detail_context(request, campaign, manager))

@@ -14,6 +14,7 @@ from campuseval.access.scopes import campaigns_below, own_assignments
 from campuseval.accounts.models import Role
 from campuseval.applications.models import Application
 from campuseval.applications.queries import open_campaigns_for
+from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign, Stage
 from campuseval.orgs.models import units_below
 from campuseval.reviews.models import Assignment
@@ -63,14 +64,12 @@ def related_campaigns(shell: Shell) -> list[Campaign]:
 
 
 def with_current_stage(campaigns: list[Campaign], now: dt.datetime | None = None) -> list[Campaign]:
-    """Set `current_stage` on each campaign (stages prefetched, no query): the stage running
-    now, else the next one to start, else None."""
+    """Set `current_stage` and `stage_state` on each campaign (stages prefetched, no query):
+    the stage running now by its dates, else the next one to start, with the days left; and
+    `apply_open`, whether applications are taken now."""
     now = now or timezone.now()
-    for campaign in campaigns:
-        stages = list(campaign.stages.all())
-        running = [s for s in stages if s.starts_at <= now <= s.deadline]
-        upcoming = [s for s in stages if s.starts_at > now]
-        campaign.current_stage = next(iter(running or upcoming), None)  # type: ignore[attr-defined]
+    for campaign in stages.with_stage_state(campaigns, now):
+        campaign.apply_open = stages.is_open(campaign, stages.Action.APPLY, now=now)  # type: ignore[attr-defined]
     return campaigns
 
 
@@ -78,8 +77,11 @@ def school_summary(shell: Shell) -> dict[str, Any]:
     """For school applicants and heads: their applications counted by status, and campaigns
     now open to their units that they have not started (one query per school unit)."""
     units = shell.units(*SCHOOL_ROLES)
-    rows = list(Application.objects.filter(unit__in=units).values_list("campaign_id", "unit_id", "status"))
-    started = {(campaign_id, unit_id) for campaign_id, unit_id, _ in rows}
+    rows = list(
+        Application.objects.filter(unit__in=units).values_list("campaign_id", "unit_id", "status", "fix_deadline")
+    )
+    started = {(campaign_id, unit_id) for campaign_id, unit_id, *_ in rows}
+    fix_deadlines = [d for *_, status, d in rows if status == Application.Status.RETURNED and d is not None]
     in_hand = (Application.Status.DRAFT, Application.Status.RETURNED)
     to_start = []
     for unit in units:
@@ -87,9 +89,12 @@ def school_summary(shell: Shell) -> dict[str, Any]:
             if (campaign.pk, unit.pk) not in started:
                 to_start.append({"campaign": campaign, "unit": unit})
     return {
-        "in_hand": sum(1 for *_, status in rows if status in in_hand),
-        "returned": sum(1 for *_, status in rows if status == Application.Status.RETURNED),
-        "submitted": sum(1 for *_, status in rows if status not in in_hand),
+        "in_hand": sum(1 for *_, status, _d in rows if status in in_hand),
+        "returned": sum(1 for *_, status, _d in rows if status == Application.Status.RETURNED),
+        "submitted": sum(1 for *_, status, _d in rows if status not in in_hand),
+        #: the earliest 补正截止 of the returned applications, and the days left until it
+        "fix_deadline": min(fix_deadlines) if fix_deadlines else None,
+        "fix_days_left": stages.days_until(min(fix_deadlines)) if fix_deadlines else None,
         "to_start": to_start,
     }
 

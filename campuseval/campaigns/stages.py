@@ -1,0 +1,214 @@
+"""A campaign's stages as they gate what may be done: which stage runs now, how many days are
+left, and whether an action (申报、补正、县级初评、推荐、专家评审) is open at a given moment.
+
+The one place the dates are read. Services call `check_open` before writing, pages call
+`action_problem` to explain why a button is missing; both say the same Chinese sentence
+("县级初评阶段尚未开始（2026-12-10 开始）"). A stage the organizer did not set gates nothing
+by date; a campaign in preparation or closed refuses everything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .models import Campaign, Stage
+
+
+class Action(StrEnum):
+    """What people do in a campaign, each run in one stage."""
+
+    APPLY = "apply"  # start, save and submit an application
+    COUNTY_REVIEW = "county_review"  # the county's decision and its return for 补正
+    RECOMMEND = "recommend"  # the county's recommendation list: save, upload, confirm
+    CITY_RECOMMEND = "city_recommend"  # the city's list, from the counties' confirmed lists
+    EXPERT_REVIEW = "expert_review"  # experts score
+
+
+#: the stage each action runs in
+ACTION_STAGE: dict[Action, str] = {
+    Action.APPLY: Stage.Kind.APPLY,
+    Action.COUNTY_REVIEW: Stage.Kind.COUNTY_REVIEW,
+    Action.RECOMMEND: Stage.Kind.COUNTY_REVIEW,
+    Action.CITY_RECOMMEND: Stage.Kind.COUNTY_REVIEW,
+    Action.EXPERT_REVIEW: Stage.Kind.EXPERT_REVIEW,
+}
+
+#: how the refusal names the action ("不能再{verb}")
+VERBS: dict[Action, str] = {
+    Action.APPLY: "申报或修改申报",
+    Action.COUNTY_REVIEW: "进行县级初评",
+    Action.RECOMMEND: "修改或确认推荐名单",
+    Action.CITY_RECOMMEND: "修改或确认市级推荐名单",
+    Action.EXPERT_REVIEW: "评分",
+}
+
+#: how a stage's closing is said ("申报已于 … 截止")
+CLOSED_NAMES: dict[str, str] = {
+    Stage.Kind.APPLY: "申报",
+    Stage.Kind.COUNTY_REVIEW: "县级初评",
+    Stage.Kind.EXPERT_REVIEW: "市/省级评审",
+    Stage.Kind.PUBLICITY: "公示",
+}
+
+
+def when(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def day(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}"
+
+
+def stages_of(campaign: Campaign) -> list[Stage]:
+    """The campaign's stages in time order (prefetched `stages` are used without a query)."""
+    return sorted(campaign.stages.all(), key=lambda s: s.starts_at)
+
+
+def stage_of(campaign: Campaign, kind: str) -> Stage | None:
+    return next((s for s in stages_of(campaign) if s.kind == kind), None)
+
+
+def current_stage(campaign: Campaign, now: dt.datetime | None = None) -> Stage | None:
+    """The stage running now, else the next one to start, else None (all are over)."""
+    now = now or timezone.now()
+    stages = stages_of(campaign)
+    running = [s for s in stages if s.starts_at <= now <= s.deadline]
+    upcoming = [s for s in stages if s.starts_at > now]
+    return next(iter(running or upcoming), None)
+
+
+def days_until(moment: dt.datetime, now: dt.datetime | None = None) -> int:
+    """Whole days from now until `moment`, rounded up (a deadline later today is 1 day away);
+    0 once it has passed."""
+    now = now or timezone.now()
+    seconds = (moment - now).total_seconds()
+    return max(math.ceil(seconds / 86400), 0)
+
+
+@dataclass(frozen=True)
+class StageState:
+    """What a page says about a campaign's stage: its name, whether it runs now, and the days
+    left until it closes (running) or starts (upcoming)."""
+
+    stage: Stage | None
+    running: bool
+    days: int
+
+    @property
+    def label(self) -> str:
+        return str(self.stage.get_kind_display()) if self.stage is not None else "各阶段已结束"
+
+    @property
+    def text(self) -> str:
+        if self.stage is None:
+            return "各阶段已结束"
+        if self.running:
+            return f"{self.label}进行中，剩余 {self.days} 天（{when(self.stage.deadline)} 截止）"
+        return f"{self.label}将于 {day(self.stage.starts_at)} 开始（还有 {self.days} 天）"
+
+
+def stage_state(campaign: Campaign, now: dt.datetime | None = None) -> StageState:
+    now = now or timezone.now()
+    stage = current_stage(campaign, now)
+    if stage is None:
+        return StageState(None, False, 0)
+    running = stage.starts_at <= now
+    return StageState(stage, running, days_until(stage.deadline if running else stage.starts_at, now))
+
+
+def with_stage_state(campaigns: Iterable[Campaign], now: dt.datetime | None = None) -> list[Campaign]:
+    """Set `stage_state` (and `current_stage`) on each campaign, for list pages (prefetch the
+    stages to keep it at one query)."""
+    out = []
+    for campaign in campaigns:
+        state = stage_state(campaign, now)
+        campaign.stage_state = state  # type: ignore[attr-defined]
+        campaign.current_stage = state.stage  # type: ignore[attr-defined]
+        out.append(campaign)
+    return out
+
+
+def _status_problem(campaign: Campaign, action: Action) -> str | None:
+    if campaign.status == Campaign.Status.CLOSED:
+        return f"活动已结束，不能再{VERBS[action]}"
+    if campaign.status == Campaign.Status.DRAFT:
+        return f"活动尚在筹备中，不能{VERBS[action]}"
+    return None
+
+
+def _window_problem(stage: Stage | None, now: dt.datetime) -> str | None:
+    if stage is None:
+        return None
+    if now < stage.starts_at:
+        return f"{stage.get_kind_display()}阶段尚未开始（{day(stage.starts_at)} 开始）"
+    if now > stage.deadline:
+        return f"{CLOSED_NAMES[stage.kind]}已于 {when(stage.deadline)} 截止"
+    return None
+
+
+def action_problem(
+    campaign: Campaign, action: Action | str, *, application: Any = None, now: dt.datetime | None = None
+) -> str | None:
+    """Why `action` is not open in `campaign` now, in Chinese, or None when it is. For a
+    returned application (`application`, status returned, with a 补正截止) the applicant may
+    correct and resubmit until that date, even after the apply stage has closed."""
+    action = Action(action)
+    now = now or timezone.now()
+    problem = _status_problem(campaign, action)
+    if problem is not None:
+        return problem
+    stage = stage_of(campaign, ACTION_STAGE[action])
+    if action == Action.CITY_RECOMMEND:
+        # the city screens the counties' lists once the counties' stage has begun, also after it closed
+        if stage is not None and now < stage.starts_at:
+            return _window_problem(stage, now)
+        return None
+    window = _window_problem(stage, now)
+    if action == Action.APPLY and application is not None and application.status == "returned":
+        deadline = application.fix_deadline
+        if deadline is not None and window is not None:
+            if now <= deadline:
+                return None
+            return f"补正已于 {when(deadline)} 截止，不能再修改或提交"
+    return window
+
+
+def is_open(
+    campaign: Campaign, action: Action | str, *, application: Any = None, now: dt.datetime | None = None
+) -> bool:
+    return action_problem(campaign, action, application=application, now=now) is None
+
+
+def check_open(
+    campaign: Campaign, action: Action | str, *, application: Any = None, now: dt.datetime | None = None
+) -> None:
+    """Refuse (ValidationError with the Chinese reason) when `action` is not open now."""
+    problem = action_problem(campaign, action, application=application, now=now)
+    if problem is not None:
+        raise ValidationError(problem)
+
+
+def default_fix_deadline(campaign: Campaign, now: dt.datetime | None = None) -> dt.datetime:
+    """The 补正截止 of a return when the county sets none: the end of the day `fix_days` from now."""
+    now = timezone.localtime(now or timezone.now())
+    last = (now + dt.timedelta(days=campaign.fix_days or 0)).date()
+    return timezone.make_aware(dt.datetime.combine(last, dt.time(23, 59)))
+
+
+def fix_deadline_of(campaign: Campaign, chosen: dt.date | None, now: dt.datetime | None = None) -> dt.datetime:
+    """The 补正截止 of a return: the end of the chosen day, or the campaign's default. A day
+    already past is refused."""
+    if chosen is None:
+        return default_fix_deadline(campaign, now)
+    now = now or timezone.now()
+    deadline = timezone.make_aware(dt.datetime.combine(chosen, dt.time(23, 59)))
+    if deadline < now:
+        raise ValidationError({"fix_deadline": f"补正截止日期 {chosen:%Y-%m-%d} 已过，请选择今天或以后的日期"})
+    return deadline
