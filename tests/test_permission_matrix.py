@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -149,6 +150,21 @@ def status_of(obj_path: str) -> Callable[[Personas], Any]:
         return (obj.status, getattr(obj, "revision", None), getattr(obj, "updated_at", None))
 
     return state
+
+
+def scanned(p: Personas, obj_path: str) -> dict[str, Any]:
+    """The kwargs of an object's stamped scan, the scan stored first (once)."""
+    obj = getattr(p, obj_path)
+    if not obj.stamped_scan:
+        obj.stamped_scan.save("scan.pdf", ContentFile(PDF))
+    return {"pk": obj.pk}
+
+
+def scans_state(p: Personas) -> Any:
+    return (
+        list(Application.objects.order_by("pk").values_list("pk", "stamped_scan", "stamped_scan_at")),
+        list(RecommendationList.objects.order_by("pk").values_list("pk", "stamped_scan", "stamped_scan_at")),
+    )
 
 
 def app_state(p: Personas) -> Any:
@@ -334,7 +350,21 @@ SPEC: dict[str, Spec] = {
         kwargs=app_kw,
         get=POST_ONLY,
         post=Post(
-            data=lambda p: {"reason": "越权退回"}, state=app_state, allowed=only("county_reviewer", outcome="redirect")
+            data=lambda p: {"reason": "越权退回"}, state=app_state, allowed=only("county_reviewer", outcome="any")
+        ),
+    ),
+    "applications:stamped_scan": Spec(
+        kwargs=lambda p: scanned(p, "application"),
+        get=only(*READERS, outcome=PDF_FILE),
+        also=[Spec(kwargs=lambda p: scanned(p, "draft"), get=only(*SCHOOL, outcome=PDF_FILE))],
+    ),
+    "applications:stamped_scan_upload": Spec(
+        kwargs=draft_kw,
+        get=POST_ONLY,
+        post=Post(
+            data=lambda p: {"stamped_scan": SimpleUploadedFile("越权.pdf", PDF)},
+            state=scans_state,
+            allowed=only(*SCHOOL, outcome="any"),
         ),
     ),
     "applications:versions": Spec(kwargs=app_kw, get=only(*READERS, outcome=ok("school.name"))),
@@ -352,6 +382,9 @@ SPEC: dict[str, Spec] = {
     "reviews:recommend": Spec(
         kwargs=lambda p: {"campaign_pk": p.campaign.pk},
         get=only("county_reviewer", outcome=ok("campaign.name", "school.name")),
+    ),
+    "reviews:recommend_scan": Spec(
+        kwargs=lambda p: scanned(p, "recommendation"), get=only("county_reviewer", "city_organizer", outcome=PDF_FILE)
     ),
     "reviews:city_list": Spec(
         get={"city_organizer": ok("campaign.name"), "outsider_organizer": ok(absent="campaign.name")},
@@ -519,6 +552,15 @@ SPEC.update(
             app_kw, lambda p: {"decision": "rejected", "reason": "越权"}, "county_reviewer"
         ),
         "reviews:recommend_confirm": action(rec_kw, lambda p: {"confirmed_name": "越权"}, "county_reviewer"),
+        "reviews:recommend_scan_upload": Spec(
+            kwargs=rec_kw,
+            get=POST_ONLY,
+            post=Post(
+                data=lambda p: {"stamped_scan": SimpleUploadedFile("越权.pdf", PDF)},
+                state=scans_state,
+                allowed=only("county_reviewer", outcome="any"),
+            ),
+        ),
         # the city has saved no list yet: even its organizer finds nothing to confirm
         "reviews:city_recommend_confirm": Spec(
             kwargs=rec_kw,

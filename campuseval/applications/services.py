@@ -24,6 +24,7 @@ from django.utils import timezone
 from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
 from campuseval.accounts.models import User
 from campuseval.audit.services import record
+from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign, Stage
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import Framework, Indicator, InputSpec, InvalidAnswers, ScoreResult, formdefs, score
@@ -160,6 +161,7 @@ def _check_editable(actor: User, application: Application) -> None:
         raise PermissionDenied
     if application.status not in EDITABLE:
         raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不能修改")
+    stages.check_open(application.campaign, stages.Action.APPLY, application=application)
 
 
 def _stale(application: Application, revision: int, changes: list[dict[str, str]]) -> StaleRevision:
@@ -193,9 +195,7 @@ def start_application(*, actor: User, campaign: Campaign, unit: Unit, ip: str | 
         raise PermissionDenied
     if not queries.open_campaigns_for(unit).filter(pk=campaign.pk).exists():
         raise ValidationError("该活动当前不接受本单位申报")
-    stage = apply_stage(campaign)
-    if stage is not None and timezone.now() > stage.deadline:
-        raise ValidationError(f"申报已于 {timezone.localtime(stage.deadline):%Y-%m-%d %H:%M} 截止")
+    stages.check_open(campaign, stages.Action.APPLY)
     school = unit.kind == Unit.Kind.SCHOOL
     record_ = campaign.school_framework if school else campaign.district_framework
     if record_ is None:
@@ -540,9 +540,9 @@ def submission_problems(application: Application, result: ScoreResult | None = N
     """Everything that stops a submission, in Chinese: missing answers, missing form fields,
     the choose-one not chosen, eligibility, the campaign's minimum self-score, the deadline."""
     problems: list[str] = []
-    stage = apply_stage(application.campaign)
-    if stage is not None and timezone.now() > stage.deadline:
-        problems.append(f"申报已于 {timezone.localtime(stage.deadline):%Y-%m-%d %H:%M} 截止，不能再提交")
+    closed = stages.action_problem(application.campaign, stages.Action.APPLY, application=application)
+    if closed is not None:
+        problems.append(f"{closed}，不能再提交" if closed.endswith("截止") else closed)
     result = result or score_application(application)
     fw = framework_of(application)
     choose = {n.code for n in fw.choose_one_nodes()}
@@ -562,6 +562,8 @@ def submission_problems(application: Application, result: ScoreResult | None = N
     minimum = application.campaign.min_self_score
     if minimum is not None and result.total < minimum:
         problems.append(f"自评分 {fmt(result.total)} 分，低于本次活动申报最低自评分 {fmt(minimum)} 分")
+    if application.campaign.requires_stamped_scans and not application.stamped_scan:
+        problems.append("本次活动要求上传负责人签字并加盖公章的申报书扫描件，请先在本页上传")
     problems.extend(registered_problems(application))  # e.g. 合格 → 优秀 → 示范, level by level
     return problems
 
@@ -576,7 +578,11 @@ def submit_application(
     if not may_edit_application(actor, application):
         raise PermissionDenied
     if not is_head(actor, application.unit):
-        raise ValidationError("只有学校负责人可以确认真实性承诺并提交，请联系本校负责人")
+        school = application.unit.kind == Unit.Kind.SCHOOL
+        raise ValidationError(
+            f"只有{'学校' if school else '区县'}负责人可以确认真实性承诺并提交，"
+            f"请联系本{'校' if school else '单位'}负责人"
+        )
     if application.status not in EDITABLE:
         raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不能提交")
     result = score_application(application)
@@ -640,22 +646,28 @@ def submit_application(
 
 
 @transaction.atomic
-def return_application(*, actor: User, application: Application, reason: str, ip: str | None = None) -> Application:
-    """The county reviewer sends a submitted application back to the school with a reason;
-    the school edits and submits the next version."""
+def return_application(
+    *,
+    actor: User,
+    application: Application,
+    reason: str,
+    fix_deadline: dt.date | None = None,
+    ip: str | None = None,
+) -> Application:
+    """The county reviewer sends a submitted application back to the school with a reason and a
+    补正截止 (the chosen day, else `campaign.fix_days` from now); the school edits and submits
+    the next version until then, even after the apply stage has closed."""
     application = _lock(application)
     if not is_county_reviewer_for(actor, application.unit):
         raise PermissionDenied
     if application.status != Application.Status.SUBMITTED:
         raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，只有已提交的申报可以退回")
+    stages.check_open(application.campaign, stages.Action.COUNTY_REVIEW)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("退回时必须填写理由")
-    application.status = Application.Status.RETURNED
-    application.return_reason = reason[:2000]
-    application.returned_at = timezone.now()
-    application.revision += 1
-    application.save()
+        raise ValidationError({"reason": "退回时必须填写理由"})
+    deadline = stages.fix_deadline_of(application.campaign, fix_deadline)
+    mark_returned(application, reason=reason, fix_deadline=deadline)
     record(
         actor=actor,
         action="application.return",
@@ -663,8 +675,85 @@ def return_application(*, actor: User, application: Application, reason: str, ip
         ip=ip,
         summary=f"退回修改：{reason}"[:300],
         before={"status": Application.Status.SUBMITTED},
-        after={"status": application.status, "reason": reason},
+        after={"status": application.status, "reason": reason, "fix_deadline": stages.when(deadline)},
         campaign_id=application.campaign_id,
         unit_id=application.unit_id,
     )
     return application
+
+
+def mark_returned(application: Application, *, reason: str, fix_deadline: dt.datetime) -> None:
+    """Write a return on a locked application: status, reason, when, and the 补正截止 (the
+    county's decision and the plain return both end here)."""
+    application.status = Application.Status.RETURNED
+    application.return_reason = reason[:2000]
+    application.returned_at = timezone.now()
+    application.fix_deadline = fix_deadline
+    application.revision += 1
+    application.save()
+
+
+# --- stamped scans ---------------------------------------------------------------------------
+
+#: what a stamped scan may be: mime → extension
+SCAN_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def check_scan_file(file: UploadedFile[bytes], what: str) -> str:
+    """The scan's type by content (PDF, JPG or PNG) within the size limit; otherwise a Chinese
+    message naming the file, keyed by the form field `stamped_scan`."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if file.size is None or file.size > limit:
+        raise ValidationError({"stamped_scan": f"{what}「{file.name}」超过 {limit // (1024 * 1024)} MB 的大小限制"})
+    if not file.size:
+        raise ValidationError({"stamped_scan": f"{what}「{file.name}」是空文件"})
+    file.seek(0)
+    kind = filetype.guess(file.read(8192))
+    file.seek(0)
+    mime = kind.mime if kind else ""
+    if mime not in SCAN_TYPES:
+        raise ValidationError(
+            {
+                "stamped_scan": f"{what}「{file.name}」的内容不是 PDF 或 JPG/PNG 图片，"
+                "请扫描后重新上传（按文件内容判断类型）"
+            }
+        )
+    return mime
+
+
+def scan_name(prefix: str, mime: str) -> str:
+    return f"{prefix}-{timezone.now():%Y%m%d%H%M%S}.{SCAN_TYPES[mime]}"
+
+
+@transaction.atomic
+def upload_stamped_scan(
+    *, actor: User, application: Application, file: UploadedFile[bytes], ip: str | None = None
+) -> Application:
+    """Store the signed and stamped 申报书, scanned, before submission (a new upload replaces
+    the previous one; submitted versions keep theirs in the audit log)."""
+    application = _lock(application)
+    _check_editable(actor, application)
+    mime = check_scan_file(file, "盖章申报书扫描件")
+    old = application.stamped_scan.name if application.stamped_scan else ""
+    application.stamped_scan.save(scan_name(f"application-{application.pk}", mime), file, save=False)
+    application.stamped_scan_at = timezone.now()
+    application.save(update_fields=["stamped_scan", "stamped_scan_at", "updated_at"])
+    record(
+        actor=actor,
+        action="application.stamped_scan",
+        obj=application,
+        ip=ip,
+        summary="上传盖章申报书扫描件",
+        before={"file": old} if old else None,
+        after={"file": application.stamped_scan.name, "size": file.size},
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+    return application
+
+
+def scan_content_type(name: str) -> str:
+    """The content type of a stored scan, from the extension it was stored under (its content
+    was checked on upload)."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return next((mime for mime, ext in SCAN_TYPES.items() if ext == extension), "application/octet-stream")

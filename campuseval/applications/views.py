@@ -36,6 +36,7 @@ from campuseval.engine import Indicator, formdefs
 from campuseval.orgs.models import Unit
 
 from . import queries, services
+from .forms import ReturnForm, StampedScanForm
 from .models import Application, Evidence
 
 PENDING = "applications_pending_post"
@@ -492,13 +493,13 @@ def evidence_file(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> F
     if not may_see_materials(request.user, application):
         raise Http404
     evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
-    inline = evidence.content_type in services.INLINE_TYPES
     name = evidence.original_name
     if not may_see_application(request.user, application):
         if evidence.frozen_in_version is None:
             raise Http404
         if hides_applicant(application.campaign):
             name = queries.anonymous_evidence_name(queries.evidence_numbers(application)[evidence.pk], name)
+    inline = evidence.content_type in services.INLINE_TYPES
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=not inline,
@@ -532,6 +533,15 @@ def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已提交第 %(n)s 版") % {"n": version.number})
             return redirect("applications:version", pk=pk, number=version.number)
+    return _submit_page(request, application, errors)
+
+
+def _submit_page(
+    request: AuthenticatedRequest,
+    application: Application,
+    errors: list[str],
+    scan_form: StampedScanForm | None = None,
+) -> HttpResponse:
     problems = services.submission_problems(application) if application.status in services.EDITABLE else []
     return render(
         request,
@@ -542,6 +552,8 @@ def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "promise": services.form_definition(application).promise,
             "stage": services.apply_stage(application.campaign),
+            "scan_form": scan_form or StampedScanForm(),
+            "district": application.unit.kind != Unit.Kind.SCHOOL,
             "active": "submit",
         },
     )
@@ -549,24 +561,78 @@ def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_keeping_post
+def stamped_scan_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The signed and stamped 申报书, scanned, uploaded before the head submits."""
+    application = _editable(request, pk)
+    form = StampedScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _submit_page(request, application, form.problems(), form)
+    try:
+        services.upload_stamped_scan(
+            actor=request.user, application=application, file=form.cleaned_data["stamped_scan"], ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        return _submit_page(request, application, exc.messages, form)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("已上传盖章申报书扫描件"))
+    return redirect("applications:submit", pk=pk)
+
+
+@login_keeping_post
+def stamped_scan_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """The stamped scan, for whoever may see the application (the school's own while it is
+    still being prepared)."""
+    application = _visible(request, pk)
+    if not application.stamped_scan:
+        raise Http404
+    name = application.stamped_scan.name or ""
+    response = FileResponse(
+        application.stamped_scan.open("rb"),
+        as_attachment=False,
+        filename=f"盖章申报书-{application.unit.name}{name[name.rfind('.'):] if '.' in name else ''}",
+        content_type=services.scan_content_type(name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_keeping_post
 def return_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The county returns a submitted application with a reason and a 补正截止."""
     application = _visible(request, pk)
     if not is_county_reviewer_for(request.user, application.unit):
         raise Http404
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _versions_page(request, application, form, form.problems())
     try:
         services.return_application(
-            actor=request.user, application=application, reason=request.POST.get("reason", ""), ip=client_ip(request)
+            actor=request.user,
+            application=application,
+            reason=form.cleaned_data["reason"],
+            fix_deadline=form.cleaned_data["fix_deadline"],
+            ip=client_ip(request),
         )
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已退回学校修改"))
+        return _versions_page(request, application, form, exc.messages)
+    messages.success(request, _("已退回学校修改"))
     return redirect("applications:versions", pk=pk)
 
 
 @login_keeping_post
 def versions(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    application = _visible(request, pk)
+    return _versions_page(request, _visible(request, pk))
+
+
+def _versions_page(
+    request: AuthenticatedRequest,
+    application: Application,
+    return_form: ReturnForm | None = None,
+    return_errors: list[str] | None = None,
+) -> HttpResponse:
+    """The versions, and for the county the return form (refused: shown again as typed)."""
     return render(
         request,
         "applications/versions.html",
@@ -576,6 +642,8 @@ def versions(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_return": is_county_reviewer_for(request.user, application.unit)
             and application.status == Application.Status.SUBMITTED,
             "can_edit": may_edit_application(request.user, application),
+            "return_form": return_form or ReturnForm(),
+            "return_errors": return_errors or [],
         },
     )
 

@@ -15,16 +15,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campuseval.access.rules import is_organizer_for, reviewer_counties
+from campuseval.applications import drafts
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.queries import organizer_campaigns
 from campuseval.campaigns.scoring import framework_for
 from campuseval.orgs.models import Unit, units_below
+from campuseval.reviews.county_scores import with_county_total
 from campuseval.reviews.models import Assignment, RecommendationEntry, Result
 from campuseval.spreadsheets.writing import Column, build_workbook
 
@@ -109,6 +111,7 @@ class Applications(ExportList):
             Column(str(_("所属区县")), 14),
             Column(str(_("活动")), 28),
             Column(str(_("城乡")), 8),
+            Column(str(_("县级评分")), 10, SCORE),
             Column(str(_("自评分")), 10, SCORE),
             Column(str(_("完成度")), 10, PERCENT),
             Column(str(_("已作答指标")), 10, INTEGER),
@@ -130,11 +133,12 @@ class Applications(ExportList):
         q = scope.params.get("q", "").strip()
         if q:
             qs = qs.filter(Q(unit__name__icontains=q) | Q(unit__code__icontains=q))
-        return (
-            qs.select_related("unit__parent", "campaign")
+        rows: QuerySet[Any] = (
+            with_county_total(qs.select_related("unit__parent", "campaign"))
             .annotate(evidence_count=Count("evidence"))
-            .order_by("-self_total", "unit__code")
+            .order_by(F("score").desc(), "unit__code")
         )
+        return rows
 
     def row(self, obj: Any, scope: Scope) -> list[Any]:
         result = obj.result or {}
@@ -147,6 +151,7 @@ class Applications(ExportList):
             _county_name(obj.unit),
             obj.campaign.name,
             obj.unit.get_area_display(),
+            obj.county_total,
             obj.self_total,
             (answered / total) if answered is not None and total else None,
             answered,
@@ -173,6 +178,7 @@ class Recommendations(ExportList):
             Column(str(_("申报单位")), 28),
             Column(str(_("单位代码")), 12),
             Column(str(_("城乡")), 8),
+            Column(str(_("县级评分")), 10, SCORE),
             Column(str(_("自评分")), 10, SCORE),
             Column(str(_("亮点特色")), 40),
             Column(str(_("填表人")), 10),
@@ -185,9 +191,9 @@ class Recommendations(ExportList):
         qs = RecommendationEntry.objects.filter(recommendation__campaign=scope.campaign)
         if not scope.organizer:
             qs = qs.filter(recommendation__unit_id__in=scope.county_ids)
-        return qs.select_related("recommendation__unit", "application__unit").order_by(
-            "recommendation__unit__code", "position"
-        )
+        return with_county_total(
+            qs.select_related("recommendation__unit", "application__unit"), "application_id"
+        ).order_by("recommendation__unit__code", "position")
 
     def row(self, obj: Any, scope: Scope) -> list[Any]:
         rec = obj.recommendation
@@ -197,6 +203,7 @@ class Recommendations(ExportList):
             obj.application.unit.name,
             obj.application.unit.code,
             obj.application.unit.get_area_display(),
+            obj.county_total,
             obj.application.self_total,
             obj.highlights,
             rec.filled_by,
@@ -338,6 +345,12 @@ class Audit(ExportList):
             entries = entries.filter(Q(object_type="Application", object_id=str(app.pk)) | Q(unit_id=app.unit_id))
         return entries.order_by("at", "pk")
 
+    def rows(self, scope: Scope) -> Iterator[list[Any]]:
+        """What a school typed before submitting is exported as draft content, not its values."""
+        windows = drafts.submission_windows(scope.campaign.pk)
+        for obj in self.queryset(scope).iterator(chunk_size=CHUNK):
+            yield self.row(drafts.shown(obj, windows), scope)
+
     def row(self, obj: Any, scope: Scope) -> list[Any]:
         return [
             obj.at,
@@ -381,9 +394,7 @@ def resolve_scope(user: Any, key: str, campaign_pk: int, params: dict[str, str] 
     if campaign is None:
         return None
     clean = {name: str(value) for name, value in (params or {}).items() if name in export.filters and value}
-    organizer = organizer_campaigns(user).filter(pk=campaign.pk).exists() and is_organizer_for(
-        user, campaign
-    )
+    organizer = organizer_campaigns(user).filter(pk=campaign.pk).exists() and is_organizer_for(user, campaign)
     county_ids: frozenset[int] = frozenset()
     if not organizer:
         if not export.for_counties:

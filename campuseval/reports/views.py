@@ -25,7 +25,7 @@ from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import formdefs
 from campuseval.reviews import queries as review_queries
-from campuseval.reviews import services as review_services
+from campuseval.reviews.county_scores import county_totals
 from campuseval.reviews.models import Assignment, RecommendationList
 from campuseval.spreadsheets.reading import ImportReport
 from campuseval.spreadsheets.responses import xlsx_response
@@ -177,10 +177,11 @@ def recommendation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rec = get_object_or_404(RecommendationList.objects.select_related("unit", "campaign"), pk=pk)
     if not (is_county_reviewer_for(request.user, rec.unit) or is_organizer_for(request.user, rec.campaign)):
         raise Http404
-    rows = []
-    for row in rec.rows.select_related("application__unit"):
+    rows = list(rec.rows.select_related("application__unit"))
+    totals = county_totals([row.application_id for row in rows])
+    for row in rows:
         row.kind = "示范区" if row.application.unit.kind == "county" else "示范校"  # type: ignore[attr-defined]
-        rows.append(row)
+        row.county_total = totals.get(row.application_id)  # type: ignore[attr-defined]
     data = render_pdf(
         "reports/pdf/recommendation.html",
         {"rec": rec, "campaign": rec.campaign, "rows": rows, "annex": recommendation_annex(rec.campaign, rows)},

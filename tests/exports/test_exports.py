@@ -125,7 +125,18 @@ def test_applications_match_the_county_screen(reviewed: dict[str, Any]) -> None:
     ws = sheet_of(reviewer.get(url("applications", campaign.pk)))
     assert ws.freeze_panes == "A2" and ws["A1"].font.bold
     screen = screen_headings(reviewer.get(reverse("reviews:county_list")).content.decode())
-    assert screen == ["申报单位", "活动", "城乡", "自评分", "完成度", "未达★/▲", "必要条件未满足", "佐证材料", "状态"]
+    assert screen == [
+        "申报单位",
+        "活动",
+        "城乡",
+        "县级评分",
+        "自评分",
+        "完成度",
+        "未达★/▲",
+        "必要条件未满足",
+        "佐证材料",
+        "状态",
+    ]
     assert is_subsequence(screen, header(ws))
     assert len(rows(ws)) == 4  # the county's four submitted applications
     assert_inert(ws, "申报单位")

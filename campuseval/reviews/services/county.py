@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,10 +14,12 @@ from django.db import transaction
 
 from campuseval.access.rules import is_county_reviewer_for
 from campuseval.accounts.models import Role, User
-from campuseval.applications.models import Application
+from campuseval.applications.models import Application, ApplicationVersion
+from campuseval.applications.services import display, mark_returned
 from campuseval.audit.services import record
+from campuseval.campaigns import stages
 from campuseval.campaigns.scoring import framework_for
-from campuseval.engine import ScoreResult
+from campuseval.engine import ScoreResult, formdefs
 from campuseval.engine.numbers import fmt
 from campuseval.notifications.services import notify
 
@@ -53,16 +56,20 @@ def decide_county_review(
     reason: str = "",
     opinion: str = "",
     adjustments: Sequence[AdjustmentInput] = (),
+    fix_deadline: dt.date | None = None,
     ip: str | None = None,
 ) -> CountyReview:
     """The county's decision on the latest submitted version: accept with a county score
     (adjusted inputs or points, each with its reason, the self-score kept beside it) and an
-    opinion; reject with reasons; or return for more information with reasons."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    opinion; reject with reasons; or return for more information with reasons and a 补正截止
+    (the chosen day, else the campaign's `fix_days` from now). Only while the county review
+    stage runs."""
+    application = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
     if not is_county_reviewer_for(actor, application.unit):
         raise PermissionDenied
     if application.status != Application.Status.SUBMITTED:
         raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，只有已提交的申报可以初审")
+    stages.check_open(application.campaign, stages.Action.COUNTY_REVIEW)
     if decision not in CountyReview.Decision.values:
         raise ValidationError("请选择初审结论")
     reason = reason.strip()
@@ -84,6 +91,11 @@ def decide_county_review(
             answers.setdefault("answers", {}).setdefault(adj.code, {})[adj.field] = adj.value
         else:
             raise ValidationError(f"指标 {adj.code} 没有字段 {adj.field}")
+    deadline = (
+        stages.fix_deadline_of(application.campaign, fix_deadline)
+        if decision == CountyReview.Decision.RETURNED
+        else None
+    )
     result: ScoreResult | None = None
     if decision == CountyReview.Decision.ACCEPTED:
         result = score_answers(application, answers, overrides)
@@ -113,13 +125,14 @@ def decide_county_review(
             reason=adj.reason.strip(),
         )
     before = application.status
-    if decision == CountyReview.Decision.RETURNED:
-        application.status = Application.Status.RETURNED
-    elif decision == CountyReview.Decision.REJECTED:
-        application.status = Application.Status.REJECTED
+    if deadline is not None:
+        mark_returned(application, reason=reason, fix_deadline=deadline)
     else:
-        application.status = Application.Status.ACCEPTED
-    application.save(update_fields=["status", "updated_at"])
+        if decision == CountyReview.Decision.REJECTED:
+            application.status = Application.Status.REJECTED
+        else:
+            application.status = Application.Status.ACCEPTED
+        application.save(update_fields=["status", "updated_at"])
     record(
         actor=actor,
         action=f"county_review.{decision}",
@@ -131,12 +144,15 @@ def decide_county_review(
             "status": application.status,
             "county_total": fmt(result.total) if result else None,
             "adjustments": [adj.__dict__ for adj in adjustments],
+            **({"fix_deadline": stages.when(deadline)} if deadline is not None else {}),
         },
         campaign_id=application.campaign_id,
         unit_id=application.unit_id,
     )
     texts: dict[str, str] = {
-        CountyReview.Decision.RETURNED: f"您的申报《{application.campaign}》被退回补充材料：{reason}",
+        CountyReview.Decision.RETURNED: f"您的申报《{application.campaign}》被退回补充材料"
+        + (f"，请于 {stages.when(deadline)} 前修改并重新提交" if deadline is not None else "")
+        + f"：{reason}",
         CountyReview.Decision.REJECTED: f"您的申报《{application.campaign}》未通过县级初审：{reason}",
         CountyReview.Decision.ACCEPTED: f"您的申报《{application.campaign}》已通过县级初审",
     }
@@ -165,3 +181,89 @@ def version_diff(older: Mapping[str, Any], newer: Mapping[str, Any]) -> list[tup
             if old_s.get(key) != new_s.get(key):
                 changes.append((section, key, old_s.get(key), new_s.get(key)))
     return changes
+
+
+#: how the version diff names the parts of an application that are not indicators
+SECTION_NAMES = {
+    "context": "基本情况",
+    "choices": "方向选择",
+    "declarations": "否决情形声明",
+    "form": "申报书",
+    "evidence": "佐证材料",
+}
+
+
+def _shown(value: Any) -> str | None:
+    """A stored value as the reviewer reads it (是/否, lists joined), None for nothing."""
+    if value is None or value == "" or value == []:
+        return None
+    return display(value)
+
+
+def labelled_version_diff(
+    application: Application, older: ApplicationVersion, newer: ApplicationVersion
+) -> list[tuple[str, str, str | None, str | None]]:
+    """What changed between two versions, in the words the reviewer reads on the forms:
+    (where, what, before, after) with the indicator's code and title, the input's label, the
+    application form's field labels, 是/否 for yes/no answers, the 自评说明 of each indicator and
+    the evidence files added or removed."""
+    fw = framework_for(application.framework)
+    definition = formdefs.load_definition(application.form_key)
+    fields = {f.key: f for f in definition.fields()}
+    exclusions = {e.key: e.label for e in (fw.eligibility.exclusions if fw.eligibility else ())}
+
+    def where(code: str) -> str:
+        node = fw.by_code.get(code)
+        return f"{node.code} {node.title}" if node is not None else code
+
+    rows: list[tuple[str, str, str | None, str | None]] = []
+    for code, key, old, new in version_diff(older.answers, newer.answers):
+        node = fw.by_code.get(code)
+        if code == "context":
+            spec = fw.context.get(key)
+            rows.append((SECTION_NAMES[code], spec.label if spec else key, _shown(old), _shown(new)))
+        elif code == "choices":
+            rows.append(
+                (
+                    SECTION_NAMES[code],
+                    where(key),
+                    _shown(where(old) if old else old),
+                    _shown(where(new) if new else new),
+                )
+            )
+        elif code == "declarations":
+            rows.append((SECTION_NAMES[code], exclusions.get(key, key), _shown(old), _shown(new)))
+        else:
+            spec = node.inputs.get(key) if node is not None else None
+            rows.append((where(code), spec.label if spec else key, _shown(old), _shown(new)))
+    old_notes, new_notes = older.narratives or {}, newer.narratives or {}
+    for code in sorted(set(old_notes) | set(new_notes)):
+        if (old_notes.get(code) or "").strip() != (new_notes.get(code) or "").strip():
+            rows.append((where(code), "自评说明", _shown(old_notes.get(code)), _shown(new_notes.get(code))))
+    old_form, new_form = older.form_data or {}, newer.form_data or {}
+    for key in sorted(set(old_form) | set(new_form)):
+        if old_form.get(key) != new_form.get(key):
+            f = fields.get(key)
+            if f is None:
+                rows.append((SECTION_NAMES["form"], key, _shown(old_form.get(key)), _shown(new_form.get(key))))
+                continue
+            before, after = formdefs.display_value(f, old_form.get(key)), formdefs.display_value(f, new_form.get(key))
+            rows.append((SECTION_NAMES["form"], f.label, before or None, after or None))
+
+    def files(version: ApplicationVersion) -> dict[Any, dict[str, Any]]:
+        return {item.get("id") or item.get("sha256"): item for item in version.evidence or []}
+
+    old_files, new_files = files(older), files(newer)
+    for key, item in new_files.items():
+        if key not in old_files:
+            code = item.get("indicator") or ""
+            rows.append(
+                (SECTION_NAMES["evidence"], where(code) if code else "申报书", None, f"新增：{item.get('name')}")
+            )
+    for key, item in old_files.items():
+        if key not in new_files:
+            code = item.get("indicator") or ""
+            rows.append(
+                (SECTION_NAMES["evidence"], where(code) if code else "申报书", f"删除：{item.get('name')}", None)
+            )
+    return rows

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from campuseval.access.rules import county_of
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.applications.models import Application
+from campuseval.applications.services import check_scan_file, scan_name
 from campuseval.audit.services import record
+from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
 
@@ -93,6 +96,7 @@ def recommend_applications(
     frozen."""
     if not Membership.objects.filter(user=actor, unit=county, role=Role.COUNTY_REVIEWER).exists():
         raise PermissionDenied
+    stages.check_open(campaign, stages.Action.RECOMMEND)
     rec, _ = RecommendationList.objects.select_for_update().get_or_create(campaign=campaign, unit=county)
     if rec.is_confirmed:
         raise ValidationError("推荐名单已确认，不能再修改")
@@ -138,6 +142,7 @@ def confirm_recommendation(
         raise PermissionDenied
     if rec.is_confirmed:
         raise ValidationError("推荐名单已确认")
+    stages.check_open(rec.campaign, stages.Action.CITY_RECOMMEND if at_city else stages.Action.RECOMMEND)
     if not confirmed_name.strip():
         raise ValidationError("请填写确认人姓名")
     if "\x00" in confirmed_name:
@@ -146,6 +151,8 @@ def confirm_recommendation(
     if not apps:
         raise ValidationError("推荐名单为空")
     problems = check_city_quota(rec.campaign, apps) if at_city else check_quota(rec.campaign, apps)
+    if not at_city and rec.campaign.requires_stamped_scans and not rec.stamped_scan:
+        problems.append("本次活动要求上传加盖公章的推荐表扫描件，请先下载推荐表、盖章扫描后上传，再确认名单")
     if problems:
         raise ValidationError(problems)
     rec.confirmed_by, rec.confirmed_name, rec.confirmed_at = actor, confirmed_name.strip(), timezone.now()
@@ -198,6 +205,7 @@ def recommend_from_city(
     conf = ReviewSettings.objects.filter(campaign=campaign).first()
     if conf is None or not conf.city_review:
         raise ValidationError("该活动没有市级推荐环节")
+    stages.check_open(campaign, stages.Action.CITY_RECOMMEND)
     rec, _ = RecommendationList.objects.select_for_update().get_or_create(campaign=campaign, unit=city)
     if rec.is_confirmed:
         raise ValidationError("推荐名单已确认，不能再修改")
@@ -226,3 +234,38 @@ def recommend_from_city(
         campaign=campaign,
         unit=city,
     )
+
+
+@transaction.atomic
+def upload_recommendation_scan(
+    *, actor: User, recommendation: RecommendationList, file: UploadedFile[bytes], ip: str | None = None
+) -> RecommendationList:
+    """The county's stamped 推荐表, scanned, uploaded before it confirms its list (a new upload
+    replaces the previous one until the list is confirmed)."""
+    rec = (
+        RecommendationList.objects.select_for_update(of=("self",))
+        .select_related("unit", "campaign")
+        .get(pk=recommendation.pk)
+    )
+    if not Membership.objects.filter(user=actor, unit=rec.unit, role=Role.COUNTY_REVIEWER).exists():
+        raise PermissionDenied
+    if rec.is_confirmed:
+        raise ValidationError("推荐名单已确认，不能再更换扫描件")
+    stages.check_open(rec.campaign, stages.Action.RECOMMEND)
+    mime = check_scan_file(file, "盖章推荐表扫描件")
+    old = rec.stamped_scan.name if rec.stamped_scan else ""
+    rec.stamped_scan.save(scan_name(f"recommendation-{rec.pk}", mime), file, save=False)
+    rec.stamped_scan_at = timezone.now()
+    rec.save(update_fields=["stamped_scan", "stamped_scan_at"])
+    record(
+        actor=actor,
+        action="recommendation.stamped_scan",
+        obj=rec,
+        ip=ip,
+        summary="上传盖章推荐表扫描件",
+        before={"file": old} if old else None,
+        after={"file": rec.stamped_scan.name, "size": file.size},
+        campaign_id=rec.campaign_id,
+        unit_id=rec.unit_id,
+    )
+    return rec

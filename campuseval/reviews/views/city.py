@@ -14,10 +14,12 @@ from campuseval.access.rules import Actor, city_reviewer_units
 from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.applications.models import Application
 from campuseval.audit.services import client_ip
+from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
 
 from .. import queries, services
+from ..county_scores import county_totals
 from ..forms import RecommendationForm, shown_list
 from ..models import CountyReview, RecommendationEntry, RecommendationList, ReviewSettings
 from .common import actor, confirm_list, save_list
@@ -62,11 +64,12 @@ def _candidates(campaign: Campaign, city: Unit) -> list[dict[str, Any]]:
         .select_related("application__unit", "recommendation__unit")
         .order_by("recommendation__unit__code", "position")
     )
+    # oldest first, so each application keeps its latest accepted review (the county's score)
     reviews = {
         r.application_id: r
         for r in CountyReview.objects.filter(
             application_id__in=[row.application_id for row in county_rows], decision=CountyReview.Decision.ACCEPTED
-        ).order_by("application_id", "-decided_at")
+        ).order_by("application_id", "decided_at", "pk")
     }
     return [{"row": row, "app": row.application, "county": reviews.get(row.application_id)} for row in county_rows]
 
@@ -83,6 +86,10 @@ def _city_page(
 ) -> HttpResponse:
     campaign, city, cities = place
     rec = RecommendationList.objects.filter(campaign=campaign, unit=city).first()
+    rows = list(rec.rows.select_related("application__unit")) if rec is not None else []
+    totals = county_totals([row.application_id for row in rows])
+    for row in rows:
+        row.county_total = totals.get(row.application_id)  # type: ignore[attr-defined]
     conf = ReviewSettings.objects.filter(campaign=campaign).first()
     return render(
         request,
@@ -93,6 +100,8 @@ def _city_page(
             "cities": cities,
             "candidates": _candidates(campaign, city) if candidates is None else candidates,
             "rec": rec,
+            "rows": rows,
+            "stage_problem": stages.action_problem(campaign, stages.Action.CITY_RECOMMEND),
             "quota": conf.city_quota if conf else None,
             **shown_list(form, rec),
         },

@@ -6,30 +6,37 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Q
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campuseval.access.rules import Actor, reviewer_counties
+from campuseval.access.rules import Actor, may_see_recommendation, reviewer_counties
 from campuseval.access.views import AuthenticatedRequest, require
+from campuseval.applications.forms import StampedScanForm
 from campuseval.applications.models import Application
+from campuseval.applications.services import scan_content_type
 from campuseval.audit.services import client_ip
+from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
-from campuseval.engine import formdefs
 from campuseval.orgs.models import Unit
 
 from .. import queries, services
+from ..county_scores import county_totals, with_county_total
 from ..forms import CountyDecisionForm, RecommendationForm, shown_list
 from ..materials import materials_for
 from ..models import CountyReview, RecommendationList
+from ..services.county import labelled_version_diff
+from ..services.recommendation import upload_recommendation_scan
 from .common import actor, confirm_list, save_list, show_errors
 
-SORTS = {"score": "-self_total", "name": "unit__name", "submitted": "-submitted_at"}
+#: "score": the county's score once it has decided, else the self-score
+SORTS = {"score": "-score", "self": "-self_total", "name": "unit__name", "submitted": "-submitted_at"}
 
 
 def _is_county_reviewer(user: Actor) -> bool:
@@ -40,7 +47,7 @@ def _is_county_reviewer(user: Actor) -> bool:
 @require(_is_county_reviewer)
 def county_list(request: AuthenticatedRequest) -> HttpResponse:
     """Submitted applications of the reviewer's counties, with filters and sorting."""
-    qs = queries.county_applications(request.user)
+    qs = with_county_total(queries.county_applications(request.user))
     campaign_id = request.GET.get("campaign", "")
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
@@ -54,7 +61,8 @@ def county_list(request: AuthenticatedRequest) -> HttpResponse:
     if area in Unit.Area.values:
         qs = qs.filter(unit__area=area)
     sort = request.GET.get("sort", "score")
-    qs = qs.order_by(SORTS.get(sort, "-self_total"), "unit__code")
+    order = SORTS.get(sort, "-score")
+    qs = qs.order_by(F(order[1:]).desc() if order.startswith("-") else F(order), "unit__code")
     rows = []
     for app in qs:
         result = app.result or {}
@@ -81,39 +89,10 @@ def county_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-SECTION_NAMES = {"context": "基本情况", "choices": "方向选择", "declarations": "否决情形声明", "form": "申报书"}
-
-
 def _labelled_diff(fw: Any, application: Application, older: Any, newer: Any) -> list[tuple[str, str, Any, Any]]:
-    """What changed between two versions, in the words the reviewer reads on the forms:
-    indicator code and title, the input's label, and the application form's field labels."""
-    definition = formdefs.load_definition(application.form_key)
-    fields = {f.key: f for f in definition.fields()}
-    exclusions = {e.key: e.label for e in (fw.eligibility.exclusions if fw.eligibility else ())}
-    rows: list[tuple[str, str, Any, Any]] = []
-    for code, key, old, new in services.version_diff(older.answers, newer.answers):
-        node = fw.by_code.get(code)
-        if node is not None:
-            spec = node.inputs.get(key)
-            rows.append((f"{node.code} {node.title}", spec.label if spec else key, old, new))
-        elif code == "context":
-            spec = fw.context.get(key)
-            rows.append((SECTION_NAMES[code], spec.label if spec else key, old, new))
-        elif code == "choices":
-            chosen = fw.by_code.get(key)
-            rows.append((SECTION_NAMES[code], f"{key} {chosen.title}" if chosen else key, old, new))
-        else:
-            rows.append((SECTION_NAMES.get(code, code), exclusions.get(key, key), old, new))
-    old_form, new_form = older.form_data or {}, newer.form_data or {}
-    for key in sorted(set(old_form) | set(new_form)):
-        if old_form.get(key) != new_form.get(key):
-            f = fields.get(key)
-            if f is None:
-                rows.append((SECTION_NAMES["form"], key, old_form.get(key), new_form.get(key)))
-                continue
-            before, after = formdefs.display_value(f, old_form.get(key)), formdefs.display_value(f, new_form.get(key))
-            rows.append((SECTION_NAMES["form"], f.label, before or None, after or None))
-    return rows
+    """What changed between two versions, in the words the reviewer reads on the forms (see
+    `labelled_version_diff`)."""
+    return labelled_version_diff(application, older, newer)
 
 
 def _county_review_page(
@@ -191,6 +170,7 @@ def county_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             opinion=data["opinion"],
             adjustments=adjustments,
+            fix_deadline=data.get("fix_deadline"),
             ip=client_ip(request),
         )
     except ValidationError as exc:
@@ -218,10 +198,11 @@ def _county_campaign(request: AuthenticatedRequest, campaign_pk: int) -> tuple[C
 
 
 def _candidates(request: AuthenticatedRequest, campaign: Campaign) -> list[Application]:
+    """What the county may recommend, by the county's score (the self-score beside it)."""
     return list(
-        queries.county_applications(request.user)
+        with_county_total(queries.county_applications(request.user))
         .filter(campaign=campaign, status__in=[Application.Status.ACCEPTED, Application.Status.RECOMMENDED])
-        .order_by("-self_total", "unit__code")
+        .order_by(F("score").desc(), "unit__code")
     )
 
 
@@ -234,9 +215,14 @@ def _recommend_page(
     place: CountyPlace,
     form: RecommendationForm | None = None,
     candidates: list[Application] | None = None,
+    scan_form: StampedScanForm | None = None,
 ) -> HttpResponse:
     campaign, county, counties = place
     rec = RecommendationList.objects.filter(campaign=campaign, unit=county).first()
+    rows = list(rec.rows.select_related("application__unit")) if rec is not None else []
+    totals = county_totals([row.application_id for row in rows])
+    for row in rows:
+        row.county_total = totals.get(row.application_id)  # type: ignore[attr-defined]
     return render(
         request,
         "reviews/recommend.html",
@@ -246,6 +232,9 @@ def _recommend_page(
             "counties": counties,
             "candidates": _candidates(request, campaign) if candidates is None else candidates,
             "rec": rec,
+            "rows": rows,
+            "stage_problem": stages.action_problem(campaign, stages.Action.RECOMMEND),
+            "scan_form": scan_form or StampedScanForm(),
             **shown_list(form, rec),
         },
     )
@@ -298,3 +287,45 @@ def recommend_confirm(request: AuthenticatedRequest, campaign_pk: int) -> HttpRe
         _("推荐名单已确认"),
         reverse("reviews:recommend", args=[campaign.pk]) + f"?county={county.pk}",
     )
+
+
+@require_POST
+@require(_is_county_reviewer)
+def recommend_scan_upload(request: AuthenticatedRequest, campaign_pk: int) -> HttpResponse:
+    """The county uploads its stamped 推荐表, scanned, before confirming the list."""
+    place = _county_campaign(request, campaign_pk)
+    campaign, county, _counties = place
+    rec = get_object_or_404(RecommendationList, campaign=campaign, unit=county)
+    form = StampedScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        show_errors(request, form.problems())
+        return _recommend_page(request, place, scan_form=form)
+    try:
+        upload_recommendation_scan(
+            actor=actor(request), recommendation=rec, file=form.cleaned_data["stamped_scan"], ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _recommend_page(request, place, scan_form=form)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("已上传盖章推荐表扫描件"))
+    return redirect(reverse("reviews:recommend", args=[campaign.pk]) + f"?county={county.pk}")
+
+
+@require_GET
+@login_required
+def recommend_scan(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """A list's stamped 推荐表 scan, for its county and the campaign's organizers."""
+    rec = get_object_or_404(RecommendationList.objects.select_related("unit", "campaign"), pk=pk)
+    if not may_see_recommendation(request.user, rec) or not rec.stamped_scan:
+        raise Http404
+    name = rec.stamped_scan.name or ""
+    response = FileResponse(
+        rec.stamped_scan.open("rb"),
+        as_attachment=False,
+        filename=f"盖章推荐表-{rec.unit.name}{name[name.rfind('.'):] if '.' in name else ''}",
+        content_type=scan_content_type(name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

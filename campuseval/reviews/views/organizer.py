@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from campuseval.access.rules import Actor, organizer_scope
 from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.accounts.models import User
+from campuseval.applications import drafts
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
@@ -385,7 +386,8 @@ def finalize(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require(_is_organizer)
 def audit_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The campaign's audit trail (read-only), optionally for one application: entries about
-    the application itself and about anything done for its unit in this campaign."""
+    the application itself and about anything done for its unit in this campaign. What a
+    school typed before submitting is shown as draft content, not its values."""
     campaign = organizer_campaign(request, pk)
     selected = request.GET.get("application", "")
     entries = AuditEntry.objects.filter(campaign_id=campaign.pk)
@@ -399,7 +401,7 @@ def audit_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "reviews/audit_log.html",
         {
             "campaign": campaign,
-            "entries": entries.order_by("-at", "-pk")[:500],
+            "entries": drafts.shown_entries(entries.order_by("-at", "-pk")[:500], campaign.pk),
             "applications": campaign.applications.exclude(status=Application.Status.DRAFT)
             .select_related("unit")
             .order_by("unit__code"),

@@ -1,0 +1,50 @@
+"""Forms of the application pages that are not the application itself: the county's return
+with its 补正截止, and the stamped scan upload. Messages name the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise forms.ValidationError("内容含有不可见的空字符，请删除后重试")
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="退回理由",
+        max_length=2000,
+        validators=[_no_nul],
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"required": "请填写退回理由", "max_length": "退回理由不能超过 2000 个字"},
+    )
+    fix_deadline = forms.DateField(
+        label="补正截止日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "请按 2026-12-10 的格式填写日期"},
+    )
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.fields[k].label}：{e}" if k in self.fields else str(e) for k, es in self.errors.items() for e in es
+        ]
+
+
+class StampedScanForm(forms.Form):
+    stamped_scan = forms.FileField(
+        label="盖章扫描件",
+        error_messages={"required": "请选择要上传的盖章扫描件（PDF、JPG 或 PNG）", "empty": "所选文件是空文件"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stamped_scan"].widget.attrs.update({"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png"})
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.fields[k].label}：{e}" if k in self.fields else str(e) for k, es in self.errors.items() for e in es
+        ]
