@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -193,3 +194,12 @@ def other_scores(assignment: Assignment) -> dict[str, list[str]]:
         for code, data in (other.result or {}).get("indicators", {}).items():
             others.setdefault(code, []).append(data.get("points", ""))
     return others
+
+
+def blind_campaigns(campaign_ids: Iterable[int]) -> set[int]:
+    """Which of these campaigns review blind (one query for a whole task list)."""
+    return set(
+        ReviewSettings.objects.filter(campaign_id__in=set(campaign_ids), hide_applicant=True).values_list(
+            "campaign_id", flat=True
+        )
+    )

@@ -34,8 +34,9 @@ def _is_expert(user: Actor) -> bool:
 def _list_page(request: AuthenticatedRequest) -> HttpResponse:
     profile = get_object_or_404(Expert, user=request.user)
     assignments = list(queries.expert_assignments(request.user))
+    blind = queries.blind_campaigns(a.panel.campaign_id for a in assignments)
     for a in assignments:
-        a.show_name = queries.applicant_visible(a)  # type: ignore[attr-defined]
+        a.show_name = a.panel.campaign_id not in blind  # type: ignore[attr-defined]
     return render(
         request,
         "reviews/expert_list.html",
