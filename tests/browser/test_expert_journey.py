@@ -134,3 +134,14 @@ def test_expert_journey(page: Any, live_server: Any, world: dict, shots: Path, b
         text = pdf_text(sheet.body(), shots, f"{suffix}-06-sheet")
         assert "基础设施扎实，建议入选" in text and "钱专家" in text and "同意初审分" in text
         assert (school in text) is not blind and (app.code in text) is blind
+
+
+def test_county_review_page_shows_the_materials(page: Any, live_server: Any, world: dict, shots: Path) -> None:
+    desk = build_desk(world)
+    login(page, live_server, world["reviewer"])
+    page.goto(f"{live_server.url}/reviews/county/{desk['app'].pk}/")
+    assert "提供光纤接入合同或运营商证明" in page.locator("#materials-1").inner_text()
+    assert "机器人大赛一等奖" in page.locator("#materials-2").inner_text()
+    page.locator("#materials-summary details summary").click()
+    assert "王老师" in page.locator("#materials-summary").inner_text()
+    shot(page, shots, "county-review-materials")
