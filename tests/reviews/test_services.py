@@ -71,7 +71,8 @@ def test_return_requires_reason_and_notifies_the_school(world: dict[str, object]
     services.decide_county_review(actor=world["reviewer"], application=app, decision="returned", reason="缺少带宽合同")
     app.refresh_from_db()
     assert app.status == Application.Status.RETURNED
-    assert Notification.objects.get(user=world["applicant"]).text.endswith("被退回补充材料：缺少带宽合同")
+    text = Notification.objects.get(user=world["applicant"]).text
+    assert "被退回补充材料，请于" in text and text.endswith("前修改并重新提交：缺少带宽合同")
 
 
 def test_other_county_cannot_review(world: dict[str, object]) -> None:
