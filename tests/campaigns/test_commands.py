@@ -10,13 +10,24 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from campuseval.accounts.models import Membership, User
-from campuseval.applications.models import Application
+from campuseval.applications.models import Application, ApplicationVersion, Evidence
 from campuseval.audit.models import AuditEntry
+from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign, FrameworkRecord, Stage
+from campuseval.cultivation.models import Evaluation, Project
 from campuseval.engine import FrameworkError, check_framework, framework_paths, load_framework_file
 from campuseval.orgs.models import Unit
+from campuseval.reviews.models import (
+    Assignment,
+    CountyReview,
+    Objection,
+    Publication,
+    RecommendationList,
+    Result,
+)
 
 from .conftest import DISTRICT_FRAMEWORK, CampaignWorld
 
@@ -127,7 +138,74 @@ def counts() -> dict[str, int]:
         "frameworks": FrameworkRecord.objects.count(),
         "campaigns": Campaign.objects.count(),
         "stages": Stage.objects.count(),
+        "applications": Application.objects.count(),
+        "versions": ApplicationVersion.objects.count(),
+        "evidence": Evidence.objects.count(),
+        "county_reviews": CountyReview.objects.count(),
+        "recommendations": RecommendationList.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "results": Result.objects.count(),
+        "publications": Publication.objects.count(),
+        "objections": Objection.objects.count(),
+        "projects": Project.objects.count(),
+        "evaluations": Evaluation.objects.count(),
+        "audit": AuditEntry.objects.count(),
     }
+
+
+#: each demo campaign's framework → (status, the stage running today; None: every stage is over)
+POINTS = {
+    "xiamen-trial-school": ("open", "apply"),
+    "taizhou-2022-school": ("county_review", "county_review"),
+    "bozhou-2024-district": ("expert_review", "expert_review"),
+    "bozhou-2024-school": ("publicity", "publicity"),
+    "sichuan-2023-district": ("closed", None),
+    "sichuan-2023-school": ("closed", None),
+}
+
+
+def check_demo_world(city: Unit) -> None:
+    """Each demo campaign stands at its point of the process, with the data its pages show."""
+    today = timezone.localdate()
+    demo = Campaign.objects.filter(organizer=city, stages__kind="publicity").distinct()
+    found = {}
+    for campaign in demo.select_related("school_framework", "district_framework"):
+        record = campaign.school_framework or campaign.district_framework
+        assert record is not None
+        found[record.key] = campaign
+        status, running = POINTS[record.key]
+        state = stages.stage_state(campaign)
+        assert campaign.status == status, campaign.name
+        assert (state.stage.kind if state.running and state.stage else None) == running, campaign.name
+    assert set(found) == set(POINTS) & passing_keys()
+    statuses = set(Application.objects.filter(campaign__in=demo).values_list("status", flat=True))
+    assert {"draft", "submitted", "returned", "rejected", "accepted", "recommended", "selected", "not_selected"} <= (
+        statuses
+    )
+    returned = Application.objects.filter(status="returned")
+    assert returned.exists() and all(a.fix_deadline and a.fix_deadline > timezone.now() for a in returned)
+    # every submitted application has its version and real evidence files the reviewers can open
+    for application in Application.objects.filter(campaign__in=demo).exclude(status="draft"):
+        assert application.versions.exists() and application.evidence.exists(), application
+    for evidence in Evidence.objects.all()[:20]:
+        head = evidence.file.open("rb").read(8)
+        evidence.file.close()
+        assert head.startswith(b"%PDF-") or head == b"\x89PNG\r\n\x1a\n"
+    # the experts have open and submitted sheets; the 公示 covers today and has an objection to answer
+    sheets = Assignment.objects.filter(expert__user__username__startswith="demo-expert")
+    assert set(sheets.values_list("status", flat=True)) >= {"assigned", "confirmed", "submitted"}
+    if "bozhou-2024-school" in found:
+        publication = Publication.objects.get(campaign=found["bozhou-2024-school"])
+        assert publication.status == "publicity" and publication.starts_on <= today <= publication.ends_on
+        assert publication.entries.filter(selected=True).exists()
+        assert Objection.objects.filter(campaign=found["bozhou-2024-school"], status="open").exists()
+    if "sichuan-2023-school" in found:  # selected last year, now in the second year of cultivation
+        projects = Project.objects.filter(selection=found["sichuan-2023-school"])
+        assert projects.exists() and all(365 < (today - p.start_date).days < 730 for p in projects)
+        assert {p.status for p in projects} <= {"active", "warning"}
+        annual = Evaluation.objects.filter(project__in=projects, kind="annual", sequence=1)
+        assert annual.count() == projects.count() and not annual.filter(outcome="pending").exists()
+        assert Evaluation.objects.filter(project__in=projects, kind="midterm", campaign__status="open").exists()
 
 
 @pytest.mark.django_db
@@ -150,8 +228,8 @@ def test_seed_demo_twice_gives_the_same_world(monkeypatch: pytest.MonkeyPatch, s
     assert roles == {"applicant", "head", "county_reviewer", "organizer", "expert", "admin"}
     assert User.objects.get(username="demo-admin").is_superuser
     usable = passing_keys()
-    campaigns = Campaign.objects.filter(organizer=city)
-    assert campaigns.exists() and set(campaigns.values_list("status", flat=True)) == {"open"}
+    check_demo_world(city)
+    campaigns = Campaign.objects.filter(organizer=city, stages__kind="publicity").distinct()
     used = {
         key
         for c in campaigns.select_related("school_framework", "district_framework")
@@ -175,11 +253,16 @@ def test_seed_demo_twice_gives_the_same_world(monkeypatch: pytest.MonkeyPatch, s
         assert campaign.stages.count() == 4 and campaign.covered_units.count() == 3
     assert "demo-organizer" in out and "市/省组织者" in out and "用户名" in out and "密码" in out
     password = next(line.split()[1] for line in out.splitlines() if line.startswith("demo-school "))
-    page = login("demo-school", password).get(reverse("applications:mine")).content.decode()
-    assert "城关区实验小学" in page and "开始申报" in page
+    c = login("demo-school", password)
+    page = c.get(reverse("applications:mine")).content.decode()
+    assert "城关区实验小学" in page and "已退回" in page and "填报中" in page
+    passwords = {line.split()[0]: line.split()[1] for line in out.splitlines() if line.startswith("demo-")}
+    for who in ("demo-county", "demo-organizer", "demo-expert1"):
+        assert login(who, passwords[who]).get("/").status_code == 200
 
     out2, _ = run("seed_demo")
     assert counts() == first
+    check_demo_world(city)
     password2 = next(line.split()[1] for line in out2.splitlines() if line.startswith("demo-school "))
     assert password2 != password  # new random passwords each run
     monkeypatch.setenv("DEMO_PASSWORD", "Fixed-demo-pass-1")

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: the demo city, accounts and running campaigns (idempotent)."""
+"""`manage.py seed_demo`: the demo city, accounts, and a campaign per framework at each point of
+the process (idempotent)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from campuseval.accounts.models import Role
+from campuseval.campaigns.demo import POINT_LABELS
 from campuseval.shell.demo import seed_demo
 
 
@@ -28,7 +30,10 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 class Command(BaseCommand):
-    help = "载入指标框架，建立演示城市（示例市）、各角色演示账号和进行中的活动；可重复运行"
+    help = (
+        "载入指标框架，建立演示城市（示例市）、各角色演示账号，"
+        "以及处于申报、初审、专家评审、公示、最终名单和培育各环节的活动；可重复运行"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", help="所有演示账号使用此密码（默认每次随机生成，或取环境变量 DEMO_PASSWORD）")
@@ -47,12 +52,14 @@ class Command(BaseCommand):
             f"指标框架 {usable} 个；演示单位：{region.city.name}，{len(region.counties)} 个区县，"
             f"{len(region.schools)} 所学校；专家库新增 {report.experts} 位"
         )
-        out.write("\n进行中的活动：")
+        out.write("\n演示活动（各停在评审流程的不同环节）：")
         for campaign in report.campaigns:
             frameworks = " / ".join(
                 fw.key for fw in (campaign.school_framework, campaign.district_framework) if fw is not None
             )
-            out.write(f"  · {campaign.name}（{campaign.get_status_display()}，{frameworks}）")
+            point = POINT_LABELS.get(report.points.get(campaign.pk, ""), campaign.get_status_display())
+            count = campaign.applications.count()
+            out.write(f"  · {campaign.name}（{point}，{frameworks}，{count} 份申报）")
         for name in report.skipped:
             out.write(f"  · 未建立：{name}（没有可用的指标框架）")
         rows = []
@@ -64,4 +71,8 @@ class Command(BaseCommand):
         else:
             out.write("\n演示账号（密码每次运行重新生成，仅此处显示）：")
         out.write(table(["用户名", "密码", "角色", "单位", "姓名"], rows))
+        out.write(
+            f"另有 {report.staff} 个学校、区县工作人员账号（staff-*、reviewer-*，不能登录）："
+            "演示中的填报、提交和县级初审以他们的名义进行，审计日志据此记名。"
+        )
         out.write(f"\n登录地址：{settings.SITE_ROOT.rstrip('/')}/accounts/login/")
