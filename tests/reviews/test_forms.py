@@ -101,7 +101,7 @@ def _answer(world: dict) -> Case:
     return Case(
         client_for(world["organizer"]),
         reverse("reviews:answer", args=[world["campaign"].pk]),
-        {"objection": objection.pk, "answer": "已核实"},
+        {"objection": objection.pk, "outcome": "rejected", "answer": "已核实"},
         lambda: list(Objection.objects.values_list("status", "answer")),
     )
 
@@ -167,7 +167,7 @@ CASES = [
     (_recommend_confirm, "confirmed_name", "确认人姓名", 60),
     (_organizer_settings, "method", "汇总方法", None),
     (_panel_create, "name", "专家组名称", 100),
-    (_answer, "answer", "答复", 2000),
+    (_answer, "answer", "答复理由", 2000),
     (_expert_save, "comment_1", "指标 1 的评语", 1000),
     (_expert_abstain, "abstain_reason", "回避理由", 1000),
     (_expert_conflict, "reason", "回避理由", 200),

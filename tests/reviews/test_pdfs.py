@@ -88,8 +88,8 @@ def test_recommendation_expert_sheet_notice_and_list(world: dict) -> None:
         actor=world["organizer"], campaign=world["campaign"], starts_on=today, ends_on=today + dt.timedelta(days=5)
     )
     listing = text_of(Client().get(reverse("reports:published_list", args=[world["campaign"].pk])).content, "list")
-    assert "拟定名单公示" in listing and "甲县第0小学" in listing
-    services.finalize_results(actor=world["organizer"], campaign=world["campaign"])
+    assert "拟入选名单公示" in listing and "甲县第0小学" in listing
+    services.finalize_results(actor=world["organizer"], campaign=world["campaign"], today=today + dt.timedelta(days=6))
     result = Result.objects.get(application=apps[0])
     notice = text_of(
         client_for(world["applicant"]).get(reverse("reports:result_notice", args=[result.pk])).content, "notice"

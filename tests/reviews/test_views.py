@@ -168,7 +168,8 @@ def test_organizer_desk_and_publication_flow(world: dict) -> None:
     assert "原文异议" in kept_page and "这个字段是必填项" in kept_page
     assert not Objection.objects.exists()
     Client().post(
-        reverse("reviews:public", args=[world["campaign"].pk]), {"name": "张三", "contact": "138", "text": "数据有误"}
+        reverse("reviews:public", args=[world["campaign"].pk]),
+        {"application": apps[0].pk, "name": "张三", "contact": "138", "text": "数据有误"},
     )
     assert Objection.objects.get().text == "数据有误"
 
