@@ -254,3 +254,21 @@ def test_saves_of_a_returned_application_stay_hidden_until_resubmitted(w: World,
     services.submit_application(actor=w.users["school_head"], application=app, promise_confirmed=True)
     page = w.client("organizer").get(reverse("reviews:audit_log", args=[w.campaign.pk])).content.decode()
     assert "补正中" in page  # resubmitted: the correction is part of what the school submitted
+
+
+def test_home_shows_the_stage_running_by_its_dates(w: World) -> None:
+    page = w.client("school_officer").get(reverse("shell:home")).content.decode()
+    row = page[page.index('id="home-campaigns"') :]
+    assert 'data-stage="apply"' in row and "剩余 10 天" in row and "去申报" in row
+    close_apply_stage(w)
+    now = timezone.now()
+    Stage.objects.create(
+        campaign=w.campaign,
+        kind=Stage.Kind.COUNTY_REVIEW,
+        starts_at=now - dt.timedelta(minutes=30),
+        deadline=now + dt.timedelta(days=4, hours=2),
+    )
+    page = w.client("school_officer").get(reverse("shell:home")).content.decode()
+    row = page[page.index('id="home-campaigns"') :]
+    assert 'data-stage="county_review"' in row and "县级初评" in row and "剩余 5 天" in row
+    assert "去申报" not in row  # the campaign is still 申报中 by its status, but applying has closed
