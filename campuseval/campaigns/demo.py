@@ -155,6 +155,13 @@ CAMPAIGNS = (
 )
 
 
+#: campaigns an earlier demo made, replaced by the ones above (removed while nobody has applied)
+RETIRED = (
+    "示例市智慧学校应用示范区、示范校遴选（亳州标准）",
+    "示例市智慧教育示范区、示范学校创建（四川标准）",
+)
+
+
 @dataclass
 class DemoReport:
     region: DemoRegion
@@ -316,6 +323,8 @@ def seed_campaigns(
     records = {r.key: r for r in FrameworkRecord.objects.filter(key__in=usable, is_active=True)}
     made: list[tuple[DemoCampaign, Campaign, bool]] = []
     skipped: list[str] = []
+    for retired in Campaign.objects.filter(organizer=region.city, name__in=RETIRED, applications__isnull=True):
+        retired.delete()
     for spec in reversed(CAMPAIGNS):  # newest first in lists: the first listed here ends on top
         if (spec.school and spec.school not in records) or (spec.district and spec.district not in records):
             skipped.append(spec.name)

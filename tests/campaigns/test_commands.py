@@ -209,8 +209,9 @@ def check_demo_world(city: Unit) -> None:
 
 
 @pytest.mark.django_db
-def test_seed_demo_twice_gives_the_same_world(monkeypatch: pytest.MonkeyPatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_twice_gives_the_same_world(monkeypatch: pytest.MonkeyPatch, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"  # the evidence files the demo uploads
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     out, _ = run("seed_demo")
     first = counts()
