@@ -257,7 +257,7 @@ def seed_staff(region: DemoRegion) -> int:
     county without a demo login, a 填报员兼负责人 account, and a county reviewer for the counties
     without one. They have no password (nobody signs in as them); the demo acts in their name
     so the audit log names who did what. Returns how many accounts exist."""
-    made = 0
+    accounts: set[int] = set()
     taken = set(Membership.objects.filter(user__username__startswith="demo-").values_list("unit_id", "role"))
     for number, unit in enumerate([*region.counties, *region.schools]):
         wanted = [Role.APPLICANT, Role.HEAD]
@@ -275,8 +275,8 @@ def seed_staff(region: DemoRegion) -> int:
                 user.set_unusable_password()
                 user.save()
             Membership.objects.get_or_create(user=user, unit=unit, role=role)
-            made += 1
-    return made
+            accounts.add(user.pk)
+    return len(accounts)
 
 
 def _data(

@@ -8,9 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 
 from campuseval.accounts.models import Role
 from campuseval.campaigns.demo import POINT_LABELS
+from campuseval.reviews.models import Publication
 from campuseval.shell.demo import seed_demo
 
 
@@ -60,6 +62,12 @@ class Command(BaseCommand):
             point = POINT_LABELS.get(report.points.get(campaign.pk, ""), campaign.get_status_display())
             count = campaign.applications.count()
             out.write(f"  · {campaign.name}（{point}，{frameworks}，{count} 份申报）")
+        root = settings.SITE_ROOT.rstrip("/")
+        published = [c for c in report.campaigns if Publication.objects.filter(campaign=c).exists()]
+        if published:
+            out.write("\n公示与最终名单（无需登录）：")
+            for campaign in published:
+                out.write(f"  · {campaign.name}：{root}{reverse('reviews:public', args=[campaign.pk])}")
         for name in report.skipped:
             out.write(f"  · 未建立：{name}（没有可用的指标框架）")
         rows = []
@@ -75,4 +83,4 @@ class Command(BaseCommand):
             f"另有 {report.staff} 个学校、区县工作人员账号（staff-*、reviewer-*，不能登录）："
             "演示中的填报、提交和县级初审以他们的名义进行，审计日志据此记名。"
         )
-        out.write(f"\n登录地址：{settings.SITE_ROOT.rstrip('/')}/accounts/login/")
+        out.write(f"\n登录地址：{root}/accounts/login/")
