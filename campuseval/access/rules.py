@@ -226,8 +226,13 @@ def may_review_county(user: Actor | None, application: Any) -> bool:
 
 
 def may_see_recommendation(user: Actor | None, recommendation: Any) -> bool:
-    """A county or city list: its own reviewer and the campaign's organizers."""
-    return is_county_reviewer_for(user, recommendation.unit) or is_organizer_for(user, recommendation.campaign)
+    """A county or city list: its own reviewer (at a city also its organizer) and the
+    campaign's organizers."""
+    return (
+        is_county_reviewer_for(user, recommendation.unit)
+        or recommendation.unit_id in unit_ids_with(user, Role.COUNTY_REVIEWER, Role.ORGANIZER)
+        or is_organizer_for(user, recommendation.campaign)
+    )
 
 
 def is_assigned_expert(user: Actor | None, assignment: Any) -> bool:

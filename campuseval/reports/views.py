@@ -12,11 +12,11 @@ from django.utils.http import content_disposition_header
 
 from campuseval.access.rules import (
     hides_applicant_from,
-    is_county_reviewer_for,
     is_organizer_for,
     may_import,
     may_see_assignment,
     may_see_materials,
+    may_see_recommendation,
 )
 from campuseval.access.views import AuthenticatedRequest
 from campuseval.applications import queries as application_queries
@@ -175,7 +175,7 @@ def self_assessment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def recommendation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rec = get_object_or_404(RecommendationList.objects.select_related("unit", "campaign"), pk=pk)
-    if not (is_county_reviewer_for(request.user, rec.unit) or is_organizer_for(request.user, rec.campaign)):
+    if not may_see_recommendation(request.user, rec):
         raise Http404
     rows = list(rec.rows.select_related("application__unit"))
     totals = county_totals([row.application_id for row in rows])

@@ -19,14 +19,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from campuseval.accounts.models import Role
 from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.campaigns.models import Campaign, Stage
 from campuseval.notifications.models import Notification
+from campuseval.orgs.models import Unit
 from campuseval.reviews import services
-from campuseval.reviews.models import Panel, RecommendationList
+from campuseval.reviews.models import Panel, RecommendationList, ReviewSettings
 from campuseval.reviews.services.county import labelled_version_diff
 
-from .conftest import accept_all, expert
+from .conftest import accept_all, expert, submitted, user
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +284,42 @@ def test_version_diff_reads_as_the_forms(world: dict) -> None:
     page = client_for(world["reviewer"]).get(reverse("reviews:county_review", args=[app.pk])).content.decode()
     diff = page[page.index("与上一版本的差异") :]
     assert "制定制度" in diff and "False" not in diff and "True" not in diff and "新增：制度.pdf" in diff
+
+
+def test_city_page_and_its_recommendation_pdf_carry_the_county_score(world: dict) -> None:
+    province = Unit.objects.create(code="P1", name="示例省", kind=Unit.Kind.PROVINCE)
+    Unit.objects.filter(pk=world["city"].pk).update(parent=province)
+    campaign = Campaign.objects.create(
+        name="2024 省级示范校",
+        year=2024,
+        organizer=province,
+        applicants="schools",
+        school_framework=world["record"],
+        as_of=dt.date(2024, 5, 30),
+        status=Campaign.Status.COUNTY_REVIEW,
+    )
+    ReviewSettings.objects.create(campaign=campaign, city_review=True)
+    app = submitted(campaign, world["record"], world["schools"][0], bw=600)
+    services.decide_county_review(
+        actor=world["reviewer"],
+        application=app,
+        decision="accepted",
+        opinion="同意",
+        adjustments=[services.AdjustmentInput(code="1", field="points", value="2", reason="合同带宽不足")],
+    )
+    rec = services.recommend_applications(
+        actor=world["reviewer"], campaign=campaign, county=world["x"], applications=[app]
+    )
+    services.confirm_recommendation(actor=world["reviewer"], recommendation=rec, confirmed_name="李局长")
+    city_reviewer = user("city_reviewer", world["city"], Role.COUNTY_REVIEWER)
+    city_rec = services.recommend_from_city(
+        actor=city_reviewer, campaign=campaign, city=world["city"], applications=[app]
+    )
+    c = client_for(city_reviewer)
+    page = c.get(reverse("reviews:city_recommend", args=[campaign.pk])).content.decode()
+    assert reverse("reports:recommendation", args=[city_rec.pk]) in page
+    pdf = c.get(reverse("reports:recommendation", args=[city_rec.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    services.confirm_recommendation(actor=city_reviewer, recommendation=city_rec, confirmed_name="周处长")
+    page = c.get(reverse("reviews:city_recommend", args=[campaign.pk])).content.decode()
+    assert "县级评分 6.00（自评分 10）" in page
