@@ -807,8 +807,8 @@ def test_matrix_size() -> None:
 
 
 def test_the_assigned_expert_reads_the_materials_only_while_the_assignment_is_open(personas: Personas) -> None:
-    """Before confirming no conflict: nothing; confirmed: the application's evidence and PDFs
-    (another application's stay 404); submitted: nothing again."""
+    """Before confirming no conflict: nothing; confirmed: the application's evidence, PDFs and
+    frozen version (another application's stay 404); submitted: nothing again."""
     from campuseval.reviews.models import Assignment
 
     p = personas
@@ -816,7 +816,7 @@ def test_the_assigned_expert_reads_the_materials_only_while_the_assignment_is_op
     pdfs = [
         reverse(name, kwargs=app_kw(p))
         for name in ("reports:application_form", "reports:self_evaluation", "reports:self_assessment")
-    ]
+    ] + [reverse("applications:version", kwargs={"pk": p.application.pk, "number": 1})]
     other = [
         reverse("applications:evidence_file", kwargs={"pk": p.draft.pk, "evidence_pk": p.draft_evidence.pk}),
         reverse("reports:application_form", kwargs=draft_kw(p)),
@@ -826,12 +826,12 @@ def test_the_assigned_expert_reads_the_materials_only_while_the_assignment_is_op
     def statuses(client: Any, urls: list[str]) -> list[int]:
         return [client.get(url).status_code for url in urls]
 
-    assert statuses(expert, [evidence, *pdfs]) == [404] * 4  # not yet confirmed
+    assert statuses(expert, [evidence, *pdfs]) == [404] * 5  # not yet confirmed
     Assignment.objects.filter(pk=p.assignment.pk).update(status=Assignment.Status.CONFIRMED)
     Evidence.objects.filter(pk=p.evidence.pk).update(frozen_in_version=1)
-    assert statuses(expert, [evidence, *pdfs]) == [200] * 4
+    assert statuses(expert, [evidence, *pdfs]) == [200] * 5
     assert expert.get(evidence)["Content-Disposition"].startswith("inline")
     assert statuses(expert, other) == [404, 404]
-    assert statuses(unassigned, [evidence, *pdfs]) == [404] * 4
+    assert statuses(unassigned, [evidence, *pdfs]) == [404] * 5
     Assignment.objects.filter(pk=p.assignment.pk).update(status=Assignment.Status.SUBMITTED)
-    assert statuses(expert, [evidence, *pdfs]) == [404] * 4
+    assert statuses(expert, [evidence, *pdfs]) == [404] * 5

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from campuseval.access.rules import (
     SCHOOL_ROLES,
     hides_applicant,
+    hides_applicant_from,
     is_county_reviewer_for,
     is_head,
     may_edit_application,
@@ -650,8 +651,17 @@ def _versions_page(
 
 @login_keeping_post
 def version(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
-    """A submitted version, read-only, with its scores as frozen."""
-    application = _visible(request, pk)
+    """A submitted version, read-only, with its scores as frozen: for the application's readers,
+    and for its expert while the assignment is open — in blind review under the application
+    code, without the 申报书's names and contacts, the school's name masked, files numbered."""
+    application = get_object_or_404(Application.objects.select_related("unit", "campaign", "framework"), pk=pk)
+    if not may_see_materials(request.user, application):
+        raise Http404
+    blind = hides_applicant_from(request.user, application)
+
+    def shown(text: str) -> str:
+        return text.replace(application.unit.name, "〔申报单位〕") if blind and application.unit.name else text
+
     frozen = get_object_or_404(application.versions.select_related("confirmed_by"), number=number)
     fw = services.framework_of(application)
     indicators = frozen.result.get("indicators", {})
@@ -663,16 +673,29 @@ def version(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse
                 "node": node,
                 "r": indicators.get(node.code, {}),
                 "values": [
-                    {"label": s.label, "value": services.display(answers.get(node.code, {}).get(k)), "unit": s.unit}
+                    {
+                        "label": s.label,
+                        "value": shown(services.display(answers.get(node.code, {}).get(k))),
+                        "unit": s.unit,
+                    }
                     for k, s in node.inputs.items()
                 ],
-                "narrative": frozen.narratives.get(node.code, ""),
+                "narrative": shown(frozen.narratives.get(node.code, "")),
             }
         )
     definition = services.form_definition(application)
+    kinds = {f.key: f.kind for f in definition.fields()}
     form_rows = [
-        {"label": formdefs.label_of(definition, key), "value": services.display(value)}
+        {"label": formdefs.label_of(definition, key), "value": shown(services.display(value))}
         for key, value in frozen.form_data.items()
+        if not (blind and kinds.get(key, "text") == "text")
+    ]
+    numbers = queries.evidence_numbers(application) if blind else {}
+    evidence = [
+        {**e, "name": queries.anonymous_evidence_name(numbers.get(e.get("id", 0), 0), str(e.get("name", "")))}
+        if blind
+        else e
+        for e in frozen.evidence or []
     ]
     return render(
         request,
@@ -680,8 +703,13 @@ def version(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse
         {
             "form_rows": form_rows,
             "application": application,
+            "applicant_name": application.code if blind else application.unit.name,
+            "blind": blind,
             "v": frozen,
             "rows": rows,
-            "versions_url": reverse("applications:versions", args=[pk]),
+            "evidence": evidence,
+            "versions_url": reverse("applications:versions", args=[pk])
+            if may_see_application(request.user, application)
+            else "",
         },
     )

@@ -85,6 +85,8 @@ class Materials:
     #: evidence filed under no indicator
     general_files: list[EvidenceFile]
     pdfs: list[tuple[str, str]] = field(default_factory=list)
+    #: the frozen version's read-only page
+    version_url: str = ""
 
     def leaf(self, code: str) -> LeafMaterials | None:
         return self.leaves.get(code)
@@ -216,4 +218,5 @@ def materials_for(application: Application, *, blind: bool) -> Materials:
         leaves=leaves,
         general_files=files.get("", []),
         pdfs=pdfs if version is not None else [],
+        version_url=reverse("applications:version", args=[application.pk, version.number]) if version else "",
     )

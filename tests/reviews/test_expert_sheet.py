@@ -149,6 +149,10 @@ def test_the_expert_opens_evidence_in_place_while_the_assignment_is_open(desk: d
     assert c.get(reverse("reports:application_form", args=[other.pk])).status_code == 404
     for name in ("reports:application_form", "reports:self_evaluation", "reports:self_assessment"):
         assert c.get(reverse(name, args=[app.pk]))["Content-Type"] == "application/pdf"
+    version = c.get(reverse("applications:version", args=[app.pk, 1])).content.decode()
+    assert "甲县第0小学 · 第 1 版（只读）" in version and "已接入千兆光纤" in version
+    assert c.get(reverse("applications:version", args=[other.pk, 1])).status_code == 404
+    assert c.get(reverse("applications:versions", args=[app.pk])).status_code == 404  # the list names who confirmed
 
 
 def test_the_materials_close_with_the_submitted_sheet(desk: dict) -> None:
@@ -159,6 +163,7 @@ def test_the_materials_close_with_the_submitted_sheet(desk: dict) -> None:
     services.submit_expert_score(actor=desk["expert"].user, assignment=a)
     assert c.get(_file_url(desk["app"], desk["files"][0])).status_code == 404
     assert c.get(reverse("reports:self_assessment", args=[desk["app"].pk])).status_code == 404
+    assert c.get(reverse("applications:version", args=[desk["app"].pk, 1])).status_code == 404
     page = c.get(_sheet_url(desk)).content.decode()
     assert "申报材料不再开放查看" in page and "已接入千兆光纤" not in page
 
@@ -187,6 +192,9 @@ def test_blind_review_names_nothing_of_the_school(desk: dict) -> None:
     assert response["Content-Disposition"] == f"inline; filename*=utf-8''{quote('材料1.pdf')}"
     sheet_pdf = c.get(reverse("reports:expert_sheet", args=[desk["assignment"].pk]))
     assert quote(f"专家评分表-{desk['app'].code}.pdf") in sheet_pdf["Content-Disposition"]
+    version = c.get(reverse("applications:version", args=[desk["app"].pk, 1])).content.decode()
+    assert desk["app"].code in version and "甲县第0小学" not in version and "王老师" not in version
+    assert "材料1.pdf" in version and "〔申报单位〕已接入千兆光纤" in version and "在校学生数" in version
     # the school's readers still see its own names
     organizer_file = client_for(desk["organizer"]).get(_file_url(desk["app"], desk["files"][0]))
     assert "filename*=utf-8''%E7%94%B2" in organizer_file["Content-Disposition"]
