@@ -100,6 +100,14 @@ def test_expert_journey(page: Any, live_server: Any, world: dict, shots: Path, b
         assert quote(school) not in disposition
     shot(page, shots, f"{suffix}-02-materials")
 
+    # the frozen version, read-only, from the sheet's summary
+    version_href = page.locator("#materials-summary a", has_text="第 1 版").get_attribute("href")
+    page.goto(base + version_href)
+    assert "第 1 版（只读）" in page.content() and "千兆光纤" in page.content()
+    no_school_name()
+    shot(page, shots, f"{suffix}-02b-version")
+    page.goto(f"{base}/reviews/expert/{assignment.pk}/")
+
     # a score on one indicator; submitting now lists the undecided one and keeps what was typed
     page.fill("input[name=points_1]", "5")
     page.fill("input[name=comment_1]", "合同齐全，带宽达标")
