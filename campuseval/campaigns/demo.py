@@ -171,6 +171,8 @@ class DemoReport:
     skipped: list[str] = field(default_factory=list)
     experts: int = 0
     staff: int = 0
+    #: campaigns whose steps a service refused: (name, the refusal)
+    failed: list[tuple[str, str]] = field(default_factory=list)
     #: campaign id → its point of the process
     points: dict[int, str] = field(default_factory=dict)
     fixed_password: bool = False

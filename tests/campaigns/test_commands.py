@@ -213,7 +213,8 @@ def test_seed_demo_twice_gives_the_same_world(monkeypatch: pytest.MonkeyPatch, s
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"  # the evidence files the demo uploads
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    out, _ = run("seed_demo")
+    out, err = run("seed_demo")
+    assert "未能建立" not in err, err
     first = counts()
     city = Unit.objects.get(name="示例市", kind="city")
     counties = Unit.objects.filter(parent=city, kind="county")

@@ -68,6 +68,8 @@ class Command(BaseCommand):
             out.write("\n公示与最终名单（无需登录）：")
             for campaign in published:
                 out.write(f"  · {campaign.name}：{root}{reverse('reviews:public', args=[campaign.pk])}")
+        for name, reason in report.failed:
+            self.stderr.write(self.style.WARNING(f"活动 {name} 的演示数据未能建立（下次运行将重建）：{reason}"))
         for name in report.skipped:
             out.write(f"  · 未建立：{name}（没有可用的指标框架）")
         rows = []
