@@ -173,6 +173,8 @@ def action_problem(
     window = _window_problem(stage, now)
     if action == Action.APPLY and application is not None and application.status == "returned":
         deadline = application.fix_deadline
+        if deadline is None and application.returned_at is not None:  # returned before 补正 deadlines were kept
+            deadline = default_fix_deadline(campaign, application.returned_at)
         if deadline is not None and window is not None:
             if now <= deadline:
                 return None

@@ -272,3 +272,16 @@ def test_home_shows_the_stage_running_by_its_dates(w: World) -> None:
     row = page[page.index('id="home-campaigns"') :]
     assert 'data-stage="county_review"' in row and "县级初评" in row and "剩余 5 天" in row
     assert "去申报" not in row  # the campaign is still 申报中 by its status, but applying has closed
+
+
+def test_a_return_without_a_stored_deadline_counts_the_campaigns_days(w: World, app: Application) -> None:
+    app = submitted(w, app)
+    close_apply_stage(w)
+    Application.objects.filter(pk=app.pk).update(
+        status=Application.Status.RETURNED, return_reason="补充", returned_at=timezone.now() - dt.timedelta(days=2)
+    )
+    app.refresh_from_db()
+    assert stages.action_problem(w.campaign, stages.Action.APPLY, application=app) is None
+    Application.objects.filter(pk=app.pk).update(returned_at=timezone.now() - dt.timedelta(days=30))
+    app.refresh_from_db()
+    assert "补正已于" in (stages.action_problem(w.campaign, stages.Action.APPLY, application=app) or "")
