@@ -25,9 +25,7 @@ class Application(models.Model):
     unit = models.ForeignKey(
         "orgs.Unit", verbose_name=_("申报单位"), on_delete=models.PROTECT, related_name="applications"
     )
-    framework = models.ForeignKey(
-        "campaigns.FrameworkRecord", on_delete=models.PROTECT, related_name="applications"
-    )
+    framework = models.ForeignKey("campaigns.FrameworkRecord", on_delete=models.PROTECT, related_name="applications")
     form_key = models.CharField(_("申报书"), max_length=80, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     #: the application form's fields (basic data, contacts, narratives)
@@ -54,7 +52,9 @@ class Application(models.Model):
     #: the date by which a returned application must be corrected and resubmitted (补正期限)
     fix_deadline = models.DateTimeField(_("补正截止"), null=True, blank=True)
     #: the signed and stamped 申报书, scanned; required before submission when the campaign says so
-    stamped_scan = models.FileField(_("盖章申报书扫描件"), upload_to="stamped/applications/", max_length=300, blank=True)
+    stamped_scan = models.FileField(
+        _("盖章申报书扫描件"), upload_to="stamped/applications/", max_length=300, blank=True
+    )
     stamped_scan_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -591,7 +591,7 @@ def stamped_scan_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     response = FileResponse(
         application.stamped_scan.open("rb"),
         as_attachment=False,
-        filename=f"盖章申报书-{application.unit.name}{name[name.rfind('.'):] if '.' in name else ''}",
+        filename=f"盖章申报书-{application.unit.name}{name[name.rfind('.') :] if '.' in name else ''}",
         content_type=services.scan_content_type(name),
     )
     response["X-Content-Type-Options"] = "nosniff"

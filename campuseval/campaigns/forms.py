@@ -188,9 +188,7 @@ class CampaignForm(forms.Form):
         self.single_organizer = len(ids) == 1
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
                 widget.attrs["class"] = "form-check-input"
             elif isinstance(widget, forms.Select):
                 widget.attrs["class"] = "form-select"

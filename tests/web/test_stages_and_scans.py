@@ -285,3 +285,18 @@ def test_a_return_without_a_stored_deadline_counts_the_campaigns_days(w: World, 
     Application.objects.filter(pk=app.pk).update(returned_at=timezone.now() - dt.timedelta(days=30))
     app.refresh_from_db()
     assert "补正已于" in (stages.action_problem(w.campaign, stages.Action.APPLY, application=app) or "")
+
+
+def test_the_school_is_told_when_applying_has_closed(w: World, app: Application) -> None:
+    page = w.client("school_officer").get(reverse("applications:form", args=[app.pk])).content.decode()
+    assert 'id="stage-closed"' not in page
+    close_apply_stage(w)
+    page = w.client("school_officer").get(reverse("applications:form", args=[app.pk])).content.decode()
+    assert f"申报已于 {stages.when(w.stage.deadline)} 截止，已填写的内容仍可查看" in page
+    typed = w.client("school_officer").post(
+        reverse("applications:form", args=[app.pk]), {"revision": str(app.revision), "contact_name": "迟到的联系人"}
+    )
+    body = typed.content.decode()
+    assert "申报已于" in body and 'value="迟到的联系人"' in body  # refused, what was typed still in the field
+    app.refresh_from_db()
+    assert app.form_data.get("contact_name") != "迟到的联系人"

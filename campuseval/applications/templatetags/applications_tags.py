@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from campuseval.campaigns import stages
+
 register = template.Library()
 
 
@@ -15,3 +17,10 @@ def get(mapping: Any, key: str) -> Any:
     if isinstance(mapping, dict):
         return mapping.get(key)
     return None
+
+
+@register.simple_tag
+def apply_problem(application: Any) -> str:
+    """Why the application cannot be edited or submitted now by the stage dates (申报阶段尚未
+    开始, 申报已于 … 截止, 补正已于 … 截止, 活动已结束), or "" while it can."""
+    return stages.action_problem(application.campaign, stages.Action.APPLY, application=application) or ""

@@ -324,7 +324,7 @@ def recommend_scan(request: AuthenticatedRequest, pk: int) -> FileResponse:
     response = FileResponse(
         rec.stamped_scan.open("rb"),
         as_attachment=False,
-        filename=f"盖章推荐表-{rec.unit.name}{name[name.rfind('.'):] if '.' in name else ''}",
+        filename=f"盖章推荐表-{rec.unit.name}{name[name.rfind('.') :] if '.' in name else ''}",
         content_type=scan_content_type(name),
     )
     response["X-Content-Type-Options"] = "nosniff"
