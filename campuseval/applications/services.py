@@ -562,8 +562,15 @@ def submission_problems(application: Application, result: ScoreResult | None = N
     minimum = application.campaign.min_self_score
     if minimum is not None and result.total < minimum:
         problems.append(f"自评分 {fmt(result.total)} 分，低于本次活动申报最低自评分 {fmt(minimum)} 分")
-    if application.campaign.requires_stamped_scans and not application.stamped_scan:
-        problems.append("本次活动要求上传负责人签字并加盖公章的申报书扫描件，请先在本页上传")
+    if application.campaign.requires_stamped_scans:
+        if not application.stamped_scan:
+            problems.append("本次活动要求上传负责人签字并加盖公章的申报书扫描件，请先在本页上传")
+        elif (
+            application.returned_at is not None
+            and application.stamped_scan_at is not None
+            and application.stamped_scan_at < application.returned_at
+        ):
+            problems.append("申报已被退回修改，请打印修改后的申报书，签字盖章后重新上传扫描件")
     problems.extend(registered_problems(application))  # e.g. 合格 → 优秀 → 示范, level by level
     return problems
 
@@ -638,7 +645,12 @@ def submit_application(
         ip=ip,
         summary=f"负责人确认真实性承诺并提交第 {number} 版，自评分 {fmt(result.total)}",
         before={"status": before},
-        after={"status": application.status, "version": number, "total": fmt(result.total)},
+        after={
+            "status": application.status,
+            "version": number,
+            "total": fmt(result.total),
+            **({"stamped_scan": application.stamped_scan.name} if application.stamped_scan else {}),
+        },
         campaign_id=application.campaign_id,
         unit_id=application.unit_id,
     )

@@ -300,3 +300,24 @@ def test_the_school_is_told_when_applying_has_closed(w: World, app: Application)
     assert "申报已于" in body and 'value="迟到的联系人"' in body  # refused, what was typed still in the field
     app.refresh_from_db()
     assert app.form_data.get("contact_name") != "迟到的联系人"
+
+
+def test_a_returned_application_needs_a_fresh_stamped_scan(w: World, app: Application) -> None:
+    Campaign.objects.filter(pk=w.campaign.pk).update(requires_stamped_scans=True)
+    app.refresh_from_db()
+    services.upload_stamped_scan(
+        actor=w.users["school_officer"], application=app, file=SimpleUploadedFile("a.pdf", PDF)
+    )
+    app = submitted(w, app)
+    assert AuditEntry.objects.get(action="application.submit").after["stamped_scan"] == app.stamped_scan.name
+    services.return_application(actor=w.users["county_reviewer"], application=app, reason="补充")
+    app.refresh_from_db()
+    with pytest.raises(ValidationError, match="请打印修改后的申报书，签字盖章后重新上传扫描件"):
+        services.submit_application(actor=w.users["school_head"], application=app, promise_confirmed=True)
+    services.upload_stamped_scan(
+        actor=w.users["school_officer"], application=app, file=SimpleUploadedFile("b.pdf", PDF)
+    )
+    app.refresh_from_db()
+    assert (
+        services.submit_application(actor=w.users["school_head"], application=app, promise_confirmed=True).number == 2
+    )
