@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from campuseval.access.rules import (
     hides_applicant_from,
     is_organizer_for,
+    may_edit_application,
     may_import,
     may_see_assignment,
     may_see_materials,
@@ -97,10 +98,12 @@ def self_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def application_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The application form (申报书) laid out as its seed annex: basic data in label/value
     pairs, narratives in full, derived values, the promise and a blank signature and stamp
-    area for each level's opinion. A submitted application prints its latest frozen version."""
+    area for each level's opinion. A submitted application prints its latest frozen version;
+    the school correcting a returned one prints what it is about to resubmit (to sign and stamp)."""
     application = _application(request, pk)
     definition = formdefs.load_definition(application.form_key)
-    version = application.versions.select_related("confirmed_by").order_by("-number").first()
+    correcting = application.status == Application.Status.RETURNED and may_edit_application(request.user, application)
+    version = None if correcting else application.versions.select_related("confirmed_by").order_by("-number").first()
     data = version.form_data if version is not None else application.form_data
     blind = hides_applicant_from(request.user, application)
     sections = []

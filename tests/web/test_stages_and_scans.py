@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -321,3 +324,25 @@ def test_a_returned_application_needs_a_fresh_stamped_scan(w: World, app: Applic
     assert (
         services.submit_application(actor=w.users["school_head"], application=app, promise_confirmed=True).number == 2
     )
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by `make system-deps`")
+def test_the_school_prints_its_correction_the_county_the_submitted_version(
+    w: World, app: Application, tmp_path: Path
+) -> None:
+    app = submitted(w, app)
+    services.return_application(actor=w.users["county_reviewer"], application=app, reason="补充")
+    app.refresh_from_db()
+    services.save_form(
+        actor=w.users["school_officer"], application=app, revision=app.revision, data={"contact_name": "赵补正"}
+    )
+
+    def printed(who: str) -> str:
+        pdf = w.client(who).get(reverse("reports:application_form", args=[app.pk])).content
+        path = tmp_path / f"{who}.pdf"
+        path.write_bytes(pdf)
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+    assert "赵补正" in printed("school_officer")
+    county = printed("county_reviewer")
+    assert "赵补正" not in county and "王老师" in county
