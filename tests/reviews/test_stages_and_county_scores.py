@@ -73,6 +73,8 @@ def test_county_review_waits_for_its_stage(world: dict) -> None:
     county_stage = stage(world["campaign"], Stage.Kind.COUNTY_REVIEW, 3)
     app = world["apps"][0]
     opens = f"{timezone.localtime(county_stage.starts_at):%Y-%m-%d}"
+    page = client_for(world["reviewer"]).get(reverse("reviews:county_review", args=[app.pk])).content.decode()
+    assert f"县级初评阶段尚未开始（{opens} 开始）" in page
     with pytest.raises(ValidationError, match=f"县级初评阶段尚未开始（{opens} 开始）"):
         services.decide_county_review(actor=world["reviewer"], application=app, decision="accepted")
     page = client_for(world["reviewer"]).post(

@@ -24,3 +24,9 @@ def apply_problem(application: Any) -> str:
     """Why the application cannot be edited or submitted now by the stage dates (申报阶段尚未
     开始, 申报已于 … 截止, 补正已于 … 截止, 活动已结束), or "" while it can."""
     return stages.action_problem(application.campaign, stages.Action.APPLY, application=application) or ""
+
+
+@register.simple_tag
+def stage_problem(campaign: Any, action: str) -> str:
+    """Why `action` (county_review, recommend, …) is not open in the campaign now, or ""."""
+    return stages.action_problem(campaign, action) or ""
