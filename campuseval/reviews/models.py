@@ -107,7 +107,9 @@ class RecommendationList(models.Model):
     filled_by = models.CharField(_("填表人"), max_length=60, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     #: the stamped 推荐表, scanned; required before confirming when the campaign says so
-    stamped_scan = models.FileField(_("盖章推荐表扫描件"), upload_to="stamped/recommendations/", max_length=300, blank=True)
+    stamped_scan = models.FileField(
+        _("盖章推荐表扫描件"), upload_to="stamped/recommendations/", max_length=300, blank=True
+    )
     stamped_scan_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -215,10 +217,10 @@ class Assignment(models.Model):
     comments = models.JSONField(_("评语"), default=dict)
     #: indicator codes where the expert explicitly agreed with the first-review score (同意初审分)
     agreed = models.JSONField(_("同意初审分"), default=list)
-    #: the expert's overall opinion, printed with the expert's name on the sheet
-    overall_comment = models.TextField(_("总体评审意见"), blank=True)
     #: indicator codes whose rule inputs the expert entered (the engine scores them): decided too
     entered = models.JSONField(_("专家录入输入"), default=list)
+    #: the expert's overall opinion, printed with the expert's name on the sheet
+    overall_comment = models.TextField(_("总体评审意见"), blank=True)
     skipped = models.JSONField(_("暂缓"), default=list)
     result = models.JSONField(default=dict)
     total = models.DecimalField(_("专家评分"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -338,9 +340,7 @@ class PublishedEntry(models.Model):
         verbose_name = _("公示结果")
         verbose_name_plural = _("公示结果")
         ordering = ["publication", "-kind", "rank"]
-        constraints = [
-            models.UniqueConstraint(fields=["publication", "application"], name="unique_published_entry")
-        ]
+        constraints = [models.UniqueConstraint(fields=["publication", "application"], name="unique_published_entry")]
 
     def __str__(self) -> str:
         return f"{self.publication} · {self.unit_name}"
@@ -376,7 +376,6 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.campaign}"
-
 
 
 class Reconsideration(models.Model):

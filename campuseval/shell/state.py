@@ -13,6 +13,8 @@ from campuseval.accounts.models import Membership, Role
 
 #: Which membership names the user in the top bar when they hold several.
 ROLE_ORDER = [Role.ORGANIZER, Role.COUNTY_REVIEWER, Role.HEAD, Role.APPLICANT, Role.EXPERT, Role.ADMIN]
+
+
 @dataclass(frozen=True)
 class Link:
     """One navigation entry; `children` makes it a drop-down menu."""

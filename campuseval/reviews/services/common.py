@@ -50,7 +50,6 @@ def unit_users(unit: Unit, roles: Sequence[str] = (Role.APPLICANT, Role.HEAD, Ro
     return [m.user for m in Membership.objects.filter(unit=unit, role__in=roles).select_related("user")]
 
 
-
 def clean_text(value: str, label: str, *, required: bool = False, max_length: int = 200) -> str:
     value = (value or "").strip()
     if "\x00" in value:
