@@ -129,7 +129,7 @@ def test_review_journey(page: Any, live_server: Any, world: dict, shots: Path) -
     page.goto(f"{base}/reviews/organizer/{world['campaign'].pk}/")
     page.click("text=计算结果与排名")
     assert "需复议：专家总分极差 3" in page.content()
-    assert "去掉一个最高分和一个最低分后平均" in page.content()
+    assert "去掉最高最低分后平均（本项仅 2 位专家，按算术平均）" in page.content()
     shot(page, shots, "06-results")
     today = dt.date.today()
     page.fill("#id_starts_on", today.isoformat())
@@ -146,18 +146,27 @@ def test_review_journey(page: Any, live_server: Any, world: dict, shots: Path) -
     assert page.locator("#id_name").evaluate("e => e.validationMessage") != ""
     assert page.locator("#id_text").input_value() == "该校带宽数据存疑"
     assert not Objection.objects.exists()
+    page.select_option("#id_application", index=1)
     page.fill("#id_name", "张三")
     page.fill("#id_contact", "13800000000")
     page.click("text=提交异议")
     assert Objection.objects.get().name == "张三"
     shot(page, shots, "07-public")
 
-    # organizer answers and finalizes; the school reads its result
+    # organizer answers (rejected, with its reason), explains the divergence and, once the
+    # 公示 is over, finalizes; the school reads its result
     login(page, live_server, world["organizer"])
     page.goto(f"{base}/reviews/organizer/{world['campaign'].pk}/")
+    page.select_option("select[name=outcome]", "rejected")
     page.fill("input[name=answer]", "经核查，带宽合同真实有效")
     page.click("button:has-text('答复')")
-    page.click("text=公示结束，发布最终名单")
+    page.fill("input[aria-label='分歧处理说明']", "两位专家对带宽认定不同，以合同为准")
+    page.click("button:has-text('记录')")
+    assert "分歧已核实" in page.content()
+    assert page.locator("button:has-text('公示结束，发布最终名单')").is_disabled()
+    Publication.objects.update(starts_on=today - dt.timedelta(days=8), ends_on=today - dt.timedelta(days=1))
+    page.reload()
+    page.click("button:has-text('公示结束，发布最终名单')")
     assert Publication.objects.get().status == "final"
     result = Result.objects.get(application=world["apps"][0])
     login(page, live_server, world["applicant"])
