@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from campuseval.access.rules import SCHOOL_ROLES, Actor
-from campuseval.access.scopes import campaigns_below, own_assignments
+from campuseval.access.scopes import applicant_kinds, campaigns_below, own_assignments
 from campuseval.accounts.models import Role
 from campuseval.applications.models import Application
 from campuseval.applications.queries import open_campaigns_for
@@ -57,9 +57,12 @@ def related_campaigns(shell: Shell) -> list[Campaign]:
     qs = Campaign.objects.filter(status__in=ACTIVE_STATES, pk__in=Campaign.objects.filter(scope).values("pk"))
     qs = _with_stages(qs.select_related("organizer__parent__parent__parent")).order_by("-year", "-pk")
     campaigns = with_current_stage(list(qs[:HOME_CAMPAIGNS]))
+    #: 去申报 only where one of the user's own units is the kind of applicant the campaign takes
+    kinds = {kind for unit in shell.units(*SCHOOL_ROLES) for kind in applicant_kinds(unit)}
     for campaign in campaigns:
         chain = {campaign.organizer_id, *(u.pk for u in campaign.organizer.ancestors())}
         campaign.managed = bool(chain & org_units)  # type: ignore[attr-defined]
+        campaign.apply_open = campaign.apply_open and campaign.applicants in kinds  # type: ignore[attr-defined]
     return campaigns
 
 

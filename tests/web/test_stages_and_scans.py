@@ -277,6 +277,18 @@ def test_home_shows_the_stage_running_by_its_dates(w: World) -> None:
     assert "去申报" not in row  # the campaign is still 申报中 by its status, but applying has closed
 
 
+def test_home_offers_to_apply_only_to_the_kind_of_applicant_the_campaign_takes(w: World) -> None:
+    w.users["district_head"] = make_user("district_head", w.county_x, "head")
+    assert w.campaign.applicants == Campaign.Applicants.SCHOOLS
+    page = w.client("district_head").get(reverse("shell:home")).content.decode()
+    row = page[page.index('id="home-campaigns"') :]
+    assert w.campaign.name in row and "去申报" not in row
+    w.campaign.applicants = Campaign.Applicants.BOTH
+    w.campaign.save()
+    page = w.client("district_head").get(reverse("shell:home")).content.decode()
+    assert "去申报" in page[page.index('id="home-campaigns"') :]
+
+
 def test_a_return_without_a_stored_deadline_counts_the_campaigns_days(w: World, app: Application) -> None:
     app = submitted(w, app)
     close_apply_stage(w)
