@@ -4,6 +4,8 @@ applications reach expert review when a campaign has no county list."""
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -12,7 +14,7 @@ from campuseval.audit.models import AuditEntry
 from campuseval.reviews import queries, services
 from campuseval.reviews.models import Assignment, Panel, ReviewSettings
 
-from .conftest import expert, recommended, sheet
+from .conftest import accept_all, expert, recommended, sheet
 
 
 def client_for(u: object) -> Client:
@@ -97,3 +99,15 @@ def test_selected_and_later_statuses_stay_finalists(world: dict) -> None:
         app.status = status
         app.save()
     assert set(queries.finalists(world["campaign"])) == set(apps)
+
+
+def test_without_a_county_list_the_county_is_not_asked_for_one(world: dict) -> None:
+    ReviewSettings.objects.create(campaign=world["campaign"], county_list=False)
+    accept_all(world)
+    page = client_for(world["reviewer"]).get(reverse("reviews:county_list")).content.decode()
+    assert "审核" in page and reverse("reviews:recommend", args=[world["campaign"].pk]) not in page
+    with pytest.raises(ValidationError, match="本活动不设县级推荐名单"):
+        services.recommend_applications(
+            actor=world["reviewer"], campaign=world["campaign"], county=world["x"], applications=world["apps"][:1]
+        )
+    assert set(queries.finalists(world["campaign"])) == set(world["apps"])

@@ -97,6 +97,8 @@ def recommend_applications(
     if not Membership.objects.filter(user=actor, unit=county, role=Role.COUNTY_REVIEWER).exists():
         raise PermissionDenied
     stages.check_open(campaign, stages.Action.RECOMMEND)
+    if ReviewSettings.objects.filter(campaign=campaign, county_list=False).exists():
+        raise ValidationError("本活动不设县级推荐名单：县级初审通过的申报直接进入专家评审")
     rec, _ = RecommendationList.objects.select_for_update().get_or_create(campaign=campaign, unit=county)
     if rec.is_confirmed:
         raise ValidationError("推荐名单已确认，不能再修改")

@@ -30,7 +30,7 @@ from .. import queries, services
 from ..county_scores import county_totals, with_county_total
 from ..forms import CountyDecisionForm, RecommendationForm, shown_list
 from ..materials import materials_for
-from ..models import CountyReview, RecommendationList
+from ..models import CountyReview, RecommendationList, ReviewSettings
 from ..services.county import labelled_version_diff
 from ..services.recommendation import upload_recommendation_scan
 from .common import actor, confirm_list, save_list, show_errors
@@ -82,6 +82,12 @@ def county_list(request: AuthenticatedRequest) -> HttpResponse:
             "rows": rows,
             "campaigns": campaigns,
             "statuses": Application.Status.choices,
+            #: campaigns whose accepted applications go straight to the experts (no county list)
+            "without_list": set(
+                ReviewSettings.objects.filter(campaign__in=campaigns, county_list=False).values_list(
+                    "campaign_id", flat=True
+                )
+            ),
             "sort": sort,
             "filters": {"campaign": campaign_id, "status": status, "q": q, "area": area},
             "areas": Unit.Area.choices,
