@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from campuseval.access.rules import Actor, organizer_scope
@@ -116,8 +117,8 @@ def _result_groups(campaign: Campaign) -> list[tuple[str, list[Result]]]:
     """Schools and districts are ranked apart; the desk shows them in separate tables."""
     results = list(campaign.results.select_related("application__unit").order_by("rank", "application__unit__code"))
     groups = [
-        ("学校", [r for r in results if r.kind != "district"]),
-        ("区县", [r for r in results if r.kind == "district"]),
+        (gettext("学校"), [r for r in results if r.kind != "district"]),
+        (gettext("区县"), [r for r in results if r.kind == "district"]),
     ]
     return [(label, rows) for label, rows in groups if rows]
 

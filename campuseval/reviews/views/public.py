@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campuseval.access.rules import unit_ids_with
@@ -35,7 +36,7 @@ def _public_page(
     entries = list(queries.published_entries(publication, selected_only=True))
     groups = [
         (label, [e for e in entries if (e.kind == "district") == is_district])
-        for label, is_district in (("学校", False), ("区县", True))
+        for label, is_district in ((gettext("学校"), False), (gettext("区县"), True))
     ]
     today = timezone.localdate()
     return render(
