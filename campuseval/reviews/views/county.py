@@ -74,7 +74,11 @@ def county_list(request: AuthenticatedRequest) -> HttpResponse:
                 "necessary": len(result.get("unmet_necessary", [])),
             }
         )
-    campaigns = Campaign.objects.filter(applications__in=queries.county_applications(request.user)).distinct()
+    campaigns = list(
+        Campaign.objects.filter(applications__in=queries.county_applications(request.user))
+        .distinct()
+        .select_related("review_settings")
+    )
     return render(
         request,
         "reviews/county_list.html",
@@ -83,16 +87,19 @@ def county_list(request: AuthenticatedRequest) -> HttpResponse:
             "campaigns": campaigns,
             "statuses": Application.Status.choices,
             #: campaigns whose accepted applications go straight to the experts (no county list)
-            "without_list": set(
-                ReviewSettings.objects.filter(campaign__in=campaigns, county_list=False).values_list(
-                    "campaign_id", flat=True
-                )
-            ),
+            "without_list": {c.pk for c in campaigns if _without_county_list(c)},
             "sort": sort,
             "filters": {"campaign": campaign_id, "status": status, "q": q, "area": area},
             "areas": Unit.Area.choices,
         },
     )
+
+
+def _without_county_list(campaign: Campaign) -> bool:
+    try:
+        return not campaign.review_settings.county_list
+    except ReviewSettings.DoesNotExist:
+        return False
 
 
 def _labelled_diff(fw: Any, application: Application, older: Any, newer: Any) -> list[tuple[str, str, Any, Any]]:
