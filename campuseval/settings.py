@@ -105,9 +105,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A transaction that will write takes the write lock when it begins: with SQLite's default
-    # (deferred) a second writer fails at once with "database is locked" instead of waiting.
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # The embedded default must hold on deadline day with several server processes:
+    # - a transaction that will write takes the write lock when it begins (IMMEDIATE): with
+    #   SQLite's default (deferred) a second writer fails at once with "database is locked";
+    # - a writer waits up to SQLITE_BUSY_SECONDS for the lock instead of failing;
+    # - WAL lets readers go on while one process writes; synchronous=NORMAL is safe with WAL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_SECONDS", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env("REDIS_URL"):
