@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-sqlite test-postgres lint system-deps bench example install
+.PHONY: run worker test test-sqlite test-postgres lint system-deps bench example install wheelhouse install-offline
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,13 +18,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Debian packages the tests need: Chromium for browser tests, CJK fonts and poppler for PDFs,
-# gettext for translation catalogues. Installed only when missing (needs root or sudo).
+# gettext for translation catalogues, nginx for the deployment smoke test (tests/deploy).
+# Installed only when missing (needs root or sudo). The full list: deploy/debian-packages.txt.
 system-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -42,7 +44,27 @@ run: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST) --insecure
+	GUNICORN_BIND=$(HOST) $(BIN)/gunicorn -c deploy/gunicorn.conf.py campuseval.wsgi
+
+# The background task worker (large exports, reminders' e-mail) for `make run`'s database.
+worker: $(STAMP)
+	$(BIN)/python manage.py db_worker
+
+# Every wheel the project needs (runtime and dev, so CI runs offline too) into wheelhouse/,
+# on a machine with the package index; copy the checkout with wheelhouse/ to the intranet server
+# and run `make install-offline` there. Debian packages: deploy/debian-packages.txt.
+wheelhouse: $(STAMP)
+	rm -rf wheelhouse && mkdir -p wheelhouse
+	$(BIN)/pip wheel --quiet --wheel-dir wheelhouse '.[dev]' pip 'setuptools>=68' wheel
+	@echo "wheelhouse/: $$(ls wheelhouse/*.whl | wc -l) wheels"
+
+install-offline:
+	@test -d wheelhouse || { echo "wheelhouse/ is missing: run 'make wheelhouse' where the package index is reachable"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --no-index --find-links wheelhouse --upgrade pip
+	$(BIN)/pip install --quiet --no-index --find-links wheelhouse -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check campuseval tests benchmarks

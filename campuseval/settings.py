@@ -200,6 +200,9 @@ if env("S3_BUCKET"):
 
 # Evidence uploads
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
+# Behind nginx: evidence and scan downloads are answered with X-Accel-Redirect to this internal
+# location (aliasing MEDIA_ROOT) when files are in local storage; empty = Django streams them.
+FILES_ACCEL_REDIRECT = env("FILES_ACCEL_REDIRECT", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

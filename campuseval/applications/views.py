@@ -37,6 +37,7 @@ from campuseval.engine import Indicator, formdefs
 from campuseval.orgs.models import Unit
 
 from . import queries, services
+from .downloads import stored_file_response
 from .forms import ReturnForm, StampedScanForm
 from .models import Application, Evidence
 
@@ -486,7 +487,7 @@ def evidence_remove(request: AuthenticatedRequest, pk: int, evidence_pk: int) ->
 
 
 @login_keeping_post
-def evidence_file(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> FileResponse:
+def evidence_file(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> HttpResponse | FileResponse:
     """The file itself, for people who may see the application and for its expert while the
     assignment is open (only what was submitted; in blind review under a numbered name): PDF
     and images inline so the browser previews them, other types as downloads."""
@@ -501,14 +502,9 @@ def evidence_file(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> F
         if hides_applicant(application.campaign):
             name = queries.anonymous_evidence_name(queries.evidence_numbers(application)[evidence.pk], name)
     inline = evidence.content_type in services.INLINE_TYPES
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=not inline,
-        filename=name,
-        content_type=evidence.content_type,
+    return stored_file_response(
+        evidence.file, as_attachment=not inline, filename=name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- submit, return, versions ------------------------------------------------------------------
@@ -581,21 +577,19 @@ def stamped_scan_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_keeping_post
-def stamped_scan_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
+def stamped_scan_file(request: AuthenticatedRequest, pk: int) -> HttpResponse | FileResponse:
     """The stamped scan, for whoever may see the application (the school's own while it is
     still being prepared)."""
     application = _visible(request, pk)
     if not application.stamped_scan:
         raise Http404
     name = application.stamped_scan.name or ""
-    response = FileResponse(
-        application.stamped_scan.open("rb"),
+    return stored_file_response(
+        application.stamped_scan,
         as_attachment=False,
         filename=f"盖章申报书-{application.unit.name}{name[name.rfind('.') :] if '.' in name else ''}",
         content_type=services.scan_content_type(name),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_POST
