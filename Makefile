@@ -37,6 +37,9 @@ example: $(STAMP)
 	$(BIN)/campuseval frameworks check
 	$(BIN)/campuseval score bozhou-2024-school campuseval/frameworks/examples/bozhou-2024-school.sample.yaml --as-of 2024-05-30
 
+# `make run` keeps its own random SECRET_KEY in var/secret_key (DEBUG is off and the placeholder
+# key fails the system check campuseval.E001); an exported SECRET_KEY wins.
+run worker: export SECRET_KEY ?= $(shell mkdir -p "$${VAR_DIR:-var}" && f="$${VAR_DIR:-var}/secret_key" && { test -s "$$f" || $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > "$$f"; } && cat "$$f")
 run: $(STAMP)
 	$(BIN)/campuseval frameworks check
 	mkdir -p "$${VAR_DIR:-var}"

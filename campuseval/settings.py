@@ -32,7 +32,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env("SECRET_KEY", "insecure-only-for-local-use-set-SECRET_KEY-in-production")
+#: The local default; with DEBUG off the system check campuseval.E001 refuses it (and any key
+#: shorter than 50 characters), so a deployment cannot start with it.
+PLACEHOLDER_SECRET_KEY = "insecure-only-for-local-use-set-SECRET_KEY-in-production"
+SECRET_KEY = env("SECRET_KEY", PLACEHOLDER_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = env("SITE_NAME", "智慧校园评估遴选平台")
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "campuseval.shell.middleware.SlidingSessionMiddleware",  # the 8-hour inactivity expiry, written rarely
+    "campuseval.shell.middleware.PrivateResponseMiddleware",  # Cache-Control: private, no-store when signed in
     "campuseval.shell.middleware.ChosenLanguageMiddleware",  # LocaleMiddleware minus Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,6 +137,9 @@ TASKS = {
         "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+#: /healthz fails when the worker has not finished the heartbeat task (enqueued every few minutes
+#: by `manage.py heartbeat`) for this long, or a task has waited this long to be picked up.
+HEALTH_WORKER_MAX_MINUTES = env_int("HEALTH_WORKER_MAX_MINUTES", 15)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -152,17 +160,37 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
 # Lock by username: schools sit behind one NAT address, so locking by address would lock a whole county.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",
+    # X_FRAME_OPTIONS is SAMEORIGIN, not DENY, on purpose: evidence PDFs open inside the platform's own pages
+    "security.W019",
+]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 # Sessions expire after 8 hours, or at browser close when SESSION_AT_BROWSER_CLOSE is set.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_AT_BROWSER_CLOSE", False)
-SESSION_SAVE_EVERY_REQUEST = True
+# The expiry slides with activity, but a request writes the session only when it changed or its
+# expiry is older than SESSION_REFRESH_SECONDS (shell.middleware.SlidingSessionMiddleware): an
+# idle user is signed out 8 hours (at most 8 hours minus 5 minutes) after the last request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Behind the TLS proxy (README 配置): HTTPS only, HSTS, the proxy's X-Forwarded-Proto trusted.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's own probe over plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+#: Addresses (or networks, e.g. 10.0.0.0/8) of the reverse proxies: only a request from one of them
+#: has its X-Forwarded-For believed (audit.services.client_ip); anyone else's header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
@@ -206,8 +234,13 @@ FILES_ACCEL_REDIRECT = env("FILES_ACCEL_REDIRECT", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# `manage.py backup` writes Django's JSON format with full-precision times (README 备份与恢复)
+SERIALIZATION_MODULES = {"backup": "campuseval.shell.serializer"}
+
 # Excel exports with more rows than this are built by a background task (reports.tasks)
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
+#: `manage.py cleanup_exports` (daily) deletes background exports older than this
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

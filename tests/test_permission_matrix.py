@@ -190,6 +190,9 @@ SPEC: dict[str, Spec] = {
     ),
     "accounts:password_change_done": Spec(get=signed_in(ok())),
     # --- shell, notifications
+    # public (the proxy's probe): the same answer for everyone, signed in or not; 503 here because the
+    # test world has no task worker sending heartbeats (tests/ops/test_healthz.py covers 200)
+    "healthz": Spec(get=everyone("503")),
     "shell:home": Spec(get=signed_in(ok())),
     "notifications:list": Spec(
         get={**signed_in(ok(absent="notification.text")), "school_officer": ok("notification.text")},

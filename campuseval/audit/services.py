@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
@@ -11,10 +13,46 @@ from django.http import HttpRequest
 from .models import AuditEntry
 
 
+def _trusted(address: str, proxies: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for proxy in proxies:
+        try:
+            if ip in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The address the request came from (审计日志的来源地址). Behind a reverse proxy REMOTE_ADDR is
+    the proxy's; then, and only when REMOTE_ADDR is one of settings.TRUSTED_PROXIES, the
+    X-Forwarded-For chain is read from the right, skipping the trusted proxies: the first other
+    address is the client. A header sent by anyone else is ignored (it is trivially forged)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = str(request.META.get("REMOTE_ADDR") or "").strip()
+    proxies = list(getattr(settings, "TRUSTED_PROXIES", []))
+    if remote and proxies and _trusted(remote, proxies):
+        chain = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        hops = [hop.strip() for hop in chain.split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not _valid(hop):
+                break  # a malformed entry: nothing left of it can be believed
+            if not _trusted(hop, proxies):
+                return hop
+    return remote if _valid(remote) else None
+
+
+def _valid(address: str) -> bool:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
 
 
 def record(

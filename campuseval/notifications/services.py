@@ -1,35 +1,42 @@
-"""Sending notifications: in the product and, where the user has an address, by e-mail."""
+"""Sending notifications: in the product at once and, where the user has an address, by e-mail
+from a background task started after the notifying transaction commits (never inside it: a
+rolled-back step sends nothing, and a slow mail server holds no lock)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
-from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 
 from campuseval.accounts.models import User
 
-from .models import Notification
+from .models import EmailStatus, Notification
+from .tasks import send_emails
 
 TEXT_LENGTH = 300
 
 
 def notify(*, users: Iterable[User], text: str, link: str = "", email: bool = True) -> int:
-    """In-app notification, and an e-mail through Django's mail settings where the user has an
-    address. Returns how many users were notified."""
+    """In-app notification, and an e-mail copy (queued; sent by `tasks.send_emails` once the
+    current transaction commits) where the user has an address. Returns how many users were
+    notified."""
     count = 0
+    mailed: list[int] = []
     for user in users:
-        Notification.objects.create(user=user, text=text[:TEXT_LENGTH], link=link)
-        if email and user.email:
-            send_mail(
-                f"[{settings.SITE_NAME}] {text[:60]}",
-                f"{text}\n\n{settings.SITE_ROOT}{link}",
-                settings.DEFAULT_FROM_EMAIL,
-                [user.email],
-                fail_silently=True,
-            )
+        wants_mail = email and bool(user.email)
+        note = Notification.objects.create(
+            user=user,
+            text=text[:TEXT_LENGTH],
+            link=link,
+            email_status=EmailStatus.QUEUED if wants_mail else "",
+        )
+        if wants_mail:
+            mailed.append(note.pk)
         count += 1
+    if mailed:
+        transaction.on_commit(partial(send_emails.enqueue, mailed))
     return count
 
 

@@ -1,4 +1,5 @@
-"""The notifications page of the signed-in user, and marking them read."""
+"""The notifications page of the signed-in user (for an organizer, with the e-mail copies that
+could not be delivered in their region), and marking them read."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from .forms import MarkReadForm
 @require()
 def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     items = queries.own_notifications(request.user)[: queries.PAGE]
-    return render(request, "notifications/list.html", {"items": items, "form": MarkReadForm()})
+    failed = queries.failed_emails(request.user)[: queries.FAILED_PAGE]
+    return render(request, "notifications/list.html", {"items": items, "failed": failed, "form": MarkReadForm()})
 
 
 @require()
