@@ -2,10 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-from campuseval.shell.health import HealthzView
+from campuseval.shell.health import healthz
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("healthz", HealthzView.as_view(), name="healthz"),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("campuseval.accounts.urls")),

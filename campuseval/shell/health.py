@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -15,12 +16,13 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database, Storage
 from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
 
 from .tasks import heartbeat
 
@@ -90,18 +92,26 @@ NAMES: dict[type[HealthCheck], str] = {
 }
 
 
-class HealthzView(HealthCheckView):  # type: ignore[misc]  # untyped library base
-    checks = (Database, Cache, Storage, Migrations, Worker)
+CHECKS: tuple[type[HealthCheck], ...] = (Database, Cache, Storage, Migrations, Worker)
 
-    async def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-        with self.get_executor() as executor:
-            results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
-        checks = {
-            NAMES[type(result.check)]: "ok" if result.error is None else str(result.error.message) for result in results
-        }
-        healthy = all(value == "ok" for value in checks.values())
-        return JsonResponse(
-            {"status": "ok" if healthy else "fail", "checks": checks},
-            status=200 if healthy else 503,
-            json_dumps_params={"ensure_ascii": False},
-        )
+
+async def _results() -> list[Any]:
+    return list(await asyncio.gather(*(check().get_result(None) for check in CHECKS)))
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The checks run concurrently (django-health-check's runner) on an event loop of their own,
+    in a thread of their own: the WSGI request thread may not start or join a loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        results = pool.submit(asyncio.run, _results()).result()
+    checks = {
+        NAMES[type(result.check)]: "ok" if result.error is None else str(result.error.message) for result in results
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": checks},
+        status=200 if healthy else 503,
+        json_dumps_params={"ensure_ascii": False},
+    )

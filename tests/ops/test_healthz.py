@@ -3,6 +3,7 @@ naming the failed check otherwise; public, and nothing secret in it."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -80,3 +81,14 @@ def test_without_a_separate_worker_there_is_nothing_to_wait_for(settings, tmp_pa
     settings.MEDIA_ROOT = str(tmp_path)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     assert Client().get("/healthz").status_code == 200
+
+
+def test_answers_when_the_calling_thread_already_runs_an_event_loop(media) -> None:  # type: ignore[no-untyped-def]
+    """The checks get a loop and a thread of their own (a test browser, or an async server, may
+    have a loop running in the request's thread)."""
+    beat()
+
+    async def inside_a_loop() -> int:
+        return Client().get("/healthz").status_code
+
+    assert asyncio.run(inside_a_loop()) == 200
