@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Debian packages the tests need: Chromium for browser tests, CJK fonts and poppler for PDFs,
-# gettext for translation catalogues, nginx for the deployment smoke test (tests/deploy).
+# gettext for translation catalogues, nginx for the deployment smoke test (tests/deploy), docker-compose
+# to validate deploy/compose.yaml (nothing is pulled or run).
 # Installed only when missing (needs root or sudo). The full list: deploy/debian-packages.txt.
 system-deps:
 	@missing=""; \
@@ -27,6 +28,7 @@ system-deps:
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
