@@ -17,15 +17,22 @@ from campuseval.orgs.models import Unit
 from .models import Application
 
 
+def with_related(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Applications with their campaign, unit and framework record, less the record's YAML
+    snapshot (about 100 KB, read only to parse a framework not yet cached in this process:
+    `campaigns.scoring.framework_for` loads it then)."""
+    return applications.select_related("campaign", "unit", "framework").defer("framework__source_yaml")
+
+
 def my_applications(user: Actor) -> QuerySet[Application]:
     """Applications of the units where the user is applicant or head."""
-    return scopes.own_applications(user, Application.objects.all()).select_related("campaign", "unit", "framework")
+    return with_related(scopes.own_applications(user, Application.objects.all()))
 
 
 def visible_applications(user: Actor) -> QuerySet[Application]:
     """Everything the user may read: their own school's (any status), and, once submitted,
     those of schools in their counties (county reviewer) or under their unit (organizer)."""
-    return scopes.visible_applications(user, Application.objects.all()).select_related("campaign", "unit", "framework")
+    return with_related(scopes.visible_applications(user, Application.objects.all()))
 
 
 def open_campaigns_for(unit: Unit) -> QuerySet[Campaign]:

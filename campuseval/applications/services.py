@@ -151,9 +151,8 @@ def _rescore(application: Application) -> None:
 
 
 def _lock(application: Application) -> Application:
-    return (
-        Application.objects.select_for_update().select_related("campaign", "unit", "framework").get(pk=application.pk)
-    )
+    # the stored result is not read under the lock: a save scores afresh, the others leave it
+    return queries.with_related(Application.objects.select_for_update()).defer("result").get(pk=application.pk)
 
 
 def _check_editable(actor: User, application: Application) -> None:

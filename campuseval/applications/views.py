@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -147,13 +148,15 @@ def _score(application: Application) -> dict[str, Any]:
 
 def _base_context(request: HttpRequest, application: Application) -> dict[str, Any]:
     fw = services.framework_of(application)
-    editable = may_edit_application(request.user, application) and application.status in services.EDITABLE
     return {
         "application": application,
         "fw": fw,
         "tree": _tree(application),
-        "editable": editable,
-        "is_head": is_head(request.user, application.unit),
+        # looked up when a template reads them (the autosave fragments do not)
+        "editable": SimpleLazyObject(
+            lambda: may_edit_application(request.user, application) and application.status in services.EDITABLE
+        ),
+        "is_head": SimpleLazyObject(lambda: is_head(request.user, application.unit)),
         **_score(application),
     }
 
