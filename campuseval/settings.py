@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "campuseval.shell.middleware.SlidingSessionMiddleware",  # the 8-hour inactivity expiry, written rarely
@@ -193,6 +194,23 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp): everything from this site only. No inline or eval'd
+# script anywhere: page behaviour lives in campuseval/static/js, htmx runs with allowEval off.
+# Style sheets come from this site too; only style *attributes* are allowed (style-src-attr),
+# because templates set computed widths/heights (progress bars, tree indent, chart height) and
+# ECharts writes styled tooltips. Bootstrap's form and navbar icons are data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
