@@ -11,7 +11,7 @@ Each way a save can fail is produced for real, never by a mocked response:
   for longer than the client's timeout; the server finishes the save after the client gave up.
 - offline: Chromium's network is switched off (``set_offline``).
 - 4xx: the CSRF cookie is deleted from the browser, so Django refuses the POST with 403.
-- conflict: a second window saves the same field first (stale revision, answered 409).
+- conflict: a second window saves the same field first (the page's revision is stale).
 
 Screenshots: screenshots/autosave-*.png."""
 
