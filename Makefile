@@ -89,3 +89,9 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
+
+# Deadline day against gunicorn (README 性能): PostgreSQL 200 users, SQLite 50, then the PostgreSQL ramp
+bench-deadline: $(STAMP)
+	PG_URL=$(PG_URL) $(BIN)/python -m benchmarks.deadline_day --db postgres --users 200
+	$(BIN)/python -m benchmarks.deadline_day --db sqlite --users 50
+	PG_URL=$(PG_URL) $(BIN)/python -m benchmarks.deadline_day --db postgres --ramp
