@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run worker test test-sqlite test-postgres lint system-deps bench example install wheelhouse install-offline
+.PHONY: run worker test test-sqlite test-postgres lint system-deps bench bench-deadline example install wheelhouse install-offline
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
