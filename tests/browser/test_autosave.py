@@ -197,6 +197,11 @@ def test_offline_says_unsaved_and_saves_when_back_online(page: Any, school: dict
     assert app.form_data["teachers"] == 55
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="a slowed write on SQLite's shared in-memory test database can deadlock the live server's "
+    "threads with the test's own connection; the same path runs against PostgreSQL",
+)
 def test_timeout_says_unsaved_then_finds_the_late_save(page: Any, school: dict[str, Any]) -> None:
     app = school["app"]
     page.goto(f"{school['base']}/indicator/1.2/")
