@@ -91,4 +91,9 @@ def test_answers_when_the_calling_thread_already_runs_an_event_loop(media) -> No
     async def inside_a_loop() -> int:
         return Client().get("/healthz").status_code
 
-    assert asyncio.run(inside_a_loop()) == 200
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        assert asyncio.run(inside_a_loop()) == 200
+    else:  # this test process already runs a loop here (a browser test before us left it)
+        assert Client().get("/healthz").status_code == 200
