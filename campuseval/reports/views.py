@@ -252,14 +252,9 @@ def published_list(request: HttpRequest, pk: int) -> HttpResponse:
     publication = review_queries.current_publication(campaign)
     if publication is None:
         raise Http404
-    entries = list(review_queries.published_entries(publication, selected_only=True))
-    groups = [
-        (label, [e for e in entries if (e.kind == "district") == is_district])
-        for label, is_district in (("学校", False), ("区县", True))
-    ]
+    groups = review_queries.by_kind(review_queries.published_entries(publication, selected_only=True))
     data = render_pdf(
-        "reports/pdf/published_list.html",
-        {"campaign": campaign, "publication": publication, "groups": [(lb, rows) for lb, rows in groups if rows]},
+        "reports/pdf/published_list.html", {"campaign": campaign, "publication": publication, "groups": groups}
     )
     return _pdf(data, f"名单-{campaign.name}-第{publication.number}次.pdf")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Q, QuerySet
 
@@ -25,6 +25,9 @@ from .models import (
     Result,
     ReviewSettings,
 )
+
+#: a row ranked among its kind: a live result or a published entry
+KindRow = TypeVar("KindRow", Result, PublishedEntry)
 
 
 def expert_profile(user: Actor) -> Expert | None:
@@ -122,6 +125,17 @@ def expert_assignments(user: Actor) -> QuerySet[Assignment]:
 def current_publication(campaign: Campaign) -> Publication | None:
     """The campaign's latest publication (公示 or final list), or None before the first."""
     return Publication.objects.filter(campaign=campaign).order_by("-number").first()
+
+
+def by_kind(rows: Iterable[KindRow], labels: tuple[str, str] = ("学校", "区县")) -> list[tuple[str, list[KindRow]]]:
+    """Schools and districts are ranked apart and shown in separate tables: the non-empty
+    groups, schools first, each labelled."""
+    rows = list(rows)
+    groups = [
+        (labels[0], [r for r in rows if r.kind != "district"]),
+        (labels[1], [r for r in rows if r.kind == "district"]),
+    ]
+    return [(label, group) for label, group in groups if group]
 
 
 def published_entries(publication: Publication, *, selected_only: bool = False) -> QuerySet[PublishedEntry]:

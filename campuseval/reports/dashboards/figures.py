@@ -263,10 +263,7 @@ def attainment(scope: Scope) -> dict[str, Any]:
         ranks = [r for d in datas for r in d["levels"].values()]
         counts = {name_: sum(1 for r in ranks if r <= i) for i, name_ in enumerate(levels)}
         shares = {name_: pct(counts[name_], unit_count) for name_ in levels}
-        met = [
-            {**t, "met": shares[t["level"]] is not None and shares[t["level"]] >= t["share"]}
-            for t in targets
-        ]
+        met = [{**t, "met": shares[t["level"]] is not None and shares[t["level"]] >= t["share"]} for t in targets]
         return {
             "name": name,
             "units": unit_count,

@@ -33,15 +33,12 @@ from ..models import (
     Result,
     ReviewSettings,
 )
+from ..queries import current_publication
 from .common import (
     OBJECTIONS_PER_HOUR,
     clean_text,
     unit_users,
 )
-
-
-def current_publication(campaign: Campaign) -> Publication | None:
-    return Publication.objects.filter(campaign=campaign).order_by("-number").first()
 
 
 def entry_state(entry: PublishedEntry | None) -> dict[str, Any]:

@@ -31,9 +31,10 @@ from ..models import (
     PublishedEntry,
     Reconsideration,
 )
+from ..queries import current_publication
 from .assignments import conflict_reason
 from .common import clean_text, unit_users
-from .publication import _check_dates, current_publication, entry_state, make_publication
+from .publication import _check_dates, entry_state, make_publication
 from .results import recompute_results
 
 

@@ -24,7 +24,7 @@ from ..models import (
     Result,
     ReviewSettings,
 )
-from ..queries import finalists
+from ..queries import current_publication, finalists
 
 # --- results, ranking, levels ----------------------------------------------------------------
 
@@ -81,7 +81,7 @@ def compute_results(*, actor: User, campaign: Campaign, ip: str | None = None) -
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not is_organizer_for(actor, campaign):
         raise PermissionDenied
-    publication = Publication.objects.filter(campaign=campaign).order_by("-number").first()
+    publication = current_publication(campaign)
     if publication is not None and publication.status == Publication.Status.FINAL:
         raise ValidationError("最终名单已发布，不能重新计算")
     if publication is not None:

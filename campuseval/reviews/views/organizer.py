@@ -115,12 +115,8 @@ def _desk(
 
 def _result_groups(campaign: Campaign) -> list[tuple[str, list[Result]]]:
     """Schools and districts are ranked apart; the desk shows them in separate tables."""
-    results = list(campaign.results.select_related("application__unit").order_by("rank", "application__unit__code"))
-    groups = [
-        (gettext("学校"), [r for r in results if r.kind != "district"]),
-        (gettext("区县"), [r for r in results if r.kind == "district"]),
-    ]
-    return [(label, rows) for label, rows in groups if rows]
+    results = campaign.results.select_related("application__unit").order_by("rank", "application__unit__code")
+    return queries.by_kind(results, (gettext("学校"), gettext("区县")))
 
 
 @require_GET

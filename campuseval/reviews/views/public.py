@@ -33,11 +33,7 @@ def _objection_choices(request: HttpRequest, publication: Publication) -> list[t
 def _public_page(
     request: HttpRequest, campaign: Campaign, publication: Publication, form: ObjectionForm
 ) -> HttpResponse:
-    entries = list(queries.published_entries(publication, selected_only=True))
-    groups = [
-        (label, [e for e in entries if (e.kind == "district") == is_district])
-        for label, is_district in ((gettext("学校"), False), (gettext("区县"), True))
-    ]
+    entries = queries.published_entries(publication, selected_only=True)
     today = timezone.localdate()
     return render(
         request,
@@ -45,7 +41,7 @@ def _public_page(
         {
             "campaign": campaign,
             "publication": publication,
-            "groups": [(label, rows) for label, rows in groups if rows],
+            "groups": queries.by_kind(entries, (gettext("学校"), gettext("区县"))),
             "earlier": Publication.objects.filter(campaign=campaign, number__lt=publication.number).order_by("-number"),
             "form": form,
             "open": publication.status == Publication.Status.PUBLICITY
