@@ -271,7 +271,7 @@ def test_every_public_predicate_of_rules_is_in_the_table() -> None:
     helpers = {
         "signed_in", "as_user", "unit_ids_with", "holds_role", "county_of", "own_units", "organizer_units",
         "organizer_scope", "reviewer_counties", "county_scope", "city_reviewer_units", "managed_roots",
-        "managed_scope", "units_below", "hides_applicant",
+        "managed_scope", "units_below", "hides_applicant", "memberships",
     }  # fmt: skip
     public = {
         name
@@ -279,3 +279,24 @@ def test_every_public_predicate_of_rules_is_in_the_table() -> None:
         if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == rules.__name__
     }
     assert public - helpers - set(CALLS) == set()
+
+
+def test_memberships_are_read_once_and_follow_every_change(
+    personas: Personas, django_assert_num_queries: Any
+) -> None:
+    """Predicates on one user object share one read of the memberships; a grant or a
+    withdrawal counts from the next check, on the same object."""
+    from campuseval.accounts.models import Membership, Role
+
+    officer = personas.user("school_officer")
+    application = personas.application
+    with django_assert_num_queries(1):
+        assert rules.may_edit_application(officer, application)
+        assert rules.unit_ids_with(officer, *rules.SCHOOL_ROLES) == {personas.school.pk}
+        assert not rules.holds_role(officer, Role.ORGANIZER)
+    grant = Membership.objects.create(user=officer, unit=personas.city, role=Role.ORGANIZER)
+    assert rules.holds_role(officer, Role.ORGANIZER)
+    grant.delete()
+    assert not rules.holds_role(officer, Role.ORGANIZER)
+    Membership.objects.filter(user=officer, unit=personas.school).delete()
+    assert not rules.may_edit_application(officer, application)

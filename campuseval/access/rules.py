@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models.signals import post_delete, post_save
 
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.orgs.models import Unit, units_below
@@ -49,17 +50,45 @@ def signed_in(user: Actor | None) -> bool:
 # --- units ---------------------------------------------------------------------------------------
 
 
+#: Bumped on every membership write in this process: a user object's remembered memberships
+#: are read again after any change, so a grant or a withdrawal counts from the next check.
+_generation = [0]
+
+
+def _membership_changed(**kwargs: Any) -> None:
+    _generation[0] += 1
+
+
+post_save.connect(_membership_changed, sender=Membership, dispatch_uid="access.membership_saved")
+post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="access.membership_deleted")
+
+
+def memberships(user: User) -> frozenset[tuple[str, int]]:
+    """The user's (role, unit id) pairs, read once per user object and generation.
+
+    A page asks several predicates about the same person (may they see it, edit it, are they
+    its head…); each used to read the memberships again. The user object of a request lives
+    for that request, so what is remembered on it is never older than the request."""
+    cached: tuple[int, frozenset[tuple[str, int]]] | None = getattr(user, "_access_memberships", None)
+    if cached is not None and cached[0] == _generation[0]:
+        return cached[1]
+    generation = _generation[0]
+    pairs = frozenset(Membership.objects.filter(user=user).values_list("role", "unit_id"))
+    user._access_memberships = (generation, pairs)  # type: ignore[attr-defined]
+    return pairs
+
+
 def unit_ids_with(user: Actor | None, *roles: str) -> set[int]:
-    """Units where the user holds one of `roles` (empty for anonymous users); one query."""
+    """Units where the user holds one of `roles` (empty for anonymous users)."""
     signed = as_user(user)
     if signed is None:
         return set()
-    return set(Membership.objects.filter(user=signed, role__in=roles).values_list("unit_id", flat=True))
+    return {unit_id for role, unit_id in memberships(signed) if role in roles}
 
 
 def holds_role(user: Actor | None, *roles: str) -> bool:
     signed = as_user(user)
-    return signed is not None and Membership.objects.filter(user=signed, role__in=roles).exists()
+    return signed is not None and any(role in roles for role, _ in memberships(signed))
 
 
 def county_of(unit: Unit) -> Unit | None:

@@ -4,11 +4,12 @@ started from so nobody silently overwrites a colleague's work."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -63,6 +64,8 @@ class SaveOutcome:
 
     application: Application
     errors: dict[str, str] = field(default_factory=dict)
+    #: False only inside a save's first, optimistic attempt that found the row changed
+    written: bool = True
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -155,6 +158,33 @@ def _lock(application: Application) -> Application:
     return queries.with_related(Application.objects.select_for_update()).defer("result").get(pk=application.pk)
 
 
+#: what a save writes: the answers, what follows from them, and who saved when
+SAVED_FIELDS = ("form_data", "answers", "narratives", "result", "self_total", "revision", "updated_by", "updated_at")
+
+
+def _saving(application: Application, revision: int, save: Callable[[Application, bool], SaveOutcome]) -> SaveOutcome:
+    """Run `save` on the application as the caller read it, then, if that did not hold, on the
+    row read again under a lock.
+
+    An autosave is the platform's busiest request. The caller (the page) has just read the
+    application; reading it a second time under a lock only to find the same revision cost a
+    query and most of a save's database time. So the first attempt works on a copy of the
+    caller's instance and writes with one UPDATE that holds only while the stored row still
+    has that revision and an editable status. If it does not hold (a colleague saved, the
+    county returned it, the caller's instance was old) or any check refuses, the save runs
+    again on the locked row, which gives the refusal or the stale-revision comparison exactly
+    as stored."""
+    if revision == application.revision and application.status in EDITABLE:
+        try:
+            outcome = save(copy.copy(application), True)
+        except (PermissionDenied, ValidationError):
+            pass
+        else:
+            if outcome.written:
+                return outcome
+    return save(_lock(application), False)
+
+
 def _check_editable(actor: User, application: Application) -> None:
     if not may_edit_application(actor, application):
         raise PermissionDenied
@@ -239,7 +269,14 @@ def save_form(
     *, actor: User, application: Application, revision: int, data: Mapping[str, Any], ip: str | None = None
 ) -> SaveOutcome:
     """Save the form fields given in `data`: valid ones are stored, invalid ones reported."""
-    application = _lock(application)
+    return _saving(
+        application, revision, lambda current, optimistic: _save_form(actor, current, optimistic, revision, data, ip)
+    )
+
+
+def _save_form(
+    actor: User, application: Application, optimistic: bool, revision: int, data: Mapping[str, Any], ip: str | None
+) -> SaveOutcome:
     _check_editable(actor, application)
     definition = form_definition(application)
     fields = {f.key: f for f in definition.fields()}
@@ -253,6 +290,7 @@ def save_form(
         raise _stale(application, revision, changes)
     errors: dict[str, str] = {}
     before = dict(application.form_data)
+    application.form_data = dict(application.form_data)
     for key, raw in data.items():
         spec = fields.get(key)
         if spec is None:
@@ -266,8 +304,10 @@ def save_form(
             application.form_data.pop(key, None)
         else:
             application.form_data[key] = value
-    _finish_save(actor, application, ip, "application.save_form", "保存申报书", before, application.form_data)
-    return SaveOutcome(application, errors)
+    written = _finish_save(
+        actor, application, optimistic, ip, "application.save_form", "保存申报书", before, application.form_data
+    )
+    return SaveOutcome(application, errors, written)
 
 
 def parse_indicator_values(
@@ -307,7 +347,23 @@ def save_indicator(
 ) -> SaveOutcome:
     """Save one indicator's inputs and narrative. Values fed from the form are not taken here;
     a refused value is reported and the field's stored value left as it was."""
-    application = _lock(application)
+    return _saving(
+        application,
+        revision,
+        lambda current, optimistic: _save_indicator(actor, current, optimistic, revision, code, values, narrative, ip),
+    )
+
+
+def _save_indicator(
+    actor: User,
+    application: Application,
+    optimistic: bool,
+    revision: int,
+    code: str,
+    values: Mapping[str, Any],
+    narrative: str | None,
+    ip: str | None,
+) -> SaveOutcome:
     _check_editable(actor, application)
     fw = framework_of(application)
     node = fw.by_code.get(code)
@@ -339,8 +395,10 @@ def save_indicator(
             errors["narrative"] = "自评说明含有不可见的空字符，请删除后重试"
         else:
             application.narratives = {**application.narratives, code: narrative}
-    _finish_save(actor, application, ip, "application.save_indicator", f"保存指标 {code}", before, new)
-    return SaveOutcome(application, errors)
+    written = _finish_save(
+        actor, application, optimistic, ip, "application.save_indicator", f"保存指标 {code}", before, new
+    )
+    return SaveOutcome(application, errors, written)
 
 
 @transaction.atomic
@@ -356,7 +414,25 @@ def save_choices(
 ) -> SaveOutcome:
     """Framework-wide answers: context (学段), the chosen direction of each choose-one section,
     and declarations (否决情形)."""
-    application = _lock(application)
+    return _saving(
+        application,
+        revision,
+        lambda current, optimistic: _save_choices(
+            actor, current, optimistic, revision, context, choices, declarations, ip
+        ),
+    )
+
+
+def _save_choices(
+    actor: User,
+    application: Application,
+    optimistic: bool,
+    revision: int,
+    context: Mapping[str, Any] | None,
+    choices: Mapping[str, str] | None,
+    declarations: Mapping[str, Any] | None,
+    ip: str | None,
+) -> SaveOutcome:
     _check_editable(actor, application)
     fw = framework_of(application)
     doc = dict(application.answers)
@@ -406,20 +482,40 @@ def save_choices(
     doc.update(context=new_context, choices=new_choices, declarations=new_decl)
     application.answers = doc
     after = {"context": new_context, "choices": new_choices, "declarations": new_decl}
-    _finish_save(actor, application, ip, "application.save_choices", "保存基本情况与方向选择", before, after)
-    return SaveOutcome(application, errors)
+    written = _finish_save(
+        actor, application, optimistic, ip, "application.save_choices", "保存基本情况与方向选择", before, after
+    )
+    return SaveOutcome(application, errors, written)
 
 
 def _finish_save(
-    actor: User, application: Application, ip: str | None, action: str, summary: str, b: Any, a: Any
-) -> None:
+    actor: User,
+    application: Application,
+    optimistic: bool,
+    ip: str | None,
+    action: str,
+    summary: str,
+    b: Any,
+    a: Any,
+) -> bool:
+    """Score, write and audit; False (nothing written) when `optimistic` and the stored row no
+    longer has the revision and editable status the application was read with."""
     try:
         _rescore(application)
     except InvalidAnswers as exc:  # stored data no longer fits (framework snapshot changed)
         raise ValidationError([p.message_zh for p in exc.problems]) from exc
+    read_revision = application.revision
     application.revision += 1
     application.updated_by = actor
-    application.save()
+    if optimistic:
+        application.updated_at = timezone.now()
+        held = Application.objects.filter(pk=application.pk, revision=read_revision, status__in=EDITABLE).update(
+            **{name: getattr(application, name) for name in SAVED_FIELDS}
+        )
+        if not held:
+            return False
+    else:
+        application.save(update_fields=SAVED_FIELDS)
     record(
         actor=actor,
         action=action,
@@ -431,6 +527,7 @@ def _finish_save(
         campaign_id=application.campaign_id,
         unit_id=application.unit_id,
     )
+    return True
 
 
 # --- evidence --------------------------------------------------------------------------------

@@ -161,12 +161,29 @@ def _base_context(request: HttpRequest, application: Application) -> dict[str, A
     }
 
 
+def _shown_before(application: Application, data: QueryDict) -> dict[str, Any] | None:
+    """The indicators' results as the page shows them before this save, when the page is known
+    to show the stored row's: it posted the revision it was loaded or last saved at (not an
+    overwrite after a conflict, which follows a colleague's save the page never showed)."""
+    if "overwrite_revision" in data:
+        return None
+    return dict((application.result or {}).get("indicators", {}))
+
+
 def _saved_response(
-    request: HttpRequest, application: Application, template: str, context: dict[str, Any]
+    request: HttpRequest,
+    application: Application,
+    template: str,
+    context: dict[str, Any],
+    shown_before: dict[str, Any] | None,
 ) -> HttpResponse:
     """After an htmx save: the save status, plus out-of-band updates of the revision, field
-    errors, the score panel and the tree. The inputs themselves are left as typed."""
-    return render(request, template, {**_base_context(request, application), **context, "oob": True})
+    errors, the score panel and the tree links whose points moved (the whole tree after a
+    conflict). The inputs themselves are left as typed."""
+    tree_before = shown_before if context.get("conflict") is None else None
+    return render(
+        request, template, {**_base_context(request, application), **context, "oob": True, "tree_before": tree_before}
+    )
 
 
 @login_keeping_post
@@ -178,9 +195,11 @@ def form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     errors: dict[str, str] = {}
     conflict = None
     values: dict[str, Any] = dict(application.form_data)
+    shown_before = None
     if data is not None:
         if not may_edit_application(request.user, application):
             raise Http404
+        shown_before = _shown_before(application, data)
         typed = {f.key: data.get(f.key, "") for f in definition.fields() if f.key in data}
         values.update(typed)
         try:
@@ -235,7 +254,7 @@ def form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "active": "form",
     }
     if data is not None and request.method == "POST" and getattr(request, "htmx", False):
-        return _saved_response(request, application, "applications/_form_saved.html", ctx)
+        return _saved_response(request, application, "applications/_form_saved.html", ctx, shown_before)
     return render(request, "applications/form.html", {**_base_context(request, application), **ctx})
 
 
@@ -315,9 +334,11 @@ def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse
     errors: dict[str, str] = {}
     conflict = None
     narrative = application.narratives.get(code, "")
+    shown_before = None
     if data is not None:
         if not may_edit_application(request.user, application):
             raise Http404
+        shown_before = _shown_before(application, data)
         typed = _raw_indicator_values(node, data)
         if "narrative" in data:
             narrative = data.get("narrative", "")
@@ -360,7 +381,7 @@ def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse
         "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
     }
     if data is not None and request.method == "POST" and getattr(request, "htmx", False):
-        return _saved_response(request, application, "applications/_indicator_saved.html", ctx)
+        return _saved_response(request, application, "applications/_indicator_saved.html", ctx, shown_before)
     return render(request, "applications/indicator.html", {**_base_context(request, application), **ctx})
 
 
@@ -386,9 +407,11 @@ def choices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else _pending_post(request)
     errors: dict[str, str] = {}
     conflict = None
+    shown_before = None
     if data is not None:
         if not may_edit_application(request.user, application):
             raise Http404
+        shown_before = _shown_before(application, data)
         try:
             outcome = services.save_choices(
                 actor=request.user,
@@ -439,7 +462,7 @@ def choices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "active": "choices",
     }
     if data is not None and request.method == "POST" and getattr(request, "htmx", False):
-        return _saved_response(request, application, "applications/_choices_saved.html", ctx)
+        return _saved_response(request, application, "applications/_choices_saved.html", ctx, shown_before)
     return render(request, "applications/choices.html", {**_base_context(request, application), **ctx})
 
 

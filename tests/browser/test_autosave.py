@@ -289,3 +289,19 @@ def test_another_window_saved_first_keeps_this_windows_text(page: Any, school: d
     page.get_by_role("button", name="以我填写的为准保存").click()
     wait_saved(page)
     assert stored_narrative(app, "1.2") == "这个窗口写的"
+
+
+def test_the_tree_shows_the_saved_indicators_new_points(page: Any, school: dict[str, Any], shots: Path) -> None:
+    """The autosave answer carries only the tree links that moved; they replace their old
+    selves in place, and the rest of the tree stays as it was."""
+    page.goto(f"{school['base']}/indicator/1.3/")
+    links = page.locator("#tree a[id^='tl-']")
+    before = links.count()
+    page.select_option("[name='in_platform']", "租用")
+    wait_saved(page)
+    link = page.locator("#tree a[data-code='1.3']")
+    link.filter(has_text="✓").wait_for(timeout=5000)
+    assert "2/" in link.inner_text() and "on" in (link.get_attribute("class") or "")
+    assert links.count() == before and page.locator("[id='tl-0']").count() == 1
+    assert "未答" in page.locator("#tree a[data-code='1.2']").inner_text()
+    shot(page, shots, "tree-moved")

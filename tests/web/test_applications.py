@@ -511,3 +511,80 @@ def test_versions_list_queries_do_not_grow(w: World, app: Application, django_as
     with django_assert_num_queries(len(one)):
         page = c.get(url).content.decode()
     assert "第 4 版" in page and "第 1 版" in page
+
+
+def test_save_from_an_old_instance_is_refused_with_the_stored_values(w: World, app: Application) -> None:
+    """Two tabs read revision 0; the first saves. The second's instance still says revision 0,
+    so its first, optimistic attempt must not overwrite: the row is read again and the save
+    refused with what is stored."""
+    other_tab = Application.objects.get(pk=app.pk)
+    services.save_indicator(
+        actor=w.users["school_head"], application=app, revision=0, code="1.3", values={"platform": "自建"}
+    )
+    with pytest.raises(services.StaleRevision) as exc:
+        services.save_indicator(
+            actor=w.users["school_officer"], application=other_tab, revision=0, code="1.3", values={"platform": "租用"}
+        )
+    assert exc.value.changes == [{"label": "平台情况", "theirs": "自建", "yours": "租用"}]
+    assert exc.value.current == 1
+    app.refresh_from_db()
+    assert app.answers["answers"]["1.3"] == {"platform": "自建"} and app.revision == 1
+    assert AuditEntry.objects.filter(action="application.save_indicator", object_id=str(app.pk)).count() == 1
+
+
+def test_save_from_an_old_instance_follows_the_stored_status(w: World, app: Application) -> None:
+    """An instance read while the application was a draft does not let a save through after
+    the head submitted it; one read while it was submitted lets the school save once the county
+    returned it."""
+    complete_application(w, app)
+    draft_instance = Application.objects.get(pk=app.pk)
+    services.submit_application(actor=w.users["school_head"], application=app, promise_confirmed=True)
+    with pytest.raises(ValidationError, match="不能修改"):
+        services.save_indicator(
+            actor=w.users["school_officer"],
+            application=draft_instance,
+            revision=draft_instance.revision,
+            code="1.3",
+            values={"platform": "租用"},
+        )
+    submitted_instance = Application.objects.get(pk=app.pk)
+    assert submitted_instance.status == Application.Status.SUBMITTED
+    services.return_application(actor=w.users["county_reviewer"], application=app, reason="请补充平台合同")
+    outcome = services.save_indicator(  # the revision the page shows after the return
+        actor=w.users["school_officer"],
+        application=submitted_instance,
+        revision=submitted_instance.revision + 1,
+        code="1.3",
+        values={"platform": "租用"},
+    )
+    assert outcome.written and outcome.application.status == Application.Status.RETURNED
+    app.refresh_from_db()
+    assert app.answers["answers"]["1.3"] == {"platform": "租用"}
+    assert app.status == Application.Status.RETURNED and app.return_reason == "请补充平台合同"
+
+
+def test_autosave_sends_only_the_tree_links_that_moved(w: World, app: Application) -> None:
+    c = w.client("school_officer")
+    url = reverse("applications:indicator", args=[app.pk, "1.3"])
+    page = c.get(url).content.decode()
+    assert page.count('id="tl-') == len(list(services.framework_of(app).walk()))
+    body = c.post(url, {"revision": "0", "in_platform": "租用"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "已自动保存" in body and 'id="tree"' not in body
+    moved = [chunk.split(">", 1)[0] for chunk in body.split("<a ")[1:]]
+    assert all('hx-swap-oob="true"' in tag for tag in moved)
+    assert [tag for tag in moved if 'data-code="1.3"' in tag]  # the saved indicator, now 2 points
+    assert "1.3 " in body and "2/" in body
+    assert 'data-code="2.1"' not in body  # untouched indicators are not sent
+    # the same value again moves nothing: no link is sent
+    again = c.post(url, {"revision": "1", "in_platform": "租用"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "已自动保存" in again and "<a " not in again
+    # after a conflict the page showed a colleague's save it never had: the whole tree
+    services.save_indicator(
+        actor=w.users["school_head"], application=app, revision=2, code="2.1", values={}, narrative="校长"
+    )
+    conflict = c.post(url, {"revision": "2", "in_platform": "自建"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="tree"' in conflict
+    mine = c.post(
+        url, {"revision": "2", "overwrite_revision": "3", "in_platform": "自建"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "已自动保存" in mine and 'id="tree"' in mine

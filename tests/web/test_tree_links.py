@@ -17,9 +17,11 @@ from campuseval.engine import framework_paths, load_framework, score
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "campuseval" / "frameworks" / "examples"
 
-#: the loop as it stood in applications/_tree.html before `tree_links`
+#: the loop as it stood in applications/_tree.html before `tree_links`, with the id each link now
+#: carries so that an autosave can replace only the links that changed
 LOOP = (
-    "{% for row in tree %}<a href=\"{% url 'applications:indicator' application.pk row.node.code %}\" "
+    '{% for row in tree %}<a id="tl-{{ forloop.counter0 }}" '
+    "href=\"{% url 'applications:indicator' application.pk row.node.code %}\" "
     'style="padding-left:{{ row.node.depth }}em" class="{% if active == row.node.code %}on {% endif %}'
     'st-{{ row.r.status }}" data-code="{{ row.node.code }}">{{ row.node.code }} {{ row.node.title }}'
     '{% if row.node.choose_one %}（选一）{% endif %} <small>{{ row.r.points|default:"0" }}/'

@@ -69,27 +69,56 @@ def _link_parts(node: Any, language: str | None) -> tuple[str, str, str, str, bo
     return parts
 
 
+def _tree_link(
+    row: Mapping[str, Any], index: int, base: str, language: str | None, active: Any, oob: bool = False
+) -> str:
+    node, r = row["node"], row["r"]
+    tail, style, label, points, leaf = _link_parts(node, language)
+    status = r.get("status", "")
+    mark = ""
+    if leaf:
+        mark = " ✓" if status == "scored" else " 未选" if status == "not_chosen" else " 未答"
+    got, most = r.get("points"), r.get("max")
+    swap = ' hx-swap-oob="true"' if oob else ""
+    return (
+        f'<a id="tl-{index}"{swap} href="{conditional_escape(base + tail)}" '
+        f'{style} class="{"on " if active == node.code else ""}st-{_shown(status)}" {label} '
+        f'<small>{_shown(got) if got else "0"}/{_shown(most) if most else points}{mark}</small></a>'
+    )
+
+
+def _tree_base(application: Any) -> str:
+    return reverse("applications:indicator", args=[application.pk, "-"])[:-2]
+
+
 @register.simple_tag
 def tree_links(tree: Iterable[Mapping[str, Any]], application: Any, active: Any) -> SafeString:
     """The workspace tree's indicator links, each with its points and status (✓ 已答, 未选, 未答).
 
-    Written here rather than as a template loop with a `{% url %}` per row: the tree is sent
-    again after every autosave, and that loop was most of a save's time. The markup is the
-    loop's, character for character (tests/web/test_tree_links.py)."""
-    base = reverse("applications:indicator", args=[application.pk, "-"])[:-2]
-    language = get_language()
-    out = []
-    for row in tree:
-        node, r = row["node"], row["r"]
-        tail, style, label, points, leaf = _link_parts(node, language)
-        status = r.get("status", "")
-        mark = ""
-        if leaf:
-            mark = " ✓" if status == "scored" else " 未选" if status == "not_chosen" else " 未答"
-        got, most = r.get("points"), r.get("max")
-        out.append(
-            f'<a href="{conditional_escape(base + tail)}" {style} class="{"on " if active == node.code else ""}'
-            f'st-{_shown(status)}" {label} <small>{_shown(got) if got else "0"}/{_shown(most) if most else points}'
-            f"{mark}</small></a>"
-        )
-    return mark_safe("".join(out))  # every value above is escaped
+    Written here rather than as a template loop with a `{% url %}` per row: that loop was most
+    of a page's time. The markup is the loop's, character for character
+    (tests/web/test_tree_links.py)."""
+    base, language = _tree_base(application), get_language()
+    # every value in a link is escaped
+    return mark_safe("".join(_tree_link(row, i, base, language, active) for i, row in enumerate(tree)))
+
+
+#: what a tree link shows of an indicator's result
+_SHOWN_KEYS = ("status", "points", "max")
+
+
+@register.simple_tag
+def tree_changes(
+    tree: Iterable[Mapping[str, Any]], before: Mapping[str, Any], application: Any, active: Any
+) -> SafeString:
+    """After an autosave, only the tree links whose points or status moved, each swapped in by
+    its id (`before`: the indicators' results as the page showed them). A save changes one
+    indicator and its parents, seldom more; sending the whole tree of 60–300 links after every
+    keystroke pause was most of a save's answer."""
+    base, language = _tree_base(application), get_language()
+    changed = []
+    for i, row in enumerate(tree):
+        was = before.get(row["node"].code) or {}
+        if any(row["r"].get(k) != was.get(k) for k in _SHOWN_KEYS):
+            changed.append(_tree_link(row, i, base, language, active, oob=True))
+    return mark_safe("".join(changed))  # every value in a link is escaped
