@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "campuseval.shell",
     "campuseval.orgs",
     "campuseval.units",
+    "campuseval.people",
     "campuseval.accounts",
     "campuseval.audit",
     "campuseval.campaigns",
@@ -132,6 +133,11 @@ if env("REDIS_URL"):
             "LOCATION": env("REDIS_URL"),
         }
     }
+    # Every signed-in request reads its session: from Redis, shared by every server process,
+    # with the database behind it (a Redis restart signs nobody out). Without Redis the cache
+    # is each process's own memory, where a sign-out in one process would not reach the
+    # others, so sessions then stay in the database alone.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TASKS = {
     "default": {

@@ -20,7 +20,7 @@ FLOORS: list[set[str]] = [
     {"engine"},
     {"spreadsheets", "audit", "orgs", "accounts"},
     {"access"},
-    {"notifications", "units"},
+    {"notifications", "units", "people"},
     {"campaigns"},
     {"applications"},
     {"reviews"},

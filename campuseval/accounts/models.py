@@ -10,10 +10,21 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
     phone = models.CharField(_("手机"), max_length=20, blank=True)
+    #: the bureau's staff number (工号), by which single sign-on may match an account
+    staff_no = models.CharField(_("工号"), max_length=40, blank=True)
+    #: set when an administrator gave a one-time password: the next sign-in must choose a new one
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    #: when the password was last set, for a configured expiry (none by default)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff_no"], condition=~models.Q(staff_no=""), name="unique_staff_no"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
