@@ -381,8 +381,28 @@ def fresh_database(db: str) -> None:
         conn.execute(f"CREATE DATABASE {PG_DB}")
 
 
-def server_env(db: str, conn_max_age: int) -> dict[str, str]:
+def redis_for(db: str, wanted: str | None) -> str:
+    """The Redis the production setup puts beside PostgreSQL (cache and sessions), emptied
+    for the run: `--redis`, else REDIS_URL, else a local Redis on its default port if one
+    answers. The embedded default (SQLite) runs without one, as `make run` does."""
+    if db == "sqlite" or wanted == "":
+        return ""
+    url = wanted or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.flushdb()
+    except Exception:  # no Redis here: measure without one, and say so
+        return ""
+    return url
+
+
+def server_env(db: str, conn_max_age: int, redis_url: str = "") -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.update(
         DJANGO_SETTINGS_MODULE="benchmarks.settings",
         DATABASE_URL=database_url(db),
@@ -545,6 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: config, or 2×cores+1)")
     parser.add_argument("--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE for the server")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--redis", default=None, help="Redis URL beside PostgreSQL ('' for none)")
     parser.add_argument("--ramp", action="store_true", help="--step users, then --step more until p95 passes 1 s")
     parser.add_argument("--step", type=int, default=50)
     parser.add_argument("--window", type=float, default=30.0)
@@ -554,9 +575,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.ramp:  # from --step users up, --step at a time
         args.users, args.duration = args.step, args.window
     capacity = max(args.users, args.max_users if args.ramp else args.users) + 1
-    env = server_env(args.db, args.conn_max_age)
+    redis_url = redis_for(args.db, args.redis)
+    env = server_env(args.db, args.conn_max_age, redis_url)
     fresh_database(args.db)
     os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "MEDIA_ROOT", "STATIC_ROOT")})
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
     import django
 
     django.setup()
@@ -574,7 +598,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(world.leaves)} indicators filled in · built in {time.perf_counter() - began:.0f} s"
     )
     process, how = start_server(args.port, args.workers, env)
-    print(f"server: {how}, DB_CONN_MAX_AGE={args.conn_max_age}, {os.cpu_count()} cores (load client on the same cores)")
+    print(
+        f"server: {how}, DB_CONN_MAX_AGE={args.conn_max_age}, "
+        f"{'Redis cache and sessions' if redis_url else 'no Redis (sessions in the database)'}, "
+        f"{os.cpu_count()} cores (load client on the same cores)"
+    )
     failed = False
     try:
         save, bare = calibrate(args.port, world, world.users[-1], args.calibrate)
