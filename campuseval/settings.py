@@ -280,3 +280,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# Second factor (django-otp): with OTP_REQUIRED set, users holding one of OTP_REQUIRED_ROLES (a
+# superuser counts as admin) confirm each sign-in with a TOTP code from an authenticator app, or
+# one of their 10 single-use recovery codes (README 双因素认证). Off by default, so existing
+# deployments and the demo sign in as before. OTPMiddleware reads the verified device from the
+# session; the enforcing middleware (after any accounts middleware, e.g. a required password
+# change) sends an unverified user to the verification or enrolment page.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "organizer,admin")
+OTP_TOTP_ISSUER = SITE_NAME
+# after n successive wrong codes the next try waits FACTOR × 2^(n-1) seconds (django-otp's throttling)
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin site never shows a TOTP key or a recovery code
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+_OTP_AFTER = [i for i, m in enumerate(MIDDLEWARE) if m.startswith(("django_otp.", "campuseval.accounts."))]
+MIDDLEWARE.insert(max(_OTP_AFTER) + 1, "campuseval.shell.otp_middleware.SecondFactorMiddleware")

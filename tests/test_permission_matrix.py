@@ -25,6 +25,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from campuseval.accounts.models import User
 from campuseval.applications.models import Application, Evidence
@@ -172,6 +174,23 @@ def app_state(p: Personas) -> Any:
     return list(rows), Evidence.objects.count()
 
 
+def otp_state() -> Any:
+    """Every second-factor device and recovery code."""
+    return (
+        list(TOTPDevice.objects.order_by("pk").values_list("pk", "user_id", "confirmed", "key")),
+        list(StaticToken.objects.order_by("pk").values_list("pk", "token")),
+    )
+
+
+def otp_target_kw(p: Personas) -> dict[str, Any]:
+    """The organizer, with an authenticator set up (so a reset would have something to delete)."""
+    TOTPDevice.objects.get_or_create(user=p.city_organizer, defaults={"name": "身份验证器", "confirmed": True})
+    return {"pk": p.city_organizer.pk}
+
+
+SIGNED_IN_REDIRECT: dict[str, Outcome] = dict.fromkeys(SIGNED_IN, "redirect")
+
+
 SPEC: dict[str, Spec] = {
     # --- accounts
     "accounts:login": Spec(get={**signed_in("redirect"), "anonymous": ok()}),
@@ -189,6 +208,25 @@ SPEC: dict[str, Spec] = {
         ),
     ),
     "accounts:password_change_done": Spec(get=signed_in(ok())),
+    # second factor (tests/otp): with OTP_REQUIRED off (the default, and here) the pages lead home for
+    # everyone; the reset is an administrator's alone (no persona administers the organizer's city)
+    "accounts:otp_verify": Spec(
+        get=signed_in("redirect"),
+        post=Post(data=lambda p: {"code": "123456"}, state=lambda p: otp_state(), refused=SIGNED_IN_REDIRECT),
+    ),
+    "accounts:otp_setup": Spec(
+        get=signed_in("redirect"),
+        post=Post(data=lambda p: {"code": "123456"}, state=lambda p: otp_state(), refused=SIGNED_IN_REDIRECT),
+    ),
+    "accounts:otp_start": Spec(
+        get=POST_ONLY_SIGNED_IN,
+        post=Post(data=lambda p: {}, state=lambda p: otp_state(), refused=SIGNED_IN_REDIRECT),
+    ),
+    "accounts:otp_recovery": Spec(
+        get=POST_ONLY_SIGNED_IN,
+        post=Post(data=lambda p: {}, state=lambda p: otp_state(), refused=SIGNED_IN_REDIRECT),
+    ),
+    "shell:otp_reset": Spec(kwargs=otp_target_kw, post=Post(data=lambda p: {}, state=lambda p: otp_state())),
     # --- shell, notifications
     # public (the proxy's probe): the same answer for everyone, signed in or not; 503 here because the
     # test world has no task worker sending heartbeats (tests/ops/test_healthz.py covers 200)

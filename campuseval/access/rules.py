@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeAlias
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save
@@ -313,3 +314,36 @@ def may_see_unit_history(user: Actor | None, unit: Unit) -> bool:
 def may_import(user: Actor | None) -> bool:
     """Organizers and system administrators import accounts, experts and frameworks."""
     return bool(getattr(user, "is_superuser", False)) or holds_role(user, *IMPORT_ROLES)
+
+
+# --- second factor (django-otp) ------------------------------------------------------------------
+
+
+def needs_second_factor(user: Actor | None) -> bool:
+    """Those who decide (by default organizers and system administrators, a superuser counting
+    as one) confirm a sign-in with a one-time code when OTP_REQUIRED is set: a guessed or
+    leaked password alone must not publish a list or change another unit's accounts."""
+    if not settings.OTP_REQUIRED:
+        return False
+    signed = as_user(user)
+    if signed is None:
+        return False
+    roles = tuple(settings.OTP_REQUIRED_ROLES)
+    return (signed.is_superuser and Role.ADMIN in roles) or holds_role(signed, *roles)
+
+
+def may_reset_second_factor(user: Actor | None, target: User) -> bool:
+    """Who clears another person's authenticator (a lost phone, no recovery code left): a
+    superuser for anyone, a unit's system administrator for people whose every role lies in the
+    units they administer (never a superuser or staff account). Nobody clears their own: that
+    would let a stolen password skip the factor."""
+    signed = as_user(user)
+    if signed is None or signed.pk == target.pk:
+        return False
+    if signed.is_superuser:
+        return True
+    if target.is_superuser or target.is_staff:
+        return False
+    administered = units_below(unit_ids_with(signed, Role.ADMIN))
+    target_units = {unit_id for _, unit_id in memberships(target)}
+    return bool(target_units) and target_units <= administered

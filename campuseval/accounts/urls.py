@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import otp_urls, views
 
 app_name = "accounts"
 
@@ -11,3 +11,6 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]
+
+# the second-factor pages (accounts/otp_urls.py)
+urlpatterns += otp_urls.urlpatterns
