@@ -266,6 +266,10 @@ EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
 #: `manage.py cleanup_exports` (daily) deletes background exports older than this
 EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
 
+# Audit log retention (campuseval.audit): `manage.py purge_audit` deletes entries older than this
+# many days; below 180 the system check campuseval.E010 refuses to start (网络安全法 §21: six months).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -145,6 +145,21 @@ def campaign_kw(p: Personas) -> dict[str, Any]:
     return {"pk": p.campaign.pk}
 
 
+def audit_exports_state(p: Personas) -> Any:
+    from campuseval.audit.models import AuditExport
+
+    return list(AuditExport.objects.values_list("pk", "user", "status"))
+
+
+def audit_export_kw(p: Personas) -> dict[str, Any]:
+    """A finished audit log export of the city organizer's."""
+    from campuseval.audit.models import AuditExport
+
+    job = AuditExport.objects.create(user=p.city_organizer, title="审计日志（全部）", status=AuditExport.Status.DONE)
+    job.file.save("audit.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"), save=True)
+    return {"pk": job.pk}
+
+
 def status_of(obj_path: str) -> Callable[[Personas], Any]:
     def state(p: Personas) -> Any:
         obj = getattr(p, obj_path)
@@ -518,6 +533,13 @@ SPEC: dict[str, Spec] = {
         kwargs=lambda p: {"key": "applications", "pk": p.campaign.pk},
         get=only("city_organizer", "county_reviewer", outcome=XLSX_FILE),
     ),
+    # the system-wide audit log: system administrators and organizers (their region) only
+    "reports:audit_log": Spec(get=only(*ORGANIZERS, outcome=ok())),
+    "reports:audit_export": Spec(
+        get=POST_ONLY,
+        post=Post(data=lambda p: {}, state=audit_exports_state, allowed=only(*ORGANIZERS, outcome="redirect")),
+    ),
+    "reports:audit_export_download": Spec(kwargs=audit_export_kw, get=only("city_organizer", outcome=XLSX_FILE)),
     # --- cultivation
     "cultivation:list": Spec(
         get={

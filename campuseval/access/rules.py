@@ -347,3 +347,9 @@ def may_reset_second_factor(user: Actor | None, target: User) -> bool:
     administered = units_below(unit_ids_with(signed, Role.ADMIN))
     target_units = {unit_id for _, unit_id in memberships(target)}
     return bool(target_units) and target_units <= administered
+
+
+def may_read_audit_log(user: Actor | None) -> bool:
+    """The system-wide audit log (审计日志): system administrators (superusers) read all of it,
+    organizers their region's part (`scopes.visible_audit_entries`)."""
+    return bool(signed_in(user) and getattr(user, "is_superuser", False)) or is_organizer(user)

@@ -139,3 +139,22 @@ def dashboard_campaigns(user: Actor | None, campaigns: QuerySet[M]) -> QuerySet[
         chain = units_above(counties)
         condition |= Q(organizer_id__in=chain) | Q(covered_units__in=chain)
     return campaigns.filter(pk__in=campaigns.model._default_manager.filter(condition).values("pk"))
+
+
+def visible_audit_entries(user: Actor | None, entries: QuerySet[M], campaigns: QuerySet[Any]) -> QuerySet[M]:
+    """Audit entries the user may read on the system-wide audit page and in its export: all of
+    them for a system administrator (superuser); for an organizer those about a unit of their
+    region or about a campaign organized there (`campaigns` is the Campaign base queryset);
+    nothing for anyone else. Entries about no unit and no campaign (a superuser's sign-in, a
+    user name nobody holds) are the administrators' alone."""
+    signed = as_user(user)
+    if signed is None:
+        return entries.none()
+    if signed.is_superuser:
+        return entries
+    organizer_ids = unit_ids_with(signed, Role.ORGANIZER)
+    if not organizer_ids:
+        return entries.none()
+    region = units_below(organizer_ids)
+    organized = campaigns.filter(organizer_id__in=region).values("pk")
+    return entries.filter(Q(unit_id__in=region) | Q(campaign_id__in=organized))

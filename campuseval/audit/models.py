@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -41,3 +42,52 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("审计记录不能删除")
+
+
+def export_path(instance: AuditExport, filename: str) -> str:
+    """A path nobody can guess (the storage may be a public bucket), outside exports/ (whose
+    files without an ExportJob the reports cleanup removes)."""
+    return f"audit-exports/{instance.user_id}/{instance.token}.xlsx"
+
+
+class AuditExport(models.Model):
+    """A system-wide audit log export (审计日志导出), built by the background worker with no row
+    cap. The rows are those the requester may read when the task runs, with the filters kept here."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    token = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_exports")
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    title = models.CharField(_("名称"), max_length=300)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("已完成行数"), default=0)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    file = models.FileField(upload_to=export_path, max_length=300, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志导出")
+        verbose_name_plural = _("审计日志导出")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, int(self.rows_done * 100 / self.rows_total))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, export_views, views
+from . import audit_views, dashboard_views, export_views, views
 
 app_name = "reports"
 
@@ -25,4 +25,7 @@ urlpatterns = [
     path("exports/<int:pk>/", export_views.export_job, name="export_job"),
     path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
     path("exports/<slug:key>/<int:pk>.xlsx", export_views.export, name="export"),
+    path("audit/", audit_views.audit_log_page, name="audit_log"),
+    path("audit/export/", audit_views.audit_export, name="audit_export"),
+    path("audit/exports/<int:pk>/download/", audit_views.audit_export_download, name="audit_export_download"),
 ]
