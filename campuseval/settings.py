@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "campuseval.accounts.middleware.ForcePasswordChangeMiddleware",  # one-time or expired password: change it first
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -154,7 +155,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "campuseval.accounts.validators.PasswordPolicyValidator"},  # PASSWORD_MIN_LENGTH, PASSWORD_REQUIRE_CLASSES
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -162,11 +163,23 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "shell:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock-out after repeated failures (django-axes): 5 failures lock the username for 30 minutes.
+# Accounts: lock-out, password policy (issue: identity)
+# Lock-out (django-axes, accounts/lockout.py): AXES_FAILURE_LIMIT failures of one user name from one
+# client address lock that pair for AXES_COOLOFF_MINUTES (a stranger's guesses no longer lock the
+# owner at their own desk; a school's colleagues behind one NAT address are not locked together);
+# AXES_ACCOUNT_FAILURE_LIMIT failures from any addresses lock the account itself. The address is
+# the one the audit log believes (X-Forwarded-For only from TRUSTED_PROXIES).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ACCOUNT_FAILURE_LIMIT = env_int("AXES_ACCOUNT_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
-# Lock by username: schools sit behind one NAT address, so locking by address would lock a whole county.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "campuseval.accounts.lockout.client_address"
+AXES_HANDLER = "campuseval.accounts.lockout.AccountCeilingHandler"
+# Password policy (accounts/validators.py): length and how many of upper/lower/digit/symbol.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
+PASSWORD_REQUIRE_CLASSES = env_int("PASSWORD_REQUIRE_CLASSES", 2)
+# Days after which a password must be changed at the next request (0 = never expires).
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0)
 SILENCED_SYSTEM_CHECKS = [
     "axes.W006",
     # X_FRAME_OPTIONS is SAMEORIGIN, not DENY, on purpose: evidence PDFs open inside the platform's own pages
@@ -255,25 +268,8 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 # Behind nginx: evidence and scan downloads are answered with X-Accel-Redirect to this internal
 # location (aliasing MEDIA_ROOT) when files are in local storage; empty = Django streams them.
 FILES_ACCEL_REDIRECT = env("FILES_ACCEL_REDIRECT", "")
-
-# Upload limits (every uploaded file goes through campuseval.files.checks.check_upload):
-# per application at most EVIDENCE_MAX_FILES files and EVIDENCE_MAX_TOTAL_MB in all (a framework
-# has up to ~90 indicators; 200 files leaves two per indicator and room to spare), at most
-# EVIDENCE_MAX_FILES_PER_POST files in one upload (nginx's client_max_body_size, EVIDENCE_MAX_MB + 1,
-# bounds the whole request anyway); a file with the same SHA-256 as one already in the application is
-# refused. A 自评说明 (indicator narrative) holds at most NARRATIVE_MAX_CHARS characters.
-EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 200)
-EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_MB", 500) * 1024 * 1024
-EVIDENCE_MAX_FILES_PER_POST = env_int("EVIDENCE_MAX_FILES_PER_POST", 10)
-NARRATIVE_MAX_CHARS = env_int("NARRATIVE_MAX_CHARS", 5000)
-# Form fields of one request (the files are counted apart): the largest real page posts well under
-# 100 KB; Django's default of 2.5 MB. Larger bodies are refused with 400 before any view runs.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
-DATA_UPLOAD_MAX_NUMBER_FILES = 100
-# A POST from an expired session is kept for replay after sign-in only on the application's form
-# pages and only while its JSON is at most this size; a larger one is dropped and the user told.
-PENDING_POST_MAX_BYTES = env_int("PENDING_POST_MAX_KB", 64) * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # `manage.py backup` writes Django's JSON format with full-precision times (README 备份与恢复)
 SERIALIZATION_MODULES = {"backup": "campuseval.shell.serializer"}

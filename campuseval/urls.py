@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("campuseval.accounts.urls")),
     path("orgs/", include("campuseval.units.urls")),
+    path("people/", include("campuseval.people.urls")),
     path("campaigns/", include("campuseval.campaigns.urls")),
     path("applications/", include("campuseval.applications.urls")),
     path("reviews/", include("campuseval.reviews.urls")),

@@ -66,6 +66,12 @@ CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "in_reviewer_counties": lambda u, unit: unit in rules.reviewer_counties(u),
     "in_city_reviewer_units": lambda u, unit: unit in rules.city_reviewer_units(u),
     "in_own_units": lambda u, unit: unit.pk in rules.own_units(u),
+    # accounts managed in pages: "admin_*" rows make the persona an administrator where it holds its role
+    "may_manage_accounts": lambda u, _obj: rules.may_manage_accounts(_admin(u)),
+    "account_scope": lambda u, unit: unit.pk in rules.account_scope(_admin(u)),
+    "is_system_admin": lambda u, _obj: rules.is_system_admin(_admin(u)),
+    "may_manage_account": lambda u, target: rules.may_manage_account(_admin(u), target),
+    "may_grant_role": lambda u, unit: rules.may_grant_role(_admin(u), unit, "admin"),
 }
 
 # (persona, predicate, object field, expected)
@@ -247,7 +253,42 @@ TABLE: list[tuple[str, str, str, bool]] = [
     ("district_applicant", "in_own_units", "county", ALLOW),
     ("county_reviewer", "in_own_units", "county", DENY),
     ("anonymous", "in_own_units", "school", DENY),
+    # accounts managed in pages (the persona made an administrator at the unit of its role)
+    ("city_organizer", "may_manage_accounts", "city", ALLOW),
+    ("county_reviewer", "may_manage_accounts", "city", ALLOW),
+    ("anonymous", "may_manage_accounts", "city", DENY),
+    ("city_organizer", "account_scope", "school", ALLOW),
+    ("county_reviewer", "account_scope", "school", ALLOW),
+    ("county_reviewer", "account_scope", "school_y", DENY),
+    ("county_reviewer", "account_scope", "city", DENY),
+    ("outsider_organizer", "account_scope", "school", DENY),
+    ("anonymous", "account_scope", "school", DENY),
+    ("city_organizer", "is_system_admin", "city", ALLOW),
+    ("county_reviewer", "is_system_admin", "city", DENY),
+    ("anonymous", "is_system_admin", "city", DENY),
+    ("city_organizer", "may_manage_account", "school_officer", ALLOW),
+    ("county_reviewer", "may_manage_account", "school_head", ALLOW),
+    ("county_reviewer", "may_manage_account", "outsider_school", DENY),  # another county of the city
+    ("county_reviewer", "may_manage_account", "city_organizer", DENY),  # above the county
+    ("outsider_organizer", "may_manage_account", "school_officer", DENY),  # another city
+    ("anonymous", "may_manage_account", "school_officer", DENY),
+    ("city_organizer", "may_grant_role", "school", ALLOW),
+    ("county_reviewer", "may_grant_role", "county", ALLOW),
+    ("county_reviewer", "may_grant_role", "city", DENY),  # never admin above one's own unit
+    ("outsider_organizer", "may_grant_role", "school", DENY),
+    ("anonymous", "may_grant_role", "school", DENY),
 ]
+
+
+def _admin(user: Any) -> Any:
+    """The persona, now also an administrator at the unit where it holds its first role."""
+    from campuseval.accounts.models import Membership, Role
+
+    if user is None:
+        return None
+    unit = Membership.objects.filter(user=user).order_by("pk").values_list("unit", flat=True).first()
+    Membership.objects.get_or_create(user=user, unit_id=unit, role=Role.ADMIN)
+    return user
 
 
 @pytest.mark.parametrize(("who", "predicate", "obj", "expected"), TABLE, ids=[f"{p}-{w}-{o}" for w, p, o, _ in TABLE])

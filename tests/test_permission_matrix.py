@@ -184,6 +184,16 @@ def scans_state(p: Personas) -> Any:
     )
 
 
+def people_state(p: Personas) -> Any:
+    """Every account's password hash, status and roles."""
+    from campuseval.accounts.models import Membership
+
+    return (
+        list(User.objects.order_by("pk").values_list("pk", "password", "is_active", "must_change_password")),
+        list(Membership.objects.order_by("pk").values_list("pk", "user_id", "unit_id", "role")),
+    )
+
+
 def app_state(p: Personas) -> Any:
     rows = Application.objects.order_by("pk").values_list("pk", "status", "revision", "form_data", "answers")
     return list(rows), Evidence.objects.count()
@@ -272,6 +282,34 @@ SPEC: dict[str, Spec] = {
         post=Post(data=lambda p: {}, state=lambda p: Unit.objects.count(), allowed=only(*ORGANIZERS, outcome=ok())),
     ),
     "units:import_template": Spec(get=only(*ORGANIZERS, outcome=XLSX_FILE)),
+    # --- people (accounts managed in pages): only administrators, and no persona is one (the
+    # administrators of this city, a county and another city: tests/people/test_people.py)
+    "people:list": Spec(),
+    "people:create": Spec(
+        post=Post(
+            data=lambda p: {"username": "intruder", "display_name": "越权", "unit": p.school.pk, "role": "admin"},
+            state=lambda p: (User.objects.count(), people_state(p)),
+        )
+    ),
+    "people:detail": Spec(kwargs=lambda p: {"pk": p.school_officer.pk}),
+    "people:active": Spec(
+        kwargs=lambda p: {"pk": p.school_officer.pk},
+        post=Post(data=lambda p: {"active": "0"}, state=people_state),
+    ),
+    "people:role_add": Spec(
+        kwargs=lambda p: {"pk": p.school_officer.pk},
+        post=Post(data=lambda p: {"unit": p.city.pk, "role": "admin"}, state=people_state),
+    ),
+    "people:role_remove": Spec(
+        kwargs=lambda p: {"pk": p.school_officer.pk, "membership_pk": p.school_officer.memberships.get().pk},
+        post=Post(data=lambda p: {}, state=people_state),
+    ),
+    "people:password_reset": Spec(
+        kwargs=lambda p: {"pk": p.school_officer.pk}, post=Post(data=lambda p: {}, state=people_state)
+    ),
+    "people:unlock": Spec(
+        kwargs=lambda p: {"pk": p.school_officer.pk}, post=Post(data=lambda p: {}, state=people_state)
+    ),
     # --- campaigns
     "campaigns:list": Spec(
         get={

@@ -353,3 +353,67 @@ def may_read_audit_log(user: Actor | None) -> bool:
     """The system-wide audit log (审计日志): system administrators (superusers) read all of it,
     organizers their region's part (`scopes.visible_audit_entries`)."""
     return bool(signed_in(user) and getattr(user, "is_superuser", False)) or is_organizer(user)
+
+
+# --- accounts managed in pages (people) ----------------------------------------------------------
+
+#: Roles that manage the accounts of their units (create, disable, roles, password resets).
+ACCOUNT_MANAGER_ROLES: tuple[str, ...] = (Role.ADMIN,)
+
+
+def may_manage_accounts(user: Actor | None) -> bool:
+    """A superuser, or an administrator at some unit (the system administrator at the root, a
+    county's administrator at the county)."""
+    signed = as_user(user)
+    return signed is not None and (signed.is_superuser or holds_role(signed, *ACCOUNT_MANAGER_ROLES))
+
+
+def account_scope(user: Actor | None) -> set[int]:
+    """Ids of the units whose people the user manages: every unit for a superuser, else every
+    unit at or below the units where the user is an administrator."""
+    signed = as_user(user)
+    if signed is None:
+        return set()
+    if signed.is_superuser:
+        return set(Unit.objects.values_list("pk", flat=True))
+    return units_below(unit_ids_with(signed, *ACCOUNT_MANAGER_ROLES))
+
+
+def is_system_admin(user: Actor | None) -> bool:
+    """A superuser, or an administrator at a top unit (no parent): the accounts that keep the
+    platform administrable, of which the last active one may not be disabled."""
+    signed = as_user(user)
+    if signed is None:
+        return False
+    if signed.is_superuser:
+        return True
+    ids = unit_ids_with(signed, *ACCOUNT_MANAGER_ROLES)
+    return bool(ids) and Unit.objects.filter(pk__in=ids, parent__isnull=True).exists()
+
+
+def may_manage_account(user: Actor | None, target: User) -> bool:
+    """A superuser manages anyone. An administrator manages a person every one of whose roles
+    lies in the units they administer (a person also holding a role elsewhere belongs to that
+    unit's administrator too, so neither may disable them alone); never a superuser or staff
+    account, and not a person without any role (only a superuser sees those)."""
+    signed = as_user(user)
+    if signed is None or not may_manage_accounts(signed):
+        return False
+    if signed.is_superuser:
+        return True
+    if target.is_superuser or target.is_staff:
+        return False
+    target_units = {unit_id for _, unit_id in memberships(target)}
+    return bool(target_units) and target_units <= account_scope(signed)
+
+
+def may_grant_role(user: Actor | None, unit: Unit, role: str) -> bool:
+    """A role at a unit the user administers, at or below their own unit (an administrator never
+    grants anything, the administrator role included, above the unit they hold it at)."""
+    return may_manage_accounts(user) and role in Role.values and unit.pk in account_scope(user)
+
+
+def may_read_audit_log(user: Actor | None) -> bool:
+    """The system-wide audit log (审计日志): system administrators (superusers) read all of it,
+    organizers their region's part (`scopes.visible_audit_entries`)."""
+    return bool(signed_in(user) and getattr(user, "is_superuser", False)) or is_organizer(user)

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from campuseval.accounts.models import Membership, Role
 from campuseval.orgs.models import Unit, units_above, units_below
 
-from .rules import COVERED_ROLES, SCHOOL_ROLES, Actor, as_user, organizer_scope, unit_ids_with
+from .rules import (
+    COVERED_ROLES,
+    SCHOOL_ROLES,
+    Actor,
+    account_scope,
+    as_user,
+    may_manage_accounts,
+    organizer_scope,
+    unit_ids_with,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -158,3 +167,18 @@ def visible_audit_entries(user: Actor | None, entries: QuerySet[M], campaigns: Q
     region = units_below(organizer_ids)
     organized = campaigns.filter(organizer_id__in=region).values("pk")
     return entries.filter(Q(unit_id__in=region) | Q(campaign_id__in=organized))
+
+
+def managed_accounts(user: Actor | None, users: QuerySet[M]) -> QuerySet[M]:
+    """The accounts the user manages (rules.may_manage_account for a whole table): everyone for
+    a superuser; for an administrator, people with a role in their units and none elsewhere,
+    superusers and staff accounts left out."""
+    signed = as_user(user)
+    if signed is None or not may_manage_accounts(signed):
+        return users.none()
+    if signed.is_superuser:
+        return users
+    scope = account_scope(signed)
+    elsewhere = Membership.objects.filter(user=OuterRef("pk")).exclude(unit_id__in=scope)
+    inside = Membership.objects.filter(user=OuterRef("pk"), unit_id__in=scope)
+    return users.filter(Exists(inside), ~Exists(elsewhere), is_superuser=False, is_staff=False)

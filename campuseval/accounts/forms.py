@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +26,12 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("用户名")
+        # AuthenticationForm sets max_length after the field was built, so nothing checks it:
+        # an overlong name would reach the lock-out table (255 characters) and fail there
+        limit = getattr(self.fields["username"], "max_length", None) or 150
+        self.fields["username"].validators.append(
+            MaxLengthValidator(limit, message=_("「用户名」不能超过 %(limit_value)d 个字符。"))
+        )
         self.fields["password"].label = _("密码")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})

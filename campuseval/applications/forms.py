@@ -7,8 +7,6 @@ from typing import Any
 
 from django import forms
 
-from campuseval.files.checks import limit_attrs
-
 
 def _no_nul(value: str) -> None:
     if "\x00" in value:
@@ -44,9 +42,7 @@ class StampedScanForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stamped_scan"].widget.attrs.update(
-            {"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png", **limit_attrs()}
-        )
+        self.fields["stamped_scan"].widget.attrs.update({"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png"})
 
     def problems(self) -> list[str]:
         return [

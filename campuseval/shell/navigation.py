@@ -107,13 +107,15 @@ def build_links(shell: Shell, user: Actor, view_name: str) -> list[Link]:
         data.append(Link("units", _("单位管理"), reverse("units:tree")))
     if roles & {Role.ORGANIZER, Role.ADMIN} or getattr(user, "is_superuser", False):
         data.append(Link("imports", _("数据导入"), reverse("reports:imports")))
+    if Role.ADMIN in roles or getattr(user, "is_superuser", False):  # access.rules.may_manage_accounts
+        data.append(Link("people", _("账号管理"), reverse("people:list")))
     if data:
         links.append(
             Link(
                 "data",
                 _("数据与报表"),
                 "",
-                _active(view_name, "reports:dashboard", "reports:export", "reports:imports", "units:"),
+                _active(view_name, "reports:dashboard", "reports:export", "reports:imports", "units:", "people:"),
                 tuple(data),
             )
         )
