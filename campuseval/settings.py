@@ -268,8 +268,25 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 # Behind nginx: evidence and scan downloads are answered with X-Accel-Redirect to this internal
 # location (aliasing MEDIA_ROOT) when files are in local storage; empty = Django streams them.
 FILES_ACCEL_REDIRECT = env("FILES_ACCEL_REDIRECT", "")
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Upload limits (every uploaded file goes through campuseval.files.checks.check_upload):
+# per application at most EVIDENCE_MAX_FILES files and EVIDENCE_MAX_TOTAL_MB in all (a framework
+# has up to ~90 indicators; 200 files leaves two per indicator and room to spare), at most
+# EVIDENCE_MAX_FILES_PER_POST files in one upload (nginx's client_max_body_size, EVIDENCE_MAX_MB + 1,
+# bounds the whole request anyway); a file with the same SHA-256 as one already in the application is
+# refused. A 自评说明 (indicator narrative) holds at most NARRATIVE_MAX_CHARS characters.
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 200)
+EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_MB", 500) * 1024 * 1024
+EVIDENCE_MAX_FILES_PER_POST = env_int("EVIDENCE_MAX_FILES_PER_POST", 10)
+NARRATIVE_MAX_CHARS = env_int("NARRATIVE_MAX_CHARS", 5000)
+# Form fields of one request (the files are counted apart): the largest real page posts well under
+# 100 KB; Django's default of 2.5 MB. Larger bodies are refused with 400 before any view runs.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+# A POST from an expired session is kept for replay after sign-in only on the application's form
+# pages and only while its JSON is at most this size; a larger one is dropped and the user told.
+PENDING_POST_MAX_BYTES = env_int("PENDING_POST_MAX_KB", 64) * 1024
 
 # `manage.py backup` writes Django's JSON format with full-precision times (README 备份与恢复)
 SERIALIZATION_MODULES = {"backup": "campuseval.shell.serializer"}

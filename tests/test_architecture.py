@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "campuseval"
 #: Lowest first. An app may import its own floor (without a cycle) and any floor below.
 FLOORS: list[set[str]] = [
     {"engine"},
-    {"spreadsheets", "audit", "orgs", "accounts"},
+    {"spreadsheets", "audit", "orgs", "accounts", "files"},
     {"access"},
     {"notifications", "units", "people"},
     {"campaigns"},

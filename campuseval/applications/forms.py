@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from campuseval.files.checks import limit_attrs
+
 
 def _no_nul(value: str) -> None:
     if "\x00" in value:
@@ -42,7 +44,9 @@ class StampedScanForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stamped_scan"].widget.attrs.update({"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png"})
+        self.fields["stamped_scan"].widget.attrs.update(
+            {"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png", **limit_attrs()}
+        )
 
     def problems(self) -> list[str]:
         return [

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
@@ -30,6 +28,7 @@ from campuseval.campaigns.models import Campaign, Stage
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import Framework, Indicator, InputSpec, InvalidAnswers, ScoreResult, formdefs, score
 from campuseval.engine.numbers import fmt
+from campuseval.files.checks import CheckedFile, check_upload, megabytes
 from campuseval.orgs.models import Unit
 
 from . import queries
@@ -556,37 +555,23 @@ def sanitize_filename(name: str, extension: str) -> str:
 def upload_evidence(
     *, actor: User, application: Application, file: UploadedFile[bytes], indicator_code: str = "", ip: str | None = None
 ) -> Evidence:
-    """Store one evidence file after checking its size and its type by content (not name)."""
+    """Store one evidence file after the one check every upload goes through (size, type by
+    content, document structure) and the application's own limits: how many files and bytes it
+    may hold, and no second copy of a file it already has (the message names that file). The
+    application row is locked first, so two uploads at once cannot both pass the limits."""
     application = _lock(application)
     _check_editable(actor, application)
     if indicator_code and indicator_code not in framework_of(application).by_code:
         raise ValidationError(f"指标 {indicator_code} 不存在")
-    limit = settings.EVIDENCE_MAX_BYTES
-    if file.size is None or file.size > limit:
-        raise ValidationError(f"文件「{file.name}」超过 {limit // (1024 * 1024)} MB 的大小限制")
-    if not file.size:
-        raise ValidationError(f"文件「{file.name}」是空文件")
-    file.seek(0)
-    head = file.read(8192)
-    kind = filetype.guess(head)
-    mime = kind.mime if kind else ""
-    if mime not in ALLOWED_TYPES:
-        raise ValidationError(
-            f"文件「{file.name}」的内容不是 PDF、JPG/PNG 图片、Word（docx）或 Excel（xlsx），"
-            "请检查后重新上传（系统按文件内容判断类型，改扩展名无效）"
-        )
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
+    checked = check_upload(file, accept=ALLOWED_TYPES.values(), what="文件")
+    _check_application_room(application, file.name or "", checked)
     evidence = Evidence(
         application=application,
         indicator_code=indicator_code,
-        original_name=sanitize_filename(file.name or "", ALLOWED_TYPES[mime]),
-        content_type=mime,
-        size=file.size,
-        sha256=digest.hexdigest(),
+        original_name=sanitize_filename(file.name or "", checked.extension),
+        content_type=checked.mime,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=actor,
     )
     evidence.file.save(evidence.original_name, file, save=False)
@@ -602,6 +587,63 @@ def upload_evidence(
         unit_id=application.unit_id,
     )
     return evidence
+
+
+def _check_application_room(application: Application, name: str, checked: CheckedFile) -> None:
+    """The per-application limits (EVIDENCE_MAX_FILES, EVIDENCE_MAX_TOTAL_BYTES) and duplicates by
+    SHA-256, frozen files included: they stay with the application and count against it."""
+    same = application.evidence.filter(sha256=checked.sha256).order_by("pk").first()
+    if same is not None:
+        where = f"（指标 {same.indicator_code}）" if same.indicator_code else ""
+        raise ValidationError(f"文件「{name}」与已上传的「{same.original_name}」{where}内容相同，不必重复上传")
+    stored = application.evidence.aggregate(count=Count("pk"), total=Sum("size"))
+    if stored["count"] >= settings.EVIDENCE_MAX_FILES:
+        raise ValidationError(
+            f"文件「{name}」未上传：每份申报最多 {settings.EVIDENCE_MAX_FILES} 个佐证材料，已有 {stored['count']} 个，"
+            "请删除不需要的文件后再上传"
+        )
+    total = stored["total"] or 0
+    if total + checked.size > settings.EVIDENCE_MAX_TOTAL_BYTES:
+        raise ValidationError(
+            f"文件「{name}」未上传：每份申报的佐证材料合计不超过 {megabytes(settings.EVIDENCE_MAX_TOTAL_BYTES)} MB，"
+            f"已有 {megabytes(total)} MB，请压缩或删除不需要的文件后再上传"
+        )
+
+
+def upload_evidence_files(
+    *,
+    actor: User,
+    application: Application,
+    files: Sequence[UploadedFile[bytes]],
+    indicator_code: str = "",
+    ip: str | None = None,
+) -> tuple[list[Evidence], list[str]]:
+    """The files of one upload: more than EVIDENCE_MAX_FILES_PER_POST refuses them all; otherwise
+    each is stored or refused on its own (one transaction each), so one bad file costs only
+    itself. Returns what was stored and the Chinese message of each refusal."""
+    limit = settings.EVIDENCE_MAX_FILES_PER_POST
+    if len(files) > limit:
+        raise ValidationError(f"一次最多上传 {limit} 个文件，本次选择了 {len(files)} 个，未上传任何文件，请分批上传")
+    stored: list[Evidence] = []
+    problems: list[str] = []
+    for upload in files:
+        try:
+            evidence = upload_evidence(
+                actor=actor, application=application, file=upload, indicator_code=indicator_code, ip=ip
+            )
+        except ValidationError as exc:
+            problems.append("；".join(exc.messages))
+        else:
+            stored.append(evidence)
+    return stored, problems
+
+
+def narrative_problem(text: str | None) -> str | None:
+    """Why a 自评说明 cannot be saved (too long), or None. Checked by the page before the save, so
+    the rest of the indicator is still saved and the typed text stays on the page."""
+    if text is None or len(text) <= settings.NARRATIVE_MAX_CHARS:
+        return None
+    return f"自评说明最多 {settings.NARRATIVE_MAX_CHARS} 个字，现有 {len(text)} 个字，请精简后再保存（未保存自评说明）"
 
 
 @transaction.atomic
@@ -808,25 +850,9 @@ SCAN_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
 def check_scan_file(file: UploadedFile[bytes], what: str) -> str:
-    """The scan's type by content (PDF, JPG or PNG) within the size limit; otherwise a Chinese
-    message naming the file, keyed by the form field `stamped_scan`."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if file.size is None or file.size > limit:
-        raise ValidationError({"stamped_scan": f"{what}「{file.name}」超过 {limit // (1024 * 1024)} MB 的大小限制"})
-    if not file.size:
-        raise ValidationError({"stamped_scan": f"{what}「{file.name}」是空文件"})
-    file.seek(0)
-    kind = filetype.guess(file.read(8192))
-    file.seek(0)
-    mime = kind.mime if kind else ""
-    if mime not in SCAN_TYPES:
-        raise ValidationError(
-            {
-                "stamped_scan": f"{what}「{file.name}」的内容不是 PDF 或 JPG/PNG 图片，"
-                "请扫描后重新上传（按文件内容判断类型）"
-            }
-        )
-    return mime
+    """The scan's type by content (PDF, JPG or PNG) within the size limit, through the one upload
+    check; otherwise a Chinese message naming the file, keyed by the form field `stamped_scan`."""
+    return check_upload(file, accept=SCAN_TYPES.values(), what=what, field="stamped_scan").mime
 
 
 def scan_name(prefix: str, mime: str) -> str:

@@ -5,6 +5,7 @@ in the session and replayed after the user logs in again."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -43,20 +44,33 @@ from .forms import ReturnForm, StampedScanForm
 from .models import Application, Evidence
 
 PENDING = "applications_pending_post"
+#: the pages whose POST is a draft replayed after sign-in (they read it with _pending_post)
+DRAFT_PAGES = frozenset({"applications:form", "applications:indicator", "applications:choices"})
 
 
 def login_keeping_post(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Like login_required, but a POST from an expired session is stashed server-side and
-    replayed when the user comes back, so nothing typed is lost."""
+    """Like login_required, but a save posted from an expired session on one of the draft pages
+    (申报书, 逐项自评, 学段与方向) is kept server-side and replayed when the user comes back.
+
+    Only a bounded draft is kept: anyone can post without signing in, so the session row must
+    not grow with what is posted. A draft whose JSON exceeds PENDING_POST_MAX_BYTES is not kept
+    (nothing of it is stored, no value is cut short); the session keeps only a note, and after
+    sign-in the page says the content was too large to keep. The page's autosave keeps what was
+    typed in the browser until the server confirms it, so it is restored there. POSTs to other
+    pages (uploads, deletions) were never replayed and are not stored."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             target = request.path
-            if request.method == "POST":
+            match = request.resolver_match
+            if request.method == "POST" and match is not None and match.view_name in DRAFT_PAGES:
                 data = {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
-                request.session[PENDING] = {"path": target, "data": data}
-                target = request.path
+                size = len(json.dumps(data))
+                if size <= settings.PENDING_POST_MAX_BYTES:
+                    request.session[PENDING] = {"path": target, "data": data}
+                else:
+                    request.session[PENDING] = {"path": target, "dropped": size}
             url = resolve_url(settings.LOGIN_URL) + "?" + urlencode({"next": target})
             if getattr(request, "htmx", False):
                 response = HttpResponse(status=204)
@@ -69,11 +83,19 @@ def login_keeping_post(view: Callable[..., HttpResponseBase]) -> Callable[..., H
 
 
 def _pending_post(request: HttpRequest) -> QueryDict | None:
-    """The stashed POST for this page, if any (taken out of the session once)."""
+    """The stashed POST for this page, if any (taken out of the session once). A draft that was
+    too large to keep leaves a message instead."""
     pending = request.session.get(PENDING)
-    if not pending or pending.get("path") != request.path:
+    if not isinstance(pending, dict) or pending.get("path") != request.path:
         return None
     del request.session[PENDING]
+    if "data" not in pending:
+        messages.warning(
+            request,
+            "登录已过期，刚才未保存的内容较多，服务器未能保留，请重新填写后保存"
+            "（本浏览器中自动保存的草稿如有，会在页面上恢复，请核对）",
+        )
+        return None
     data = QueryDict(mutable=True)
     for key, values in pending["data"].items():
         data.setlist(key, values)
@@ -342,6 +364,7 @@ def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse
         typed = _raw_indicator_values(node, data)
         if "narrative" in data:
             narrative = data.get("narrative", "")
+        too_long = services.narrative_problem(data.get("narrative"))
         try:
             outcome = services.save_indicator(
                 actor=request.user,
@@ -349,7 +372,7 @@ def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse
                 revision=_revision(data),
                 code=code,
                 values=typed,
-                narrative=data.get("narrative") if "narrative" in data else None,
+                narrative=data.get("narrative") if "narrative" in data and not too_long else None,
                 ip=client_ip(request),
             )
         except services.StaleRevision as exc:
@@ -359,7 +382,7 @@ def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse
             errors["general"] = "；".join(exc.messages)
         else:
             application = outcome.application
-            errors = outcome.errors
+            errors = {**outcome.errors, "narrative": too_long} if too_long else outcome.errors
             if request.method == "POST" and not errors and not getattr(request, "htmx", False):
                 messages.success(request, _("已保存"))
                 return redirect(request.path)  # post/redirect/get: a reload never re-posts
@@ -477,17 +500,18 @@ def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     files = request.FILES.getlist("file")
     if not files:
         messages.error(request, _("请选择要上传的文件"))
-    for upload in files:
-        try:
-            services.upload_evidence(
-                actor=request.user, application=application, file=upload, indicator_code=code, ip=client_ip(request)
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("已上传：%(name)s") % {"name": upload.name})
+    try:
+        stored, problems = services.upload_evidence_files(
+            actor=request.user, application=application, files=files, indicator_code=code, ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        stored, problems = [], exc.messages
+    except PermissionDenied:
+        raise Http404 from None
+    for problem in problems:
+        messages.error(request, problem)
+    for evidence in stored:
+        messages.success(request, _("已上传：%(name)s") % {"name": evidence.original_name})
     if code:
         return redirect("applications:indicator", pk=pk, code=code)
     return redirect("applications:form", pk=pk)

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from campuseval.campaigns import stages
+from campuseval.files.checks import limit_attrs
 
 register = template.Library()
 
@@ -122,3 +123,9 @@ def tree_changes(
         if any(row["r"].get(k) != was.get(k) for k in _SHOWN_KEYS):
             changed.append(_tree_link(row, i, base, language, active, oob=True))
     return mark_safe("".join(changed))  # every value in a link is escaped
+
+
+@register.simple_tag
+def upload_limits(several: bool = False) -> SafeString:
+    """`{% upload_limits %}` on a file input: the limits the page checks before sending."""
+    return mark_safe(" ".join(f'{k}="{conditional_escape(v)}"' for k, v in limit_attrs(several=several).items()))

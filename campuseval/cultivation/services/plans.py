@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -13,7 +12,9 @@ from django.utils import timezone
 
 from campuseval.access.rules import is_project_unit
 from campuseval.accounts.models import User
+from campuseval.applications.services import sanitize_filename
 from campuseval.audit.services import record
+from campuseval.files.checks import CheckedFile, check_upload
 from campuseval.notifications.services import notify
 
 from ..models import Project
@@ -22,21 +23,29 @@ from .people import organizer_users, project_link, require_organizer, unit_users
 PLAN_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
 
 
-def check_plan_file(plan: UploadedFile[Any]) -> None:
+def check_plan_file(plan: UploadedFile[Any]) -> CheckedFile:
+    """The plan through the one upload check: its type read from the content (a text file named
+    .pdf is refused), a Word or OFD archive well formed and free of programs, within the size
+    limit; the message names the file. The name must also end in one of these extensions (the
+    organizer downloads it under that name)."""
     name = plan.name or ""
     if PurePath(name).suffix.lower() not in PLAN_EXTENSIONS:
         raise ValidationError(f"实施方案请上传 PDF、Word 或 OFD 文件（{'、'.join(PLAN_EXTENSIONS)}），收到「{name}」")
-    if not plan.size:
-        raise ValidationError("上传的实施方案是空文件")
-    if plan.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(f"实施方案不能超过 {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB")
+    return check_upload(
+        plan,
+        accept=[e.lstrip(".") for e in PLAN_EXTENSIONS],
+        what="实施方案",
+        wrong_type="实施方案请上传 PDF、Word 或 OFD 文件",
+    )
 
 
 def store_plan(project: Project, plan: UploadedFile[Any], actor: User) -> None:
-    check_plan_file(plan)
-    suffix = PurePath(plan.name or "plan.pdf").suffix.lower()
-    project.plan.save(f"{project.selection_id}/{project.pk}-{timezone.now():%Y%m%d%H%M%S}{suffix}", plan, save=False)
-    project.plan_name = PurePath(plan.name or "").name[:200]
+    """Stored under the extension its content was found to be, so it is served as what it is."""
+    checked = check_plan_file(plan)
+    project.plan.save(
+        f"{project.selection_id}/{project.pk}-{timezone.now():%Y%m%d%H%M%S}.{checked.extension}", plan, save=False
+    )
+    project.plan_name = sanitize_filename(plan.name or "实施方案", checked.extension)
     project.plan_submitted_by, project.plan_submitted_at = actor, timezone.now()
     project.plan_return_reason = ""
 
