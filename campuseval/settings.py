@@ -300,6 +300,17 @@ EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
 # many days; below 180 the system check campuseval.E010 refuses to start (网络安全法 §21: six months).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 
+# Imports (issue: imports stay in scope)
+# An uploaded sheet is refused before parsing above IMPORT_MAX_MB, above IMPORT_MAX_UNPACKED_MB
+# unpacked (the sum of the zip's member sizes) and above IMPORT_MAX_ROWS rows (blank rows count);
+# a sheet of more than IMPORT_INLINE_ROWS data rows is imported by the background worker.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 5)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 50)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 200)
+#: `manage.py cleanup_imports` deletes initial-password sheets not downloaded after this many hours
+IMPORT_PASSWORDS_KEEP_HOURS = env_int("IMPORT_PASSWORDS_KEEP_HOURS", 72)
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -33,6 +33,7 @@ from campuseval.applications.models import Application, Evidence
 from campuseval.campaigns.models import Campaign
 from campuseval.cultivation.models import Project
 from campuseval.orgs.models import Unit
+from campuseval.reports.models import ImportJob
 from campuseval.reviews.models import Conflict, Objection, RecommendationEntry, RecommendationList, Result
 
 from .personas import PDF, PERSONAS, SIGNED_IN, Personas
@@ -139,6 +140,15 @@ def app_kw(p: Personas) -> dict[str, Any]:
 
 def draft_kw(p: Personas) -> dict[str, Any]:
     return {"pk": p.draft.pk}
+
+
+def import_job_kw(p: Personas) -> dict[str, Any]:
+    """A finished account import of the city organizer's, with its initial-password sheet."""
+    job = ImportJob.objects.create(
+        user=p.city_organizer, kind="accounts", filename=f"{p.city_organizer.username}-账号.xlsx", status="done"
+    )
+    job.passwords.save("passwords.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"), save=True)
+    return {"pk": job.pk}
 
 
 def campaign_kw(p: Personas) -> dict[str, Any]:
@@ -541,6 +551,18 @@ SPEC: dict[str, Spec] = {
         ),
     ),
     # the empty templates carry no data: any signed-in user may download them
+    "reports:import_job": Spec(
+        kwargs=lambda p: import_job_kw(p), get=only("city_organizer", outcome=ok("city_organizer.username"))
+    ),
+    "reports:import_passwords": Spec(
+        kwargs=lambda p: import_job_kw(p),
+        get=POST_ONLY_SIGNED_IN,
+        post=Post(
+            data=lambda p: {},
+            state=lambda p: list(ImportJob.objects.order_by("pk").values_list("pk", "passwords", "passwords_taken_at")),
+            allowed=only("city_organizer", outcome="any"),
+        ),
+    ),
     "reports:import_template": Spec(
         kwargs=lambda p: {"kind": "accounts"}, get={**signed_in("404"), **only(*ORGANIZERS, outcome=XLSX_FILE)}
     ),

@@ -1,17 +1,26 @@
 """Excel imports for accounts, the expert pool and a framework's indicator table. Every row is
 checked first; nothing is written until the whole sheet is clean; each refused row comes back
-with its reason in Chinese."""
+with its reason in Chinese.
+
+Every row stays inside the importer's units (`access.rules.managed_scope`: an organizer's
+region, an administrator's managed trees, everything for a superuser): a role is granted only at
+a unit in that scope, an existing account is touched only when everything it belongs to (its
+roles' units and its expert profile's work unit) lies in that scope, and superusers and staff
+accounts are never touched by an import. Each account, role and expert written is audited on
+its own with the values before and after, so the imports page can show what changed."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import yaml
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
@@ -22,143 +31,425 @@ from campuseval.campaigns.models import FrameworkRecord
 from campuseval.engine import FrameworkError, check_framework, load_framework_text
 from campuseval.orgs.models import Unit
 from campuseval.reviews.models import Expert
-from campuseval.spreadsheets.reading import ImportReport, read_rows
+from campuseval.spreadsheets.reading import ImportReport
+
+from .import_sheets import Sheet, read_sheet
 
 ROLE_NAMES = {str(label): value for value, label in Role.choices}
 USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
+#: one row may give several roles: 学校填报员、学校负责人 (also ，,;；/ or spaces between them)
+ROLE_SEPARATORS = re.compile(r"[、，,;；/／\s]+")
+PHONE = re.compile(r"1\d{10}|0\d{2,3}-?\d{7,8}")
+
+#: a progress callback: (rows done, rows in all)
+Progress = Callable[[int, int], None]
+#: rows written per transaction in the background, so other writers (SQLite's one lock) and the
+#: progress page are not held up for the whole sheet
+CHUNK = 100
+
+T = TypeVar("T")
 
 
-def _nul(row: dict[str, str]) -> str | None:
-    for key, value in row.items():
-        if "\x00" in value:
-            return f"“{key}”含有不可见的空字符"
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), max(size, 1)):
+        yield items[start : start + size]
+
+
+def _field_max(model: Any, name: str) -> int:
+    return int(model._meta.get_field(name).max_length)
+
+
+NAME_MAX = _field_max(User, "display_name")
+EMAIL_MAX = _field_max(User, "email")
+TITLE_MAX = _field_max(Expert, "title")
+FIELDS_MAX = _field_max(Expert, "fields")
+
+
+# --- initial passwords ---------------------------------------------------------------------------
+
+
+class _InitialPasswordHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with fewer rounds, for initial passwords only. They are 16 random characters of
+    a 57-letter alphabet (about 93 bits), so no number of rounds changes how guessable they are;
+    the rounds only protect chosen, guessable passwords. The stored hash names its rounds, so
+    the first sign-in verifies it and Django re-hashes at full strength (`must_update`), and
+    the user must choose a new password then anyway."""
+
+    iterations = 10_000
+
+
+#: letters and digits a person reads off a slip without confusing them (no 0/O, 1/l/I); no
+#: sign a spreadsheet would take for a formula
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+
+def initial_password() -> tuple[str, str]:
+    """A new one-time password and its hash (cheap when the site's hasher is PBKDF2)."""
+    password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(16))
+    hasher = get_hasher("default")
+    if isinstance(hasher, PBKDF2PasswordHasher) and hasher.algorithm == _InitialPasswordHasher.algorithm:
+        return password, make_password(password, hasher=_InitialPasswordHasher())
+    return password, make_password(password)
+
+
+# --- who an existing account belongs to ----------------------------------------------------------
+
+
+def _in_batches(values: Iterable[Any], size: int = 1000) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _existing_accounts(usernames: Iterable[str]) -> tuple[dict[str, User], dict[int, set[int]]]:
+    """The accounts already there by user name, and for each the units it belongs to (its
+    roles' units and its expert profile's work unit)."""
+    users: dict[str, User] = {}
+    for batch in _in_batches(set(usernames)):
+        users.update({u.username: u for u in User.objects.filter(username__in=batch)})
+    units: dict[int, set[int]] = {u.pk: set() for u in users.values()}
+    for batch in _in_batches(units):
+        for user_id, unit_id in Membership.objects.filter(user_id__in=batch).values_list("user_id", "unit_id"):
+            units[user_id].add(unit_id)
+        for user_id, unit_id in Expert.objects.filter(user_id__in=batch).values_list("user_id", "unit_id"):
+            units[user_id].add(unit_id)
+    return users, units
+
+
+def _account_problem(username: str, user: User | None, belongs: dict[int, set[int]], scope: set[int]) -> str | None:
+    """Why an import may not touch this existing account, or None (also None for a new one)."""
+    if user is None:
+        return None
+    if user.is_superuser or user.is_staff:
+        return f"账号「{username}」是系统管理账号（超级用户或后台人员），导入不能修改"
+    units = belongs.get(user.pk, set())
+    if not units or not units <= scope:
+        return f"账号「{username}」已存在，且属于您管理范围以外的单位（或不属于任何单位），导入不能修改"
     return None
+
+
+def _common_problem(row: dict[str, str], username: str, seen: dict[str, int]) -> str | None:
+    """The checks every account row shares: user name, duplicates, name, e-mail, phone."""
+    if not USERNAME.match(username):
+        return f"用户名「{username[:40]}」只能包含字母、数字和 _ . @ + -，长度 3–150"
+    if username in seen:
+        return f"用户名「{username}」与第 {seen[username]} 行重复"
+    if not row["姓名"]:
+        return "姓名未填写"
+    if len(row["姓名"]) > NAME_MAX:
+        return f"姓名超过 {NAME_MAX} 个字（{len(row['姓名'])} 个）"
+    if row["邮箱"]:
+        if len(row["邮箱"]) > EMAIL_MAX:
+            return f"邮箱超过 {EMAIL_MAX} 个字符"
+        try:
+            validate_email(row["邮箱"])
+        except ValidationError:
+            return f"邮箱「{row['邮箱'][:60]}」格式不正确"
+    if row["手机"] and not PHONE.fullmatch(row["手机"]):
+        return f"手机「{row['手机'][:30]}」格式不正确"
+    return None
+
+
+def _snapshot(user: User) -> dict[str, str]:
+    return {"display_name": user.display_name, "phone": user.phone, "email": user.email}
+
+
+def _write_account(
+    *, actor: User, row: dict[str, str], user: User | None, unit: Unit, ip: str | None, report: ImportReport
+) -> User:
+    """Create the account (with a one-time initial password) or update its name and contacts
+    (an empty 手机/邮箱 cell keeps what is there), auditing what changed."""
+    username = row["用户名"]
+    if user is None:
+        password, hashed = initial_password()
+        user = User(
+            username=username,
+            display_name=row["姓名"],
+            phone=row["手机"],
+            email=User.objects.normalize_email(row["邮箱"]),
+            password=hashed,
+            must_change_password=True,
+        )
+        user.save()
+        report.passwords.append((username, password))
+        report.created += 1
+        record(
+            actor=actor,
+            action="import.account.create",
+            obj=user,
+            summary=f"导入新建账号 {username}（{user.display_name}）",
+            after={"username": username, **_snapshot(user)},
+            unit_id=unit.pk,
+            ip=ip,
+        )
+        return user
+    before = _snapshot(user)
+    user.display_name = row["姓名"]
+    user.phone = row["手机"] or user.phone
+    user.email = User.objects.normalize_email(row["邮箱"]) if row["邮箱"] else user.email
+    after = _snapshot(user)
+    report.updated += 1
+    if after != before:
+        user.save(update_fields=["display_name", "phone", "email"])
+        changed = [k for k in after if after[k] != before[k]]
+        record(
+            actor=actor,
+            action="import.account.update",
+            obj=user,
+            summary=f"导入更新账号 {username}（{user.display_name}）",
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+            unit_id=unit.pk,
+            ip=ip,
+        )
+    return user
+
+
+def _grant(*, actor: User, user: User, unit: Unit, role: str, ip: str | None) -> None:
+    membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    if created:
+        record(
+            actor=actor,
+            action="import.membership.create",
+            obj=membership,
+            summary=f"导入授权 {user.username}：{unit.name} · {Role(role).label}",
+            after={"username": user.username, "unit": unit.code, "role": role},
+            unit_id=unit.pk,
+            ip=ip,
+        )
+
+
+def _roles(text: str) -> tuple[list[str], str | None]:
+    names = [n for n in ROLE_SEPARATORS.split(text) if n]
+    if not names:
+        return [], "角色未填写"
+    unknown = [n for n in names if n not in ROLE_NAMES]
+    if unknown:
+        return [], f"角色「{'、'.join(unknown)[:60]}」未知，可填：{'、'.join(ROLE_NAMES)}（多个角色用“、”分隔）"
+    roles: list[str] = []
+    for name in names:
+        if ROLE_NAMES[name] not in roles:
+            roles.append(ROLE_NAMES[name])
+    return roles, None
+
+
+def _sheet(file: IO[bytes] | None, sheet: Sheet | None, columns: tuple[str, ...]) -> Sheet:
+    if sheet is not None:
+        return sheet
+    assert file is not None
+    return read_sheet(file, columns)
+
+
+def _summary(*, actor: User, action: str, text: str, report: ImportReport, job_id: int | None, ip: str | None) -> None:
+    record(
+        actor=actor,
+        action=action,
+        summary=f"{text}：新建 {report.created}，更新 {report.updated}",
+        after={"job": job_id, "created": report.created, "updated": report.updated},
+        ip=ip,
+    )
 
 
 ACCOUNT_COLUMNS = ("用户名", "姓名", "手机", "邮箱", "单位代码", "角色")
 
 
-def import_accounts(*, actor: User, file: IO[bytes]) -> ImportReport:
-    """Accounts with one role each at a unit inside the importer's region. New accounts get a
-    random initial password, returned once for the organizer to hand out."""
+def import_accounts(
+    *,
+    actor: User,
+    file: IO[bytes] | None = None,
+    sheet: Sheet | None = None,
+    ip: str | None = None,
+    progress: Progress | None = None,
+    chunk: int | None = None,
+    job_id: int | None = None,
+) -> ImportReport:
+    """Accounts with one or more roles (角色 "学校填报员、学校负责人") at a unit inside the
+    importer's scope. New accounts get a random one-time initial password, returned once for
+    the importer to hand out. `chunk` writes that many rows per transaction (the background
+    worker); without it the whole sheet is one transaction."""
     scope = managed_scope(actor)
     if not scope:
         raise PermissionDenied
     report = ImportReport()
-    rows, report.refused = read_rows(file, ACCOUNT_COLUMNS)
-    if report.refused:
+    read = _sheet(file, sheet, ACCOUNT_COLUMNS)
+    rows, report.refused = read.rows, list(read.refused)
+    if any(number <= 1 for number, _ in report.refused):
         return report
-    units = {u.code: u for u in Unit.objects.filter(code__in=[r["单位代码"] for _, r in rows])}
+    units = {
+        u.code: u
+        for batch in _in_batches({r["单位代码"] for _, r in rows})
+        for u in Unit.objects.filter(code__in=batch)
+    }
+    users, belongs = _existing_accounts(r["用户名"] for _, r in rows)
+    superuser = bool(getattr(actor, "is_superuser", False))
     seen: dict[str, int] = {}
-    plan = []
+    plan: list[tuple[dict[str, str], User | None, Unit, list[str]]] = []
     for number, row in rows:
-        problem = _nul(row)
         username = row["用户名"]
         unit = units.get(row["单位代码"])
-        role = ROLE_NAMES.get(row["角色"])
-        if problem is None and not USERNAME.match(username):
-            problem = f"用户名「{username}」只能包含字母、数字和 _ . @ + -，长度 3–150"
-        if problem is None and username in seen:
-            problem = f"用户名「{username}」与第 {seen[username]} 行重复"
-        if problem is None and not row["姓名"]:
-            problem = "姓名未填写"
+        roles, problem = _roles(row["角色"])
+        problem = _common_problem(row, username, seen) or problem
         if problem is None and unit is None:
-            problem = f"单位代码「{row['单位代码']}」不存在"
+            problem = f"单位代码「{row['单位代码'][:40]}」不存在"
         if problem is None and unit is not None and unit.pk not in scope:
             problem = f"单位「{unit.name}」不在您的管理范围内"
-        if problem is None and role is None:
-            problem = f"角色「{row['角色']}」未知，可填：{'、'.join(ROLE_NAMES)}"
-        if problem is None and role == Role.ADMIN and not getattr(actor, "is_superuser", False):
+        if problem is None and Role.ADMIN in roles and not superuser:
             problem = "只有系统管理员可以导入系统管理员账号"
-        if problem is None and row["邮箱"]:
-            try:
-                validate_email(row["邮箱"])
-            except Exception:
-                problem = f"邮箱「{row['邮箱']}」格式不正确"
-        if problem is None and row["手机"] and not re.fullmatch(r"1\d{10}|0\d{2,3}-?\d{7,8}", row["手机"]):
-            problem = f"手机「{row['手机']}」格式不正确"
+        if problem is None:
+            problem = _account_problem(username, users.get(username), belongs, scope)
         if problem:
             report.refused.append((number, problem))
             continue
         seen[username] = number
-        plan.append((row, unit, role))
+        assert unit is not None
+        plan.append((row, users.get(username), unit, roles))
     if report.refused:
+        report.refused.sort()
         return report
-    with transaction.atomic():
-        for row, unit, role in plan:
-            user = User.objects.filter(username=row["用户名"]).first()
-            if user is None:
-                password = secrets.token_urlsafe(9)
-                user = User.objects.create_user(username=row["用户名"], password=password)
-                report.passwords.append((user.username, password))
-                report.created += 1
-            else:
-                report.updated += 1
-            user.display_name, user.phone, user.email = row["姓名"], row["手机"], row["邮箱"]
-            user.save()
-            Membership.objects.get_or_create(user=user, unit=unit, role=role)
-        record(actor=actor, action="import.accounts", summary=f"导入账号：新建 {report.created}，更新 {report.updated}")
+    total, done = len(plan), 0
+    for part in _chunks(plan, chunk or len(plan)):
+        with transaction.atomic():
+            for row, user, unit, roles in part:
+                account = _write_account(actor=actor, row=row, user=user, unit=unit, ip=ip, report=report)
+                for role in roles:
+                    _grant(actor=actor, user=account, unit=unit, role=role, ip=ip)
+        done += len(part)
+        if progress is not None:
+            progress(done, total)
+    _summary(actor=actor, action="import.accounts", text="导入账号", report=report, job_id=job_id, ip=ip)
     return report
 
 
 EXPERT_COLUMNS = ("用户名", "姓名", "手机", "邮箱", "工作单位代码", "所在区县代码", "职称/职务", "专业领域")
 
 
-def import_experts(*, actor: User, file: IO[bytes]) -> ImportReport:
+def _expert_snapshot(expert: Expert) -> dict[str, Any]:
+    return {
+        "unit": expert.unit.code if expert.unit_id else None,
+        "region": expert.region.code if expert.region_id and expert.region else None,
+        "title": expert.title,
+        "fields": expert.fields,
+    }
+
+
+def import_experts(
+    *,
+    actor: User,
+    file: IO[bytes] | None = None,
+    sheet: Sheet | None = None,
+    ip: str | None = None,
+    progress: Progress | None = None,
+    chunk: int | None = None,
+    job_id: int | None = None,
+) -> ImportReport:
     """The expert pool (专家库): an account, the expert role at the work unit, and the profile
-    with region and fields used for 回避 and panels."""
+    with region and fields used for 回避 and panels. The work unit and the region must lie in
+    the importer's scope, and an expert already registered elsewhere is not moved here."""
     scope = managed_scope(actor)
     if not scope:
         raise PermissionDenied
     report = ImportReport()
-    rows, report.refused = read_rows(file, EXPERT_COLUMNS)
-    if report.refused:
+    read = _sheet(file, sheet, EXPERT_COLUMNS)
+    rows, report.refused = read.rows, list(read.refused)
+    if any(number <= 1 for number, _ in report.refused):
         return report
-    codes = [r["工作单位代码"] for _, r in rows] + [r["所在区县代码"] for _, r in rows]
-    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
-    plan = []
+    codes = {r["工作单位代码"] for _, r in rows} | {r["所在区县代码"] for _, r in rows}
+    units = {u.code: u for batch in _in_batches(codes) for u in Unit.objects.filter(code__in=batch)}
+    users, belongs = _existing_accounts(r["用户名"] for _, r in rows)
+    experts = {
+        e.user_id: e
+        for batch in _in_batches([u.pk for u in users.values()])
+        for e in Expert.objects.filter(user_id__in=batch).select_related("unit", "region")
+    }
+    plan: list[tuple[dict[str, str], User | None, Unit, Unit | None]] = []
     seen: dict[str, int] = {}
     for number, row in rows:
-        problem = _nul(row)
+        username = row["用户名"]
         unit = units.get(row["工作单位代码"])
         region = units.get(row["所在区县代码"]) if row["所在区县代码"] else None
-        if problem is None and not USERNAME.match(row["用户名"]):
-            problem = f"用户名「{row['用户名']}」只能包含字母、数字和 _ . @ + -，长度 3–150"
-        if problem is None and row["用户名"] in seen:
-            problem = f"用户名「{row['用户名']}」与第 {seen[row['用户名']]} 行重复"
-        if problem is None and not row["姓名"]:
-            problem = "姓名未填写"
+        user = users.get(username)
+        problem = _common_problem(row, username, seen)
         if problem is None and unit is None:
-            problem = f"工作单位代码「{row['工作单位代码']}」不存在"
+            problem = f"工作单位代码「{row['工作单位代码'][:40]}」不存在"
+        if problem is None and unit is not None and unit.pk not in scope:
+            problem = f"工作单位「{unit.name}」不在您的管理范围内"
         if problem is None and row["所在区县代码"] and (region is None or region.kind != Unit.Kind.COUNTY):
-            problem = f"所在区县代码「{row['所在区县代码']}」不是区县"
+            problem = f"所在区县代码「{row['所在区县代码'][:40]}」不是区县"
+        if problem is None and region is not None and region.pk not in scope:
+            problem = f"所在区县「{region.name}」不在您的管理范围内"
+        if problem is None and len(row["职称/职务"]) > TITLE_MAX:
+            problem = f"职称/职务超过 {TITLE_MAX} 个字"
+        if problem is None and len(row["专业领域"]) > FIELDS_MAX:
+            problem = f"专业领域超过 {FIELDS_MAX} 个字"
+        existing = experts.get(user.pk) if user is not None else None
+        if problem is None and existing is not None and existing.unit_id not in scope:
+            problem = f"专家「{username}」已在{existing.unit.name}的专家库中，不能移入本库"
+        if problem is None:
+            problem = _account_problem(username, user, belongs, scope)
         if problem:
             report.refused.append((number, problem))
             continue
-        seen[row["用户名"]] = number
-        plan.append((row, unit, region))
+        seen[username] = number
+        assert unit is not None
+        plan.append((row, user, unit, region))
     if report.refused:
+        report.refused.sort()
         return report
-    with transaction.atomic():
-        for row, unit, region in plan:
-            user = User.objects.filter(username=row["用户名"]).first()
-            if user is None:
-                password = secrets.token_urlsafe(9)
-                user = User.objects.create_user(username=row["用户名"], password=password, email=row["邮箱"])
-                report.passwords.append((user.username, password))
-                report.created += 1
-            else:
-                report.updated += 1
-            user.display_name, user.phone = row["姓名"], row["手机"]
-            user.save()
-            assert unit is not None  # rows without a known unit were refused above
-            Membership.objects.get_or_create(user=user, unit=unit, role=Role.EXPERT)
-            Expert.objects.update_or_create(
-                user=user,
-                defaults={"unit": unit, "region": region, "title": row["职称/职务"], "fields": row["专业领域"]},
-            )
-        record(actor=actor, action="import.experts", summary=f"导入专家：新建 {report.created}，更新 {report.updated}")
+    total, done = len(plan), 0
+    for part in _chunks(plan, chunk or len(plan)):
+        with transaction.atomic():
+            for row, user, unit, region in part:
+                account = _write_account(actor=actor, row=row, user=user, unit=unit, ip=ip, report=report)
+                _grant(actor=actor, user=account, unit=unit, role=Role.EXPERT, ip=ip)
+                _write_expert(
+                    actor=actor,
+                    user=account,
+                    existing=experts.get(account.pk),
+                    row=row,
+                    unit=unit,
+                    region=region,
+                    ip=ip,
+                )
+        done += len(part)
+        if progress is not None:
+            progress(done, total)
+    _summary(actor=actor, action="import.experts", text="导入专家", report=report, job_id=job_id, ip=ip)
     return report
+
+
+def _write_expert(
+    *,
+    actor: User,
+    user: User,
+    existing: Expert | None,
+    row: dict[str, str],
+    unit: Unit,
+    region: Unit | None,
+    ip: str | None,
+) -> None:
+    before = _expert_snapshot(existing) if existing is not None else None
+    expert = existing or Expert(user=user)
+    expert.unit, expert.region, expert.title, expert.fields = unit, region, row["职称/职务"], row["专业领域"]
+    after = _expert_snapshot(expert)
+    if before == after:
+        return
+    expert.save()
+    changed = list(after) if before is None else [k for k in after if after[k] != before[k]]
+    record(
+        actor=actor,
+        action="import.expert.create" if before is None else "import.expert.update",
+        obj=expert,
+        summary=f"导入{'新建' if before is None else '更新'}专家 {user.username}（{user.display_name}）",
+        before={k: before[k] for k in changed} if before is not None else None,
+        after={k: after[k] for k in changed},
+        unit_id=unit.pk,
+        ip=ip,
+    )
 
 
 class _Dumper(yaml.SafeDumper):
@@ -169,10 +460,44 @@ _Dumper.add_representer(Decimal, lambda dumper, value: dumper.represent_scalar("
 
 FRAMEWORK_COLUMNS = ("编码", "上级编码", "名称", "分值", "指标内容", "评分说明", "材料要求", "标记")
 MARKS = {"★": "basic", "▲": "demonstration", "必要条件": "necessary", "加分项": "bonus"}
+#: an indicator's points: a finite number, at most this, with at most two decimals
+POINTS_MAX = Decimal(1000)
+#: the framework's total, as FrameworkRecord.total holds it (8 digits, 2 decimals)
+TOTAL_MAX = Decimal("999999.99")
+CODE_MAX = 40
+TITLE_TEXT_MAX = 200
+FRAMEWORK_TITLE_MAX = _field_max(FrameworkRecord, "title")
+
+
+def _points(text: str) -> tuple[Decimal | None, str | None]:
+    shown = text[:30]
+    try:
+        points = Decimal(text)
+    except InvalidOperation:
+        return None, f"分值「{shown}」不是数字"
+    if not points.is_finite():
+        return None, f"分值「{shown}」不是有限的数字"
+    if points < 0:
+        return None, "分值不能为负数"
+    if points > POINTS_MAX:
+        return None, f"分值「{shown}」超过 {POINTS_MAX} 分"
+    if points != points.quantize(Decimal("0.01")):
+        return None, f"分值「{shown}」最多两位小数"
+    return Decimal(format(points, "f")), None  # 1E+1 → 10: the YAML holds plain numbers
 
 
 def import_framework_table(
-    *, actor: User, file: IO[bytes], key: str, title: str, subject: str, level_names: list[str]
+    *,
+    actor: User,
+    key: str,
+    title: str,
+    subject: str,
+    level_names: list[str],
+    file: IO[bytes] | None = None,
+    sheet: Sheet | None = None,
+    ip: str | None = None,
+    progress: Progress | None = None,
+    job_id: int | None = None,
 ) -> tuple[ImportReport, str]:
     """An indicator table into a new framework draft (inactive FrameworkRecord). Leaves get a
     `manual` rule (points set by evaluators) to be refined in the YAML later; the engine's
@@ -180,11 +505,15 @@ def import_framework_table(
     if not managed_scope(actor):
         raise PermissionDenied
     report = ImportReport()
-    rows, report.refused = read_rows(file, FRAMEWORK_COLUMNS)
+    read = _sheet(file, sheet, FRAMEWORK_COLUMNS)
+    rows, report.refused = read.rows, list(read.refused)
     if report.refused:
         return report, ""
     if not re.fullmatch(r"[a-z0-9-]{3,80}", key):
         report.refused.append((0, "框架编号只能用小写字母、数字和连字符（3–80 位）"))
+        return report, ""
+    if len(title) > FRAMEWORK_TITLE_MAX:
+        report.refused.append((0, f"名称超过 {FRAMEWORK_TITLE_MAX} 个字"))
         return report, ""
     if FrameworkRecord.objects.filter(key=key).exists():
         report.refused.append((0, f"框架编号「{key}」已存在"))
@@ -193,28 +522,27 @@ def import_framework_table(
     order: list[str] = []
     parents: dict[str, str] = {}
     for number, row in rows:
-        problem = _nul(row)
+        problem = None
         code = row["编码"]
-        if problem is None and not code:
+        if not code:
             problem = "编码未填写"
-        if problem is None and code in nodes:
+        elif len(code) > CODE_MAX:
+            problem = f"编码超过 {CODE_MAX} 个字符"
+        elif code in nodes:
             problem = f"编码「{code}」重复"
-        if problem is None and not row["名称"]:
+        elif not row["名称"]:
             problem = "名称未填写"
+        elif len(row["名称"]) > TITLE_TEXT_MAX:
+            problem = f"名称超过 {TITLE_TEXT_MAX} 个字"
         points = None
         if problem is None:
-            try:
-                points = Decimal(row["分值"])
-                if points < 0:
-                    problem = "分值不能为负数"
-            except InvalidOperation:
-                problem = f"分值「{row['分值']}」不是数字"
+            points, problem = _points(row["分值"])
         marks = [m.strip() for m in re.split(r"[、,，\s]+", row["标记"]) if m.strip()]
         unknown = [m for m in marks if m not in MARKS]
         if problem is None and unknown:
-            problem = f"标记「{'、'.join(unknown)}」未知，可填：★、▲、必要条件、加分项"
+            problem = f"标记「{'、'.join(unknown)[:40]}」未知，可填：★、▲、必要条件、加分项"
         if problem is None and row["上级编码"] and row["上级编码"] not in nodes:
-            problem = f"上级编码「{row['上级编码']}」不存在（上级须写在下级之前）"
+            problem = f"上级编码「{row['上级编码'][:40]}」不存在（上级须写在下级之前）"
         if problem:
             report.refused.append((number, problem))
             continue
@@ -246,6 +574,9 @@ def import_framework_table(
 
     tops = [build(c) for c in order if c not in parents]
     total = sum((n["points"] for n in tops), Decimal(0))
+    if total > TOTAL_MAX:
+        report.refused.append((0, f"一级指标合计 {total} 分，超过上限 {TOTAL_MAX} 分"))
+        return report, ""
     draft = {
         "id": key,
         "title": title,
@@ -268,7 +599,7 @@ def import_framework_table(
             report.notes.append(f"{found.code} {found.message_zh}".strip())
     if report.refused:
         return report, text
-    FrameworkRecord.objects.create(
+    record_ = FrameworkRecord.objects.create(
         key=key,
         title=title,
         subject=subject,
@@ -278,5 +609,14 @@ def import_framework_table(
         is_active=False,
     )
     report.created = len(order)
-    record(actor=actor, action="import.framework", summary=f"导入指标表为框架草稿 {key}（{len(order)} 项）")
+    if progress is not None:
+        progress(len(order), len(order))
+    record(
+        actor=actor,
+        action="import.framework",
+        obj=record_,
+        summary=f"导入指标表为框架草稿 {key}（{len(order)} 项）",
+        after={"job": job_id, "key": key, "title": title, "indicators": len(order), "total": str(total)},
+        ip=ip,
+    )
     return report, text

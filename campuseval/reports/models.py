@@ -61,3 +61,78 @@ class ExportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(100, int(self.rows_done * 100 / self.rows_total))
+
+
+def import_upload_path(instance: ImportJob, filename: str) -> str:
+    """The uploaded sheet, kept for the worker under a name nobody can guess."""
+    return f"imports/{instance.user_id}/{instance.token}.xlsx"
+
+
+def import_passwords_path(instance: ImportJob, filename: str) -> str:
+    return f"imports/{instance.user_id}/{instance.token}-passwords.xlsx"
+
+
+class ImportJob(models.Model):
+    """One Excel import (accounts, experts or an indicator table): run in the request when the
+    sheet is short, by the background worker when it is long. Holds the progress, the row
+    messages, the uploaded file until the worker is done with it, and the new accounts'
+    initial passwords as a sheet the importer may download once."""
+
+    class Kind(models.TextChoices):
+        ACCOUNTS = "accounts", _("账号")
+        EXPERTS = "experts", _("专家库")
+        FRAMEWORK = "framework", _("指标表")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        REFUSED = "refused", _("未导入")
+        FAILED = "failed", _("失败")
+
+    token = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    #: the framework table's key, title, subject and level names
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    upload = models.FileField(upload_to=import_upload_path, max_length=300, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    #: {"refused": [[row, reason]], "created": n, "updated": n, "notes": [...]}; never a password
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    passwords = models.FileField(upload_to=import_passwords_path, max_length=300, blank=True)
+    passwords_count = models.PositiveIntegerField(default=0)
+    passwords_taken_at = models.DateTimeField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REFUSED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def refused(self) -> list[tuple[int, str]]:
+        return [(int(n), str(reason)) for n, reason in (self.report or {}).get("refused", [])]

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 
 from campuseval.access.rules import (
     hides_applicant_from,
     is_organizer_for,
+    managed_scope,
     may_edit_application,
     may_import,
     may_see_assignment,
@@ -20,8 +25,11 @@ from campuseval.access.rules import (
     may_see_recommendation,
 )
 from campuseval.access.views import AuthenticatedRequest
+from campuseval.accounts.models import User
 from campuseval.applications import queries as application_queries
 from campuseval.applications.models import Application
+from campuseval.audit.models import AuditEntry
+from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import formdefs
@@ -34,6 +42,9 @@ from campuseval.spreadsheets.writing import Column, build_workbook
 
 from . import imports as importers
 from .annexes import recommendation_annex
+from .import_forms import ImportForm, TakePasswordsForm
+from .import_tasks import start_import, take_passwords
+from .models import ImportJob
 from .pdf import render_pdf
 
 
@@ -261,43 +272,107 @@ def published_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- imports -------------------------------------------------------------------------------------
 
+#: import audit rows per page on the imports page
+AUDIT_PAGE = 20
+
+
+def _import_audit(user: User, page: str | None) -> Any:
+    """The import audit rows of the importer's scope (each row's unit in it), and their own,
+    newest first, one page at a time: a count and a page, whatever the page's length."""
+    entries = AuditEntry.objects.filter(action__startswith="import.").only(
+        "at", "actor_name", "action", "summary", "before", "after", "object_type", "object_id"
+    )
+    if not user.is_superuser:
+        entries = entries.filter(Q(unit_id__in=managed_scope(user)) | Q(actor_id=user.pk))
+    return Paginator(entries.order_by("-at", "-pk"), AUDIT_PAGE).get_page(page)
+
+
+def _changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) of one audit row, for the page."""
+    before = entry.before if isinstance(entry.before, dict) else {}
+    after = entry.after if isinstance(entry.after, dict) else {}
+    return [(k, before.get(k, ""), after.get(k, "")) for k in dict.fromkeys([*before, *after]) if k != "job"]
+
+
+def _label(form: ImportForm, name: str) -> str:
+    return str(form.fields[name].label) if name in form.fields else "表单"
+
 
 @login_required
 def imports(request: AuthenticatedRequest) -> HttpResponse:
     """Organizers import accounts, the expert pool and framework indicator tables from Excel;
-    refused rows are listed with their reasons and nothing is imported until the sheet is clean."""
+    refused rows are listed with their reasons and nothing is imported until the sheet is clean.
+    A long sheet goes to the background worker and shows its progress here."""
     if not may_import(request.user):
         raise Http404
     report = None
-    kind = request.POST.get("kind", "")
     draft = ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            report = ImportReport(refused=[(0, "请选择要上传的 Excel 文件")])
-        else:
-            try:
-                if kind == "accounts":
-                    report = importers.import_accounts(actor=request.user, file=upload)
-                elif kind == "experts":
-                    report = importers.import_experts(actor=request.user, file=upload)
-                elif kind == "framework":
-                    levels = [x.strip() for x in request.POST.get("level_names", "").split(",") if x.strip()]
-                    report, draft = importers.import_framework_table(
-                        actor=request.user,
-                        file=upload,
-                        key=request.POST.get("key", "").strip(),
-                        title=request.POST.get("title", "").strip() or "未命名指标体系",
-                        subject=request.POST.get("subject", "school"),
-                        level_names=levels or ["一级指标", "二级指标", "三级指标"],
-                    )
-                else:
-                    raise Http404
-            except PermissionDenied:
-                raise Http404 from None
+    job = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job, report, draft = start_import(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                file=upload,
+                filename=str(upload.name or ""),
+                params=form.params(),
+                ip=client_ip(request),
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        if report is None:
+            messages.info(request, f"表格较大（{job.rows_total} 行），已转入后台导入，进度见下方。")
+            return redirect("reports:imports")
+    elif request.method == "POST":
+        problems = [(0, f"{_label(form, name)}：{e}") for name, errors in form.errors.items() for e in errors]
+        report = ImportReport(refused=problems)
+    jobs = list(ImportJob.objects.filter(user=request.user)[:10])
+    audit = _import_audit(request.user, request.GET.get("page"))
+    for entry in audit:
+        entry.changes = _changes(entry)
     return render(
-        request, "reports/imports.html", {"report": report, "kind": kind, "post": request.POST, "draft": draft}
+        request,
+        "reports/imports.html",
+        {
+            "report": report,
+            "job": job,
+            "kind": request.POST.get("kind", ""),
+            "post": request.POST,
+            "draft": draft,
+            "jobs": jobs,
+            "audit": audit,
+            "password_form": TakePasswordsForm(),
+        },
     )
+
+
+def _own_job(request: AuthenticatedRequest, pk: int) -> ImportJob:
+    if not may_import(request.user):
+        raise Http404
+    return get_object_or_404(ImportJob.objects.filter(user=request.user), pk=pk)
+
+
+@login_required
+def import_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One import job of the importer's (what htmx polls while it runs): progress, then its row
+    messages."""
+    job = _own_job(request, pk)
+    return render(request, "reports/imports/_job.html", {"job": job, "password_form": TakePasswordsForm()})
+
+
+@login_required
+@require_POST
+def import_passwords(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The new accounts' initial passwords as a sheet, to the importer, once."""
+    job = _own_job(request, pk)
+    form = TakePasswordsForm(request.POST)
+    data = take_passwords(actor=request.user, job=job) if form.is_valid() else None
+    if data is None:
+        messages.error(request, "初始密码表已下载过或不存在（只能下载一次）。")
+        return redirect("reports:imports")
+    return xlsx_response(data, f"初始密码-{job.created_at:%Y%m%d-%H%M}.xlsx")
 
 
 TEMPLATES_COLUMNS = {
