@@ -58,10 +58,9 @@ def test_a_failed_sign_in_records_the_name_tried_but_not_the_password(behind_pro
     behind_proxy.post(reverse("accounts:login"), {"username": "nobody\x07", "password": WRONG})
     unknown = AuditEntry.objects.filter(action="auth.login_failed").exclude(pk=entry.pk).get()
     assert (unknown.actor_name, unknown.unit_id) == ("nobody", None)
-    # a NUL (refused by PostgreSQL) or an endless name is no server error and is kept short
-    for name in ("nul\x00name", "长" * 1000):
-        response = behind_proxy.post(reverse("accounts:login"), {"username": name, "password": WRONG})
-        assert response.status_code in (200, 403, 429)
+    # a NUL (refused by PostgreSQL) in the name is no server error
+    response = behind_proxy.post(reverse("accounts:login"), {"username": "nul\x00name", "password": WRONG})
+    assert response.status_code == 200
     # a sign-in path without the form's checks hands the audit's receiver the raw name (sent to it
     # alone: django-axes' own receiver is not the audit's to test)
     request = RequestFactory().post("/", REMOTE_ADDR=CLIENT)
