@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from campuseval.access import rules
+from campuseval.accounts.models import Membership, Role
 
 from .personas import Personas
 
@@ -58,6 +60,9 @@ CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "may_see_project": rules.may_see_project,
     "may_see_unit_history": rules.may_see_unit_history,
     "may_import": lambda u, _obj: rules.may_import(u),
+    # second factor: the reset is asked of the persona made a system administrator where it organizes
+    "needs_second_factor": lambda u, _obj: _needs_second_factor(u),
+    "may_reset_second_factor": lambda u, target: rules.may_reset_second_factor(_otp_admin(u), target),
     "is_organizer": lambda u, _obj: rules.is_organizer(u),
     "signed_in": lambda u, _obj: rules.signed_in(u),
     "in_organizer_scope": lambda u, unit: unit.pk in rules.organizer_scope(u),
@@ -229,6 +234,20 @@ TABLE: list[tuple[str, str, str, bool]] = [
     ("anonymous", "is_organizer", "city", DENY),
     ("expert", "signed_in", "city", ALLOW),
     ("anonymous", "signed_in", "city", DENY),
+    # second factor (OTP_REQUIRED on, organizers and administrators)
+    ("city_organizer", "needs_second_factor", "city", ALLOW),
+    ("outsider_organizer", "needs_second_factor", "city", ALLOW),
+    ("school_officer", "needs_second_factor", "city", DENY),
+    ("county_reviewer", "needs_second_factor", "city", DENY),
+    ("expert", "needs_second_factor", "city", DENY),
+    ("anonymous", "needs_second_factor", "city", DENY),
+    ("city_organizer", "may_reset_second_factor", "school_officer", ALLOW),
+    ("city_organizer", "may_reset_second_factor", "county_reviewer", ALLOW),
+    ("city_organizer", "may_reset_second_factor", "outsider_organizer", DENY),  # another city
+    ("city_organizer", "may_reset_second_factor", "city_organizer", DENY),  # never one's own
+    ("outsider_organizer", "may_reset_second_factor", "school_officer", DENY),
+    ("county_reviewer", "may_reset_second_factor", "school_officer", DENY),  # no administrator
+    ("anonymous", "may_reset_second_factor", "school_officer", DENY),
     # the unit sets the predicates are built from
     ("city_organizer", "in_organizer_scope", "school", ALLOW),
     ("outsider_organizer", "in_organizer_scope", "school", DENY),
@@ -288,6 +307,20 @@ def _admin(user: Any) -> Any:
         return None
     unit = Membership.objects.filter(user=user).order_by("pk").values_list("unit", flat=True).first()
     Membership.objects.get_or_create(user=user, unit_id=unit, role=Role.ADMIN)
+    return user
+
+
+def _needs_second_factor(user: Any) -> bool:
+    with override_settings(OTP_REQUIRED=True, OTP_REQUIRED_ROLES=["organizer", "admin"]):
+        return rules.needs_second_factor(user)
+
+
+def _otp_admin(user: Any) -> Any:
+    """The persona, now also a system administrator at the units where it is an organizer."""
+    if user is None:
+        return None
+    for unit_id in Membership.objects.filter(user=user, role=Role.ORGANIZER).values_list("unit_id", flat=True):
+        Membership.objects.get_or_create(user=user, unit_id=unit_id, role=Role.ADMIN)
     return user
 
 
