@@ -349,12 +349,6 @@ def may_reset_second_factor(user: Actor | None, target: User) -> bool:
     return bool(target_units) and target_units <= administered
 
 
-def may_read_audit_log(user: Actor | None) -> bool:
-    """The system-wide audit log (审计日志): system administrators (superusers) read all of it,
-    organizers their region's part (`scopes.visible_audit_entries`)."""
-    return bool(signed_in(user) and getattr(user, "is_superuser", False)) or is_organizer(user)
-
-
 # --- accounts managed in pages (people) ----------------------------------------------------------
 
 #: Roles that manage the accounts of their units (create, disable, roles, password resets).
