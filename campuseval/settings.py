@@ -346,3 +346,43 @@ MIDDLEWARE.insert(
 )
 _OTP_AFTER = [i for i, m in enumerate(MIDDLEWARE) if m.startswith(("django_otp.", "campuseval.accounts."))]
 MIDDLEWARE.insert(max(_OTP_AFTER) + 1, "campuseval.shell.otp_middleware.SecondFactorMiddleware")
+
+# Single sign-on (OIDC, CAS) (统一身份认证, README 统一身份认证): each protocol is off unless switched on;
+# off, its URLs answer 404 and the login page shows no button. Either one only finds an existing
+# account (campuseval/accounts/sso.py): the account whose SSO_MATCH field (staff_no 工号 | username |
+# phone | email) equals the OIDC claim OIDC_MATCH_CLAIM, or the CAS user name (or the attribute
+# CAS_MATCH_ATTRIBUTE). Accounts, roles and units are never created or changed by a sign-in.
+SSO_MATCH = env("SSO_MATCH", "staff_no")
+OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+OIDC_PROVIDER_LABEL = env("OIDC_PROVIDER_LABEL")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = " ".join(env_list("OIDC_RP_SCOPES", "openid,profile,email,phone"))  # comma separated
+OIDC_MATCH_CLAIM = env("OIDC_MATCH_CLAIM", "preferred_username")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:oidc_callback"
+CAS_ENABLED = env_bool("CAS_ENABLED", False)
+CAS_PROVIDER_LABEL = env("CAS_PROVIDER_LABEL")
+CAS_SERVER_URL = env("CAS_SERVER_URL")
+CAS_VERSION = env("CAS_VERSION", "3")
+CAS_MATCH_ATTRIBUTE = env("CAS_MATCH_ATTRIBUTE")
+CAS_VERIFY_SSL_CERTIFICATE = env_bool("CAS_VERIFY_SSL_CERTIFICATE", True)
+CAS_ROOT_PROXIED_AS = env("CAS_ROOT_PROXIED_AS")  # e.g. https://pingjia.jyj.example.cn behind a proxy
+CAS_CREATE_USER = False
+CAS_REDIRECT_URL = LOGIN_REDIRECT_URL
+CAS_IGNORE_REFERER = True
+CAS_LOGOUT_COMPLETELY = True
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+INSTALLED_APPS += ["django_cas_ng"]  # its ticket table (single log-out bookkeeping)
+AUTHENTICATION_BACKENDS += ["campuseval.accounts.sso.OIDCBackend", "campuseval.accounts.sso.CASBackend"]
+# django-axes counts password attempts only: not the provider's round trips (sso.exempt_from_lockout)
+AXES_WHITELIST_CALLABLE = "campuseval.accounts.sso.exempt_from_lockout"

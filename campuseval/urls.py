@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/sso/", include("campuseval.accounts.sso_urls")),  # 统一身份认证 (OIDC, CAS)
     path("accounts/", include("campuseval.accounts.urls")),
     path("orgs/", include("campuseval.units.urls")),
     path("people/", include("campuseval.people.urls")),

@@ -243,6 +243,15 @@ SPEC: dict[str, Spec] = {
         ),
     ),
     "accounts:password_change_done": Spec(get=signed_in(ok())),
+    # --- single sign-on (switched off here, as by default: every protocol URL answers 404, even to
+    # the anonymous visitor; tests/sso covers them switched on against a real provider)
+    "sso:oidc_login": Spec(get=everyone("404")),
+    "sso:oidc_callback": Spec(get=everyone("404")),
+    "sso:cas_login": Spec(get=everyone("404")),
+    "sso:logout": Spec(
+        get=POST_ONLY,
+        post=Post(data=lambda p: {}, state=lambda p: User.objects.count(), allowed=everyone("signed-out")),
+    ),
     # second factor (tests/otp): with OTP_REQUIRED off (the default, and here) the pages lead home for
     # everyone; the reset is an administrator's alone (no persona administers the organizer's city)
     "accounts:otp_verify": Spec(
