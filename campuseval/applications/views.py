@@ -36,6 +36,7 @@ from campuseval.access.views import AuthenticatedRequest
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.engine import Indicator, formdefs
+from campuseval.engine.text import id_param
 from campuseval.orgs.models import Unit
 
 from . import queries, services
@@ -104,7 +105,8 @@ def _pending_post(request: HttpRequest) -> QueryDict | None:
 
 def _revision(data: QueryDict) -> int:
     raw = data.get("overwrite_revision") or data.get("revision") or ""
-    return int(raw) if str(raw).isdigit() else -1
+    value = id_param(str(raw))  # ASCII digits only: int() of 5,000 digits or '²' would raise
+    return -1 if value is None else value
 
 
 def _visible(request: HttpRequest, pk: int) -> Application:
@@ -128,8 +130,8 @@ def mine(request: AuthenticatedRequest) -> HttpResponse:
     if not unit_ids:
         raise Http404
     if request.method == "POST":
-        campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign") or 0)
-        unit = get_object_or_404(Unit, pk=request.POST.get("unit") or 0, pk__in=unit_ids)
+        campaign = get_object_or_404(Campaign, pk=id_param(request.POST.get("campaign", "")) or 0)
+        unit = get_object_or_404(Unit, pk=id_param(request.POST.get("unit", "")) or 0, pk__in=unit_ids)
         try:
             application = services.start_application(
                 actor=request.user, campaign=campaign, unit=unit, ip=client_ip(request)
@@ -251,7 +253,8 @@ def form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     "f": f,
                     "value": "" if values.get(f.key) is None else values.get(f.key),
                     "display": formdefs.display_value(f, values.get(f.key)),
-                    "error": errors.get(f.key),
+                    # a stored value that today's bounds refuse is shown with the reason, never a 500
+                    "error": errors.get(f.key) or formdefs.value_problem(f, values.get(f.key)),
                 }
                 for f in fields
             ],

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campuseval.engine.text import id_param
 from campuseval.orgs.models import Unit
 
 from . import services
@@ -36,6 +37,16 @@ class UnitChoices(forms.ModelMultipleChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.name}（{obj.get_kind_display()}）"
 
+    def _check_values(self, value: Any) -> Any:
+        """Only ids are looked up: 10^30 in a `pk__in` fails on SQLite (OverflowError), and
+        text that is no id is no choice."""
+        for pk in value:
+            if id_param(str(pk)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs
+
 
 def _datetime_field(label: str) -> forms.DateTimeField:
     return forms.DateTimeField(
@@ -47,12 +58,22 @@ def _datetime_field(label: str) -> forms.DateTimeField:
     )
 
 
+#: the largest quota or count a campaign takes (far above any city's schools)
+COUNT_MAX = 100_000
+
+
 def _count(label: StrOrPromise) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=False,
         min_value=0,
-        error_messages={"invalid": _("请填写整数"), "min_value": _("不能为负数")},
+        # a count beyond the database's integer (10^30) would fail on saving: refused here
+        max_value=COUNT_MAX,
+        error_messages={
+            "invalid": _("请填写整数"),
+            "min_value": _("不能为负数"),
+            "max_value": _("不能超过 %(limit_value)s"),
+        },
     )
 
 
@@ -128,7 +149,12 @@ class CampaignForm(forms.Form):
     places_schools = _count(_("学校名额"))
     places_districts = _count(_("区县名额"))
     description = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=[_no_nul]
+        label=_("说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[_no_nul],
+        max_length=5000,
+        error_messages={"max_length": _("说明最多 %(limit_value)d 字（现为 %(show_value)d 字）")},
     )
     fix_days = forms.IntegerField(
         label=_("补正期限（天）"),

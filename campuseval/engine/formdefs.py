@@ -10,11 +10,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .numbers import MAX_PLACES, NumberRefused, ceiling_of, fmt, places, quantize, shown, to_decimal, too_precise
+from .text import control_problem
 
 FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
 DEFAULT_KEY = "school"
@@ -166,12 +169,14 @@ def load_definition(key: str) -> FormDefinition:
 
 def clean_field(field: FormField, raw: Any) -> Any:
     """One value from what was typed; ValueError with a Chinese message when it is wrong.
-    Nothing is cut or clamped: a value out of range is refused, never changed."""
+    Nothing is cut or clamped: a value out of range is refused, never changed. A number is
+    bounded by the field's `max`, else by DEFAULT_CEILING, and keeps at most MAX_PLACES places."""
     text = "" if raw is None else str(raw).strip()
     if not text:
         return None
-    if "\x00" in text:
-        raise ValueError(f"{field.label}含有不可见的空字符")
+    problem = control_problem(text)
+    if problem:
+        raise ValueError(f"{field.label}{problem}")
     if field.kind in TEXT_LIMITS:
         limit = TEXT_LIMITS[field.kind]
         if len(text) > limit:
@@ -187,21 +192,43 @@ def clean_field(field: FormField, raw: Any) -> Any:
         if text not in field.options:
             raise ValueError(f"{field.label}应为以下之一：{'、'.join(field.options)}")
         return text
-    try:
-        value = Decimal(text.replace(",", "").replace("，", "").rstrip("%％"))
-    except InvalidOperation:
-        raise ValueError(f"{field.label}应为数字，收到「{text}」") from None
-    if not value.is_finite():
-        raise ValueError(f"{field.label}应为数字，收到「{text}」")
-    if value < 0:
-        raise ValueError(f"{field.label}不能为负数，收到 {text}")
-    if field.maximum is not None and value > field.maximum:
-        raise ValueError(f"{field.label}不能超过 {format(field.maximum.normalize(), 'f')}{field.unit}，收到 {text}")
+    value = _number(field, text)
     if field.kind == "int":
-        if value != value.to_integral_value():
-            raise ValueError(f"{field.label}应为整数，收到 {text}")
         return int(value)
-    return format(value.normalize(), "f")
+    return fmt(value)
+
+
+def _number(field: FormField, text: str) -> Decimal:
+    """The number typed into a numeric field (thousands separators and a trailing % allowed)."""
+    shown_text = text if len(text) <= 30 else text[:30] + "…"
+    try:
+        value = to_decimal(text.replace(",", "").replace("，", "").rstrip("%％"))
+    except NumberRefused as exc:
+        reason = str(exc).split(" / ", 1)[0]
+        if reason.startswith("「"):
+            raise ValueError(f"{field.label}应为数字，收到「{shown_text}」") from None
+        raise ValueError(f"{field.label}{reason}") from None
+    if value < 0:
+        raise ValueError(f"{field.label}不能为负数，收到 {shown(value)}")
+    high = ceiling_of(field.maximum)
+    if value > high:
+        raise ValueError(f"{field.label}不能超过 {fmt(high)}{field.unit}，收到 {shown(value)}")
+    if field.kind == "int" and places(value):
+        raise ValueError(f"{field.label}应为整数，收到 {shown_text}")
+    if too_precise(value):
+        raise ValueError(f"{field.label}最多保留 {MAX_PLACES} 位小数，收到 {shown_text}")
+    return value
+
+
+def value_problem(field: FormField, value: Any) -> str | None:
+    """Why a stored value would be refused if typed today (it was saved before the bounds, or
+    the form file changed since), or None. The page and the PDF show such a value with this
+    note instead of failing on it."""
+    try:
+        clean_field(field, value)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def compute_derived(definition: FormDefinition, data: Mapping[str, Any]) -> dict[str, str]:
@@ -210,16 +237,21 @@ def compute_derived(definition: FormDefinition, data: Mapping[str, Any]) -> dict
     out: dict[str, str] = {}
     for d in definition.derived:
         try:
-            num = Decimal(str(data.get(d.numerator)))
-            den = Decimal(str(data.get(d.denominator)))
-        except (InvalidOperation, TypeError, ValueError):
+            num = to_decimal(str(data.get(d.numerator)))
+            den = to_decimal(str(data.get(d.denominator)))
+        except ValueError:
             continue
-        if not den.is_finite() or not num.is_finite() or not den:
+        if not den:
             continue
-        value = num / den * (100 if d.percent else 1)
+        # a stored value from before the bounds may be far above them: divide in a context wide
+        # enough for it, and round with an explicit mode
+        with localcontext() as ctx:
+            ctx.prec = max(28, num.adjusted() - den.adjusted() + d.places + 8)
+            ctx.rounding = ROUND_HALF_UP
+            value = num / den * (100 if d.percent else 1)
         if d.percent and value > 100:
             continue
-        out[d.key] = format(value.quantize(Decimal(1).scaleb(-d.places)).normalize(), "f")
+        out[d.key] = fmt(quantize(value, d.places))
     return out
 
 
@@ -265,6 +297,8 @@ def display_value(field: FormField, value: Any) -> str:
     """How a stored value reads on screen and on paper (是/否 for yes/no fields)."""
     if value is None or value == "":
         return ""
+    if field.is_numeric and value_problem(field, value) is not None:
+        return f"{value}（超出允许范围，请核对）"
     if field.kind == "bool":
         if value is True or value in {"True", YES, "yes", "true", "1"}:
             return YES

@@ -11,7 +11,31 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .numbers import HUNDRED, ZERO, fmt, to_decimal
+from .numbers import (
+    HUNDRED,
+    MAX_PLACES,
+    ZERO,
+    NumberRefused,
+    ceiling_of,
+    fmt,
+    places,
+    shown,
+    to_decimal,
+    too_precise,
+)
+from .text import control_problem
+
+#: characters a text input may hold (a case or project name, a place; not a narrative)
+TEXT_LIMIT = 500
+#: records an items input may hold (awards, projects, activities)
+ITEMS_LIMIT = 200
+
+
+def _cut(raw: Any, limit: int = 30) -> str:
+    """What was typed, shortened for a message (a 1 MB answer is not echoed back)."""
+    text = str(raw)
+    return text if len(text) <= limit else text[:limit] + "…"
+
 
 INPUT_TYPES = ("number", "bool", "choice", "multi", "items", "text", "date")
 
@@ -86,8 +110,11 @@ class InputSpec:
         if self.type == "text":
             if not isinstance(raw, str):
                 raise ValueError(f"{self.label}应为文字")
-            if "\x00" in raw:
-                raise ValueError(f"{self.label}含有不可见的空字符，请删除后重试")
+            problem = control_problem(raw)
+            if problem:
+                raise ValueError(f"{self.label}{problem}")
+            if len(raw) > TEXT_LIMIT:
+                raise ValueError(f"{self.label}最多 {TEXT_LIMIT} 字，现为 {len(raw)} 字")
             return raw
         if self.type == "date":
             return self._parse_date(raw, as_of=as_of)
@@ -96,23 +123,31 @@ class InputSpec:
         raise ValueError(f"未知的输入类型 {self.type}")
 
     def _parse_number(self, raw: Any) -> Decimal:
+        """A finite number within the input's range: its `min` (else not negative), its `max`
+        (else 100 for a percentage, else DEFAULT_CEILING) and at most MAX_PLACES places."""
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             raise ValueError(f"{self.label}未填写")
         try:
             value = to_decimal(raw)
-        except ValueError:
-            raise ValueError(f"{self.label}应为数字，收到「{raw}」") from None
+        except NumberRefused as exc:
+            reason = str(exc).split(" / ", 1)[0]
+            if reason.startswith("「"):
+                raise ValueError(f"{self.label}应为数字，收到「{_cut(raw)}」") from None
+            raise ValueError(f"{self.label}{reason}") from None
         unit = self.unit
-        if self.integer and value != value.to_integral_value():
-            raise ValueError(f"{self.label}应为整数，收到 {fmt(value)}")
         if value < ZERO and (self.min is None or self.min >= ZERO):
-            raise ValueError(f"{self.label}不能为负数，收到 {fmt(value)}{unit}")
+            raise ValueError(f"{self.label}不能为负数，收到 {shown(value)}{unit}")
         if self.percent and value > HUNDRED:
-            raise ValueError(f"{self.label}是百分比，不能超过 100%，收到 {fmt(value)}%")
+            raise ValueError(f"{self.label}是百分比，不能超过 100%，收到 {shown(value)}%")
         if self.min is not None and value < self.min:
-            raise ValueError(f"{self.label}不能小于 {fmt(self.min)}{unit}，收到 {fmt(value)}{unit}")
-        if self.max is not None and value > self.max:
-            raise ValueError(f"{self.label}不能大于 {fmt(self.max)}{unit}，收到 {fmt(value)}{unit}")
+            raise ValueError(f"{self.label}不能小于 {fmt(self.min)}{unit}，收到 {shown(value)}{unit}")
+        high = ceiling_of(self.max)
+        if value > high:
+            raise ValueError(f"{self.label}不能大于 {fmt(high)}{unit}，收到 {shown(value)}{unit}")
+        if self.integer and places(value):
+            raise ValueError(f"{self.label}应为整数，收到 {shown(value)}")
+        if too_precise(value):
+            raise ValueError(f"{self.label}最多保留 {MAX_PLACES} 位小数，收到 {shown(value)}")
         return value
 
     def _parse_date(self, raw: Any, *, as_of: dt.date | None) -> dt.date:
@@ -134,6 +169,8 @@ class InputSpec:
     def _parse_items(self, raw: Any, *, as_of: dt.date | None) -> tuple[dict[str, Any], ...]:
         if not isinstance(raw, list):
             raise ValueError(f"{self.label}应为条目列表")
+        if len(raw) > ITEMS_LIMIT:
+            raise ValueError(f"{self.label}最多 {ITEMS_LIMIT} 条，收到 {len(raw)} 条")
         by_key = {f.key: f for f in self.fields}
         cleaned: list[dict[str, Any]] = []
         for index, item in enumerate(raw, start=1):

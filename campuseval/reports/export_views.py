@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from campuseval.access.views import AuthenticatedRequest
+from campuseval.engine.text import clean_search, id_param
 from campuseval.spreadsheets.responses import xlsx_response
 from campuseval.spreadsheets.writing import XLSX
 
@@ -31,7 +32,19 @@ def background_threshold() -> int:
 def export(request: AuthenticatedRequest, key: str, pk: int) -> HttpResponse:
     """One list of one campaign as .xlsx, with the screen's filters (`?status=`, `?q=`,
     `?application=`). `?background=1` asks for the background even for a short list."""
-    scope = exports.resolve_scope(request.user, key, pk, request.GET.dict())
+    params = request.GET.dict()
+    q, typed, problem = clean_search(params.get("q", ""), _("学校名称或代码"))
+    if typed and not q:
+        # an over-long search is not applied on the list either: nothing to export by it
+        messages.error(request, _("未导出：%(problem)s") % {"problem": problem})
+        return redirect("reports:exports")
+    params["q"] = q
+    if "application" in params:
+        application = id_param(params["application"])
+        if application is None:
+            raise Http404
+        params["application"] = str(application)
+    scope = exports.resolve_scope(request.user, key, pk, params)
     if scope is None:
         raise Http404
     if request.GET.get("background") or exports.LISTS[key].count(scope) > background_threshold():

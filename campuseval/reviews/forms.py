@@ -5,7 +5,6 @@ its fields and their limits; `problems()` gives the messages for the page's erro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -14,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campuseval.applications.models import Application
+from campuseval.engine.numbers import to_decimal
 
 from .models import (
     Assignment,
@@ -98,11 +98,13 @@ def _text(label: str, max_length: int, *, required: bool = False, area: bool = F
 
 
 def _number(value: str, message: str) -> str:
+    """Points as typed, when they are a number the engine reads (finite, ASCII digits): NaN or
+    Infinity would reach the services' comparisons, where Decimal signals InvalidOperation."""
     value = value.strip()
     if value:
         try:
-            Decimal(value)
-        except InvalidOperation:
+            to_decimal(value)
+        except ValueError:
             raise forms.ValidationError(message % {"value": value}) from None
     return value
 

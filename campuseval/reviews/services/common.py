@@ -4,7 +4,7 @@ answers, number and text cleaning, and who hears about a unit's outcome."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from campuseval.accounts.models import Membership, Role, User
 from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import InvalidAnswers, ScoreResult, score
+from campuseval.engine.numbers import to_decimal as read_decimal
 from campuseval.orgs.models import Unit
 
 OBJECTIONS_PER_HOUR = 5
@@ -40,10 +41,13 @@ def score_answers(
 
 
 def to_decimal(value: Any, label: str) -> Decimal:
+    """A finite number in ASCII digits (the engine's reading): NaN, Infinity and unicode digits
+    are refused here, naming the field, before any comparison could signal InvalidOperation."""
     try:
-        return Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(f"{label}应为数字，收到「{value}」") from None
+        return read_decimal(str(value).strip())
+    except ValueError:
+        shown = str(value) if len(str(value)) <= 30 else str(value)[:30] + "…"
+        raise ValidationError(f"{label}应为数字，收到「{shown}」") from None
 
 
 def unit_users(unit: Unit, roles: Sequence[str] = (Role.APPLICANT, Role.HEAD, Role.COUNTY_REVIEWER)) -> list[User]:

@@ -16,6 +16,7 @@ from campuseval.applications.models import Application
 from campuseval.audit.services import client_ip
 from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign
+from campuseval.engine.text import id_param
 from campuseval.orgs.models import Unit
 
 from .. import queries, services
@@ -47,9 +48,9 @@ def _city_campaign(request: AuthenticatedRequest, campaign_pk: int) -> tuple[Cam
     cities = city_reviewer_units(request.user)
     campaign = get_object_or_404(queries.city_review_campaigns(request.user), pk=campaign_pk)
     city = cities[0]
-    wanted = request.GET.get("city", "")
-    if wanted.isdigit():
-        city = next((c for c in cities if c.pk == int(wanted)), city)
+    wanted = id_param(request.GET.get("city", ""))
+    if wanted is not None:
+        city = next((c for c in cities if c.pk == wanted), city)
     return campaign, city, cities
 
 

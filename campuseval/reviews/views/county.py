@@ -24,6 +24,7 @@ from campuseval.audit.services import client_ip
 from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
+from campuseval.engine.text import clean_search, id_param
 from campuseval.orgs.models import Unit
 
 from .. import queries, services
@@ -50,9 +51,13 @@ def county_list(request: AuthenticatedRequest) -> HttpResponse:
     qs = with_county_total(queries.county_applications(request.user))
     campaign_id = request.GET.get("campaign", "")
     status = request.GET.get("status", "")
-    q = request.GET.get("q", "").strip()
-    if campaign_id.isdigit():
-        qs = qs.filter(campaign_id=int(campaign_id))
+    q, q_typed, q_problem = clean_search(request.GET.get("q", ""), _("学校名称或代码"))
+    if q_problem:
+        messages.warning(request, q_problem)
+    campaign_pk = id_param(campaign_id)
+    campaign_id = "" if campaign_pk is None else str(campaign_pk)
+    if campaign_pk is not None:
+        qs = qs.filter(campaign_id=campaign_pk)
     if status in Application.Status.values:
         qs = qs.filter(status=status)
     if q:
@@ -89,7 +94,7 @@ def county_list(request: AuthenticatedRequest) -> HttpResponse:
             #: campaigns whose accepted applications go straight to the experts (no county list)
             "without_list": {c.pk for c in campaigns if _without_county_list(c)},
             "sort": sort,
-            "filters": {"campaign": campaign_id, "status": status, "q": q, "area": area},
+            "filters": {"campaign": campaign_id, "status": status, "q": q_typed, "area": area},
             "areas": Unit.Area.choices,
         },
     )
@@ -204,9 +209,9 @@ def _county_campaign(request: AuthenticatedRequest, campaign_pk: int) -> tuple[C
         Campaign.objects.filter(applications__in=queries.county_applications(request.user)).distinct(), pk=campaign_pk
     )
     county = counties[0]
-    wanted = request.GET.get("county", "")
-    if wanted.isdigit():
-        county = next((c for c in counties if c.pk == int(wanted)), county)
+    wanted = id_param(request.GET.get("county", ""))
+    if wanted is not None:
+        county = next((c for c in counties if c.pk == wanted), county)
     return campaign, county, counties
 
 

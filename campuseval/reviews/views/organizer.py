@@ -25,6 +25,7 @@ from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
+from campuseval.engine.text import clean_search, id_param
 from campuseval.orgs.models import Unit
 
 from .. import queries, services
@@ -388,8 +389,11 @@ def audit_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = organizer_campaign(request, pk)
     selected = request.GET.get("application", "")
     entries = AuditEntry.objects.filter(campaign_id=campaign.pk)
-    if selected.isdigit():
-        application = get_object_or_404(Application, pk=int(selected), campaign=campaign)
+    selected_pk = id_param(selected)
+    if selected_pk is None:
+        selected = ""
+    else:
+        application = get_object_or_404(Application, pk=selected_pk, campaign=campaign)
         entries = entries.filter(
             Q(object_type="Application", object_id=str(application.pk)) | Q(unit_id=application.unit_id)
         )
@@ -438,7 +442,9 @@ def _pool_page(request: AuthenticatedRequest, scope: set[int]) -> HttpResponse:
     # after a refused POST the filters are those of the page the form was on (its `next`)
     params = QueryDict(urlsplit(_back(request)).query) if request.method == "POST" else request.GET
     pool = queries.expert_pool(request.user, scope)
-    q = params.get("q", "").strip()
+    q, q_typed, q_problem = clean_search(params.get("q", ""), "姓名、单位或专业领域")
+    if q_problem and request.method == "GET":
+        messages.warning(request, q_problem)
     region_id = params.get("region", "")
     active = params.get("active", "1")
     experts = pool
@@ -449,8 +455,11 @@ def _pool_page(request: AuthenticatedRequest, scope: set[int]) -> HttpResponse:
             | Q(fields__icontains=q)
             | Q(unit__name__icontains=q)
         )
-    if region_id.isdigit():
-        experts = experts.filter(region_id=int(region_id))
+    region_pk = id_param(region_id)
+    if region_pk is None:
+        region_id = ""
+    else:
+        experts = experts.filter(region_id=region_pk)
     if active in ("0", "1"):
         experts = experts.filter(is_active=active == "1")
     experts = experts.prefetch_related(
@@ -463,7 +472,7 @@ def _pool_page(request: AuthenticatedRequest, scope: set[int]) -> HttpResponse:
         {
             "experts": experts,
             "regions": regions,
-            "filters": {"q": q, "region": region_id, "active": active},
+            "filters": {"q": q_typed, "region": region_id, "active": active},
             "back": _back(request) if request.method == "POST" else request.get_full_path(),
             "post": request.POST if request.method == "POST" else {},
         },
