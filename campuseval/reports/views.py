@@ -25,7 +25,7 @@ from campuseval.access.rules import (
     may_see_recommendation,
 )
 from campuseval.access.views import AuthenticatedRequest
-from campuseval.accounts.models import User
+from campuseval.accounts.models import Role, User
 from campuseval.applications import queries as application_queries
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
@@ -287,11 +287,39 @@ def _import_audit(user: User, page: str | None) -> Any:
     return Paginator(entries.order_by("-at", "-pk"), AUDIT_PAGE).get_page(page)
 
 
+#: the names of what an import audit row records, as the page shows them
+CHANGE_LABELS = {
+    "username": "用户名",
+    "display_name": "姓名",
+    "phone": "手机",
+    "email": "邮箱",
+    "unit": "单位",
+    "role": "角色",
+    "region": "所在区县",
+    "title": "职称/职务",
+    "fields": "专业领域",
+    "created": "新建",
+    "updated": "更新",
+    "key": "框架编号",
+    "indicators": "指标数",
+    "total": "总分",
+}
+ROLE_LABELS = {str(value): str(label) for value, label in Role.choices}
+
+
 def _changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
     """(field, before, after) of one audit row, for the page."""
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
-    return [(k, before.get(k, ""), after.get(k, "")) for k in dict.fromkeys([*before, *after]) if k != "job"]
+    rows = []
+    for key in dict.fromkeys([*before, *after]):
+        if key == "job":
+            continue
+        old, new = before.get(key, ""), after.get(key, "")
+        if key == "role":
+            old, new = ROLE_LABELS.get(str(old), old), ROLE_LABELS.get(str(new), new)
+        rows.append((CHANGE_LABELS.get(key, key), old, new))
+    return rows
 
 
 def _label(form: ImportForm, name: str) -> str:

@@ -482,7 +482,7 @@ def test_the_page_lists_what_an_import_changed(world: dict[str, Any]) -> None:
         {"kind": "accounts", "file": accounts(("teacher-a", "甲老师二", "", "", "A1S", "学校填报员"))},
     )
     page = c.get(reverse("reports:imports")).content.decode()
-    assert "导入更新账号 teacher-a（甲老师二）" in page and "<del>甲老师</del> → 甲老师二" in page
+    assert "导入更新账号 teacher-a（甲老师二）" in page and "姓名</span>：<del>甲老师</del> → 甲老师二" in page
     assert "甲市组织者" in page
 
 
