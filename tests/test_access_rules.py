@@ -60,6 +60,7 @@ CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "may_see_project": rules.may_see_project,
     "may_see_unit_history": rules.may_see_unit_history,
     "may_import": lambda u, _obj: rules.may_import(u),
+    "may_read_audit_log": lambda u, _obj: rules.may_read_audit_log(u),
     # second factor: the reset is asked of the persona made a system administrator where it organizes
     "needs_second_factor": lambda u, _obj: _needs_second_factor(u),
     "may_reset_second_factor": lambda u, target: rules.may_reset_second_factor(_otp_admin(u), target),
@@ -229,6 +230,13 @@ TABLE: list[tuple[str, str, str, bool]] = [
     ("school_head", "may_import", "city", DENY),
     ("expert", "may_import", "city", DENY),
     ("anonymous", "may_import", "city", DENY),
+    # may_read_audit_log: organizers (their region, through scopes) and superusers only
+    ("city_organizer", "may_read_audit_log", "city", ALLOW),
+    ("outsider_organizer", "may_read_audit_log", "city", ALLOW),
+    ("county_reviewer", "may_read_audit_log", "city", DENY),
+    ("school_head", "may_read_audit_log", "city", DENY),
+    ("expert", "may_read_audit_log", "city", DENY),
+    ("anonymous", "may_read_audit_log", "city", DENY),
     ("city_organizer", "is_organizer", "city", ALLOW),
     ("county_reviewer", "is_organizer", "city", DENY),
     ("anonymous", "is_organizer", "city", DENY),
