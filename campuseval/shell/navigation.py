@@ -109,13 +109,16 @@ def build_links(shell: Shell, user: Actor, view_name: str) -> list[Link]:
         data.append(Link("imports", _("数据导入"), reverse("reports:imports")))
     if Role.ADMIN in roles or getattr(user, "is_superuser", False):  # access.rules.may_manage_accounts
         data.append(Link("people", _("账号管理"), reverse("people:list")))
+    if Role.ORGANIZER in roles or getattr(user, "is_superuser", False):  # access.rules.may_read_audit_log
+        data.append(Link("audit", _("审计日志"), reverse("reports:audit_log")))
     if data:
         links.append(
             Link(
                 "data",
                 _("数据与报表"),
                 "",
-                _active(view_name, "reports:dashboard", "reports:export", "reports:imports", "units:", "people:"),
+                _active(view_name, "reports:dashboard", "reports:export", "reports:imports", "reports:audit_")
+                or _active(view_name, "units:", "people:"),
                 tuple(data),
             )
         )

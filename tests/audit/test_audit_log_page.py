@@ -175,3 +175,13 @@ def test_others_may_not_export(personas: Personas) -> None:
     for who in ("school_officer", "county_reviewer", "expert"):
         assert personas.client(who).post(EXPORT, {}).status_code == 404
     assert not AuditExport.objects.exists()
+
+
+def test_the_menu_leads_organizers_and_administrators_to_the_audit_log(
+    personas: Personas, admin_client: Client
+) -> None:
+    link = f'href="{PAGE}"'
+    assert link in personas.client("city_organizer").get("/").content.decode()
+    assert link in admin_client.get("/").content.decode()
+    for who in ("school_officer", "county_reviewer"):
+        assert link not in personas.client(who).get("/").content.decode()
