@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campuseval.applications.models import Application
 from campuseval.engine.numbers import to_decimal
+from campuseval.engine.text import id_param
 
 from .models import (
     Assignment,
@@ -213,8 +214,21 @@ def _choice(label: str, model: type[Any]) -> forms.ModelChoiceField[Any]:
     return forms.ModelChoiceField(label=label, queryset=model.objects.none())
 
 
+class IdChoices(forms.ModelMultipleChoiceField[Any]):
+    """Several objects by id. Only ids are looked up: 10^30 in a `pk__in` fails on SQLite
+    (OverflowError), and text that is no id is no choice."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if id_param(str(pk)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs
+
+
 def _choices(label: str, model: type[Any], *, required: bool = False) -> forms.ModelMultipleChoiceField[Any]:
-    return forms.ModelMultipleChoiceField(label=label, queryset=model.objects.none(), required=required)
+    return IdChoices(label=label, queryset=model.objects.none(), required=required)
 
 
 class ConfirmForm(DeskForm):
@@ -423,7 +437,7 @@ class AgreeRestForm(ReviewForm):
 class CountyDecisionForm(IndicatorFieldsForm):
     """The county's decision, with an adjusted score and its reason per leaf indicator."""
 
-    decision = forms.CharField(label="结论", max_length=16, required=False)
+    decision = forms.CharField(label="初审结论", max_length=16, required=False)
     reason = _text("理由", 2000)
     opinion = _text("推荐意见", 4000, area=True)
     #: a return's 补正截止 (empty: the campaign's number of days from now)
