@@ -4,6 +4,7 @@
 #   daily REMINDER_HOUR  manage.py send_reminders, send_cultivation_reminders
 #   daily 03:00        manage.py clearsessions
 #   daily 04:00        manage.py cleanup_exports (background exports older than EXPORT_KEEP_DAYS)
+#                      manage.py cleanup_imports (initial-password sheets left unclaimed)
 #   daily 05:00        manage.py purge_audit (audit entries older than AUDIT_RETENTION_DAYS)
 # A failing command is logged (a daily one is tried again the next day); the loop never stops.
 set -u
@@ -34,6 +35,7 @@ while :; do
     fi
     if [ "${hour#0}" -ge 4 ] && [ "$day" != "$(last_day cleanup)" ]; then
         job cleanup_exports
+        job cleanup_imports
         echo "$day" > "$STATE/cleanup"
     fi
     if [ "${hour#0}" -ge 5 ] && [ "$day" != "$(last_day audit)" ]; then

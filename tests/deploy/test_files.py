@@ -106,3 +106,4 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
     timers = {p.name for p in (DEPLOY / "systemd").glob("*.timer")}
     assert {"campuseval-reminders.timer", "campuseval-cleanup.timer", "campuseval-clearsessions.timer"} <= timers
     assert "campuseval-purge-audit.timer" in timers  # the audit retention (README 审计日志的保存与清理)
+    assert "campuseval-cleanup-imports.timer" in timers  # unclaimed initial-password sheets of imports
