@@ -9,6 +9,7 @@ id parameter written with other digits ('²' passes str.isdigit, int() refuses i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -18,7 +19,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from campuseval.campaigns.services import load_framework_records
-from campuseval.engine import InvalidAnswers, formdefs, load_framework, score
+from campuseval.engine import Framework, InvalidAnswers, formdefs, load_framework, score
 from campuseval.engine.framework import FRAMEWORKS_DIR
 from campuseval.engine.inputs import InputSpec
 from campuseval.engine.numbers import DEFAULT_CEILING, fmt, quantize, to_decimal
@@ -29,11 +30,17 @@ from tests.personas import Personas
 UNBOUNDED = ("sichuan-2023-school", "sichuan-2023-district", "taizhou-2022-school", "xiamen-trial-school")
 
 
+@functools.cache
+def framework(key: str) -> Framework:
+    return load_framework(key)
+
+
+@functools.cache
 def unbounded_inputs() -> list[tuple[str, str, str, InputSpec]]:
     """(framework, leaf code, key, spec) of every number input that names no maximum."""
     out = []
     for key in UNBOUNDED:
-        fw = load_framework(key)
+        fw = framework(key)
         for leaf in fw.leaves():
             for name, spec in leaf.inputs.items():
                 if spec.type == "number" and spec.max is None and not spec.percent:
@@ -51,7 +58,7 @@ def test_the_frameworks_have_the_unbounded_inputs_the_issue_counted() -> None:
 @pytest.mark.parametrize("raw", ["1e30", "9" * 29, str(10**28), "1e5000", "1" * 5000])
 def test_a_huge_number_without_a_maximum_is_refused_naming_the_indicator_and_field(raw: str) -> None:
     for key, code, name, spec in unbounded_inputs():
-        fw = load_framework(key)
+        fw = framework(key)
         with pytest.raises(InvalidAnswers) as caught:
             score(fw, {"answers": {code: {name: raw}}}, as_of=dt.date(2024, 5, 30))
         (problem,) = caught.value.problems
@@ -64,7 +71,7 @@ def test_the_ceiling_itself_scores_in_every_unbounded_input() -> None:
     """10^12 is accepted and scored (the products and quotients of bounded numbers fit)."""
     for key, code, name, spec in unbounded_inputs():
         value = str(DEFAULT_CEILING) if spec.min is None or spec.min <= DEFAULT_CEILING else str(spec.min)
-        result = score(load_framework(key), {"answers": {code: {name: value}}}, as_of=dt.date(2024, 5, 30))
+        result = score(framework(key), {"answers": {code: {name: value}}}, as_of=dt.date(2024, 5, 30))
         assert code in result.indicators
 
 

@@ -82,8 +82,8 @@ def _desk(
         .order_by("application__unit__code", "pk")
     )
     publication = queries.current_publication(campaign)
-    chosen_apps = [int(v) for v in request.POST.getlist("applications") if v.isdigit()]
-    chosen_experts = [int(v) for v in request.POST.getlist("experts") if v.isdigit()]
+    chosen_apps = [i for i in map(id_param, request.POST.getlist("applications")) if i is not None]
+    chosen_experts = [i for i in map(id_param, request.POST.getlist("experts")) if i is not None]
     return render(
         request,
         "reviews/organizer.html",
