@@ -515,7 +515,7 @@ def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, problem)
     for evidence in stored:
         messages.success(request, _("已上传：%(name)s") % {"name": evidence.original_name})
-    if code:
+    if code in services.framework_of(application).by_code:  # back to the indicator, if it is one
         return redirect("applications:indicator", pk=pk, code=code)
     return redirect("applications:form", pk=pk)
 
