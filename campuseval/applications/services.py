@@ -681,7 +681,11 @@ def submission_problems(application: Application, result: ScoreResult | None = N
     closed = stages.action_problem(application.campaign, stages.Action.APPLY, application=application)
     if closed is not None:
         problems.append(f"{closed}，不能再提交" if closed.endswith("截止") else closed)
-    result = result or score_application(application)
+    if result is None:
+        try:
+            result = score_application(application)
+        except InvalidAnswers as exc:  # stored before a bound came in: named, to be corrected first
+            return [*problems, *(f"请先改正：{p.message_zh}" for p in exc.problems)]
     fw = framework_of(application)
     choose = {n.code for n in fw.choose_one_nodes()}
     not_chosen = [c for c in result.unanswered if c in choose]
@@ -730,7 +734,10 @@ def submit_application(
         )
     if application.status not in EDITABLE:
         raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不能提交")
-    result = score_application(application)
+    try:
+        result = score_application(application)
+    except InvalidAnswers as exc:  # stored before a bound came in: named, to be corrected first
+        raise ValidationError([f"请先改正：{p.message_zh}" for p in exc.problems]) from exc
     problems = submission_problems(application, result)
     if not promise_confirmed:
         problems.append("请阅读并勾选真实性承诺")

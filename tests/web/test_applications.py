@@ -588,3 +588,19 @@ def test_autosave_sends_only_the_tree_links_that_moved(w: World, app: Applicatio
         url, {"revision": "2", "overwrite_revision": "3", "in_platform": "自建"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "已自动保存" in mine and 'id="tree"' in mine
+
+
+def test_a_stored_value_now_out_of_bounds_blocks_submission_with_its_name(w: World, app: Application) -> None:
+    """An answer stored before the engine bounded numbers (here above the input's maximum) no
+    longer scores: the submit page names it and the submission is refused, never a 500."""
+    complete_application(w, app)
+    Application.objects.filter(pk=app.pk).update(
+        answers={**app.answers, "answers": {**app.answers["answers"], "2.2": {"pts": "1e30"}}}
+    )
+    app.refresh_from_db()
+    page = w.client("school_head").get(reverse("applications:submit", args=[app.pk]))
+    assert page.status_code == 200 and "请先改正" in page.content.decode()
+    with pytest.raises(ValidationError, match="请先改正"):
+        services.submit_application(actor=w.users["school_head"], application=app, promise_confirmed=True)
+    app.refresh_from_db()
+    assert app.status == Application.Status.DRAFT and not app.versions.exists()
