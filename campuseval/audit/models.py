@@ -10,6 +10,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from campuseval.spreadsheets.progress import RowProgress
+
 
 class AuditEntry(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -50,7 +52,7 @@ def export_path(instance: AuditExport, filename: str) -> str:
     return f"audit-exports/{instance.user_id}/{instance.token}.xlsx"
 
 
-class AuditExport(models.Model):
+class AuditExport(RowProgress, models.Model):
     """A system-wide audit log export (审计日志导出), built by the background worker with no row
     cap. The rows are those the requester may read when the task runs, with the filters kept here."""
 
@@ -79,15 +81,3 @@ class AuditExport(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(100, int(self.rows_done * 100 / self.rows_total))

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from campuseval.spreadsheets.progress import RowProgress
+
 
 def export_path(instance: ExportJob, filename: str) -> str:
     """A path nobody can guess (the storage may be a public bucket); the human file name is
@@ -16,7 +18,7 @@ def export_path(instance: ExportJob, filename: str) -> str:
     return f"exports/{instance.user_id}/{instance.token}.xlsx"
 
 
-class ExportJob(models.Model):
+class ExportJob(RowProgress, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("生成中")
@@ -50,18 +52,6 @@ class ExportJob(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(100, int(self.rows_done * 100 / self.rows_total))
-
 
 def import_upload_path(instance: ImportJob, filename: str) -> str:
     """The uploaded sheet, kept for the worker under a name nobody can guess."""
@@ -72,7 +62,7 @@ def import_passwords_path(instance: ImportJob, filename: str) -> str:
     return f"imports/{instance.user_id}/{instance.token}-passwords.xlsx"
 
 
-class ImportJob(models.Model):
+class ImportJob(RowProgress, models.Model):
     """One Excel import (accounts, experts or an indicator table): run in the request when the
     sheet is short, by the background worker when it is long. Holds the progress, the row
     messages, the uploaded file until the worker is done with it, and the new accounts'
@@ -89,6 +79,9 @@ class ImportJob(models.Model):
         DONE = "done", _("已完成")
         REFUSED = "refused", _("未导入")
         FAILED = "failed", _("失败")
+
+    #: a refused or failed import is over too, and its page shows the whole sheet as gone through
+    finished_statuses = complete_statuses = (Status.DONE, Status.REFUSED, Status.FAILED)
 
     token = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
@@ -120,18 +113,6 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.REFUSED, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(100, int(self.rows_done * 100 / self.rows_total))
 
     @property
     def refused(self) -> list[tuple[int, str]]:
