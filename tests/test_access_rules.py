@@ -66,15 +66,15 @@ CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "may_reset_second_factor": lambda u, target: rules.may_reset_second_factor(_otp_admin(u), target),
     "is_organizer": lambda u, _obj: rules.is_organizer(u),
     "signed_in": lambda u, _obj: rules.signed_in(u),
-    "in_organizer_scope": lambda u, unit: unit.pk in rules.organizer_scope(u),
-    "in_county_scope": lambda u, unit: unit.pk in rules.county_scope(u),
+    "in_organizer_scope": lambda u, unit: unit in rules.organizer_scope(u),
+    "in_county_scope": lambda u, unit: unit in rules.county_scope(u),
     "in_managed_roots": lambda u, unit: unit in rules.managed_roots(u),
     "in_reviewer_counties": lambda u, unit: unit in rules.reviewer_counties(u),
     "in_city_reviewer_units": lambda u, unit: unit in rules.city_reviewer_units(u),
     "in_own_units": lambda u, unit: unit.pk in rules.own_units(u),
     # accounts managed in pages: "admin_*" rows make the persona an administrator where it holds its role
     "may_manage_accounts": lambda u, _obj: rules.may_manage_accounts(_admin(u)),
-    "account_scope": lambda u, unit: unit.pk in rules.account_scope(_admin(u)),
+    "account_scope": lambda u, unit: unit in rules.account_scope(_admin(u)),
     "is_system_admin": lambda u, _obj: rules.is_system_admin(_admin(u)),
     "may_manage_account": lambda u, target: rules.may_manage_account(_admin(u), target),
     "may_grant_role": lambda u, unit: rules.may_grant_role(_admin(u), unit, "admin"),
@@ -353,7 +353,7 @@ def test_every_public_predicate_of_rules_is_in_the_table() -> None:
     helpers = {
         "signed_in", "as_user", "unit_ids_with", "holds_role", "county_of", "own_units", "organizer_units",
         "organizer_scope", "reviewer_counties", "county_scope", "city_reviewer_units", "managed_roots",
-        "managed_scope", "units_below", "hides_applicant", "memberships",
+        "managed_scope", "units_below", "hides_applicant", "memberships", "held", "region_with",
     }  # fmt: skip
     public = {
         name

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "campuseval"
 #: Lowest first. An app may import its own floor (without a cycle) and any floor below.
 FLOORS: list[set[str]] = [
     {"engine"},
-    {"spreadsheets", "audit", "orgs", "accounts", "files"},
+    {"spreadsheets", "audit", "orgs", "accounts", "files", "listing"},
     {"access"},
     {"notifications", "units", "people"},
     {"campaigns"},

@@ -11,6 +11,7 @@ The predicates read plain attributes of the objects they are given (`unit_id`, `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save
 
 from campuseval.accounts.models import Membership, Role, User
-from campuseval.orgs.models import Unit, units_below
+from campuseval.orgs.models import SEP, Subtree, Unit, minimal_paths
 
 #: Whoever sends a request: a signed-in user or the anonymous visitor.
 Actor: TypeAlias = User | AnonymousUser
@@ -64,19 +65,48 @@ post_save.connect(_membership_changed, sender=Membership, dispatch_uid="access.m
 post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="access.membership_deleted")
 
 
-def memberships(user: User) -> frozenset[tuple[str, int]]:
-    """The user's (role, unit id) pairs, read once per user object and generation.
+@dataclass(frozen=True)
+class Held:
+    """One role held at one unit, with what the predicates compare: the unit's path and kind."""
+
+    role: str
+    unit_id: int
+    path: str
+    kind: str
+
+
+def held(user: User) -> tuple[Held, ...]:
+    """The user's roles with their units' paths, read once per user object and generation.
 
     A page asks several predicates about the same person (may they see it, edit it, are they
     its head…); each used to read the memberships again. The user object of a request lives
     for that request, so what is remembered on it is never older than the request."""
-    cached: tuple[int, frozenset[tuple[str, int]]] | None = getattr(user, "_access_memberships", None)
+    cached: tuple[int, tuple[Held, ...]] | None = getattr(user, "_access_held", None)
     if cached is not None and cached[0] == _generation[0]:
         return cached[1]
     generation = _generation[0]
-    pairs = frozenset(Membership.objects.filter(user=user).values_list("role", "unit_id"))
-    user._access_memberships = (generation, pairs)  # type: ignore[attr-defined]
-    return pairs
+    rows = tuple(
+        Held(*row)
+        for row in Membership.objects.filter(user=user)
+        .order_by("pk")
+        .values_list("role", "unit_id", "unit__path", "unit__kind")
+    )
+    user._access_held = (generation, rows)  # type: ignore[attr-defined]
+    return rows
+
+
+def memberships(user: User) -> frozenset[tuple[str, int]]:
+    """The user's (role, unit id) pairs."""
+    return frozenset((h.role, h.unit_id) for h in held(user))
+
+
+def region_with(user: Actor | None, *roles: str) -> Subtree:
+    """Everything at or under the units where the user holds one of `roles` (no query beyond
+    the memberships)."""
+    signed = as_user(user)
+    if signed is None:
+        return Subtree()
+    return Subtree(minimal_paths(h.path for h in held(signed) if h.role in roles))
 
 
 def unit_ids_with(user: Actor | None, *roles: str) -> set[int]:
@@ -111,9 +141,9 @@ def is_organizer(user: Actor | None) -> bool:
     return holds_role(user, Role.ORGANIZER)
 
 
-def organizer_scope(user: Actor | None) -> set[int]:
+def organizer_scope(user: Actor | None) -> Subtree:
     """The organizer's region: every unit at or below their organizer units, at any depth."""
-    return units_below(unit_ids_with(user, Role.ORGANIZER))
+    return region_with(user, Role.ORGANIZER)
 
 
 def reviewer_counties(user: Actor | None) -> list[Unit]:
@@ -128,9 +158,9 @@ def reviewer_counties(user: Actor | None) -> list[Unit]:
     )
 
 
-def county_scope(user: Actor | None) -> set[int]:
+def county_scope(user: Actor | None) -> Subtree:
     """Every unit at or below the user's county-reviewer units."""
-    return units_below(unit_ids_with(user, Role.COUNTY_REVIEWER))
+    return region_with(user, Role.COUNTY_REVIEWER)
 
 
 def city_reviewer_units(user: Actor | None) -> list[Unit]:
@@ -156,14 +186,17 @@ def managed_roots(user: Actor | None) -> list[Unit]:
         return []
     if getattr(user, "is_superuser", False):
         return list(Unit.objects.filter(parent__isnull=True).order_by("code"))
-    ids = unit_ids_with(user, *UNIT_MANAGER_ROLES)
-    units = list(Unit.objects.filter(pk__in=ids).order_by("code"))
-    return [u for u in units if not any(a.pk in ids for a in u.ancestors())]
+    region = managed_scope(user)
+    return list(Unit.objects.filter(path__in=region.paths).order_by("code"))
 
 
-def managed_scope(user: Actor | None) -> set[int]:
-    """Ids of every unit in the trees the user manages."""
-    return units_below(u.pk for u in managed_roots(user))
+def managed_scope(user: Actor | None) -> Subtree:
+    """Every unit in the trees the user manages (the whole tree for a superuser)."""
+    if not signed_in(user):
+        return Subtree()
+    if getattr(user, "is_superuser", False):
+        return Subtree.whole_tree()
+    return region_with(user, *UNIT_MANAGER_ROLES)
 
 
 # --- predicates ----------------------------------------------------------------------------------
@@ -181,23 +214,22 @@ def is_unit_member(user: Actor | None, unit_id: int) -> bool:
 
 def is_county_reviewer_for(user: Actor | None, unit: Unit) -> bool:
     """The county reviewer of the county the unit belongs to."""
-    county = county_of(unit)
-    return county is not None and county.pk in unit_ids_with(user, Role.COUNTY_REVIEWER)
+    signed = as_user(user)
+    if signed is None:
+        return False
+    counties = {h.unit_id for h in held(signed) if h.role == Role.COUNTY_REVIEWER and h.kind == Unit.Kind.COUNTY}
+    return bool(counties.intersection(unit.path_ids))
 
 
 def is_organizer_for(user: Actor | None, campaign: CampaignLike) -> bool:
     """An organizer at the campaign's organizing unit or any unit above it: the same region as
     `organizer_scope`, read from the campaign's side."""
-    ids = unit_ids_with(user, Role.ORGANIZER)
-    if not ids:
-        return False
-    organizer = campaign.organizer
-    return organizer.pk in ids or any(u.pk in ids for u in organizer.ancestors())
+    return campaign.organizer in organizer_scope(user)
 
 
 def manages_unit(user: Actor | None, unit: Unit | None) -> bool:
     """The unit lies in the organizer's region (experts, conflicts and panels are kept there)."""
-    return unit is not None and unit.pk in organizer_scope(user)
+    return unit is not None and unit in organizer_scope(user)
 
 
 def may_edit_application(user: Actor | None, application: Any) -> bool:
@@ -307,8 +339,7 @@ def may_see_unit_history(user: Actor | None, unit: Unit) -> bool:
         return False
     if unit.pk in unit_ids_with(user, *Role.values):
         return True
-    above = unit_ids_with(user, Role.ORGANIZER, Role.COUNTY_REVIEWER)
-    return any(a.pk in above for a in unit.ancestors())
+    return unit in region_with(user, Role.ORGANIZER, Role.COUNTY_REVIEWER)
 
 
 def may_import(user: Actor | None) -> bool:
@@ -344,9 +375,9 @@ def may_reset_second_factor(user: Actor | None, target: User) -> bool:
         return True
     if target.is_superuser or target.is_staff:
         return False
-    administered = units_below(unit_ids_with(signed, Role.ADMIN))
-    target_units = {unit_id for _, unit_id in memberships(target)}
-    return bool(target_units) and target_units <= administered
+    administered = region_with(signed, Role.ADMIN)
+    target_paths = [h.path for h in held(target)]
+    return bool(target_paths) and all(administered.holds_path(path) for path in target_paths)
 
 
 # --- accounts managed in pages (people) ----------------------------------------------------------
@@ -362,15 +393,15 @@ def may_manage_accounts(user: Actor | None) -> bool:
     return signed is not None and (signed.is_superuser or holds_role(signed, *ACCOUNT_MANAGER_ROLES))
 
 
-def account_scope(user: Actor | None) -> set[int]:
-    """Ids of the units whose people the user manages: every unit for a superuser, else every
-    unit at or below the units where the user is an administrator."""
+def account_scope(user: Actor | None) -> Subtree:
+    """The units whose people the user manages: every unit for a superuser, else every unit at
+    or below the units where the user is an administrator."""
     signed = as_user(user)
     if signed is None:
-        return set()
+        return Subtree()
     if signed.is_superuser:
-        return set(Unit.objects.values_list("pk", flat=True))
-    return units_below(unit_ids_with(signed, *ACCOUNT_MANAGER_ROLES))
+        return Subtree.whole_tree()
+    return region_with(signed, *ACCOUNT_MANAGER_ROLES)
 
 
 def is_system_admin(user: Actor | None) -> bool:
@@ -381,8 +412,7 @@ def is_system_admin(user: Actor | None) -> bool:
         return False
     if signed.is_superuser:
         return True
-    ids = unit_ids_with(signed, *ACCOUNT_MANAGER_ROLES)
-    return bool(ids) and Unit.objects.filter(pk__in=ids, parent__isnull=True).exists()
+    return any(h.role in ACCOUNT_MANAGER_ROLES and h.path.count(SEP) == 1 for h in held(signed))
 
 
 def may_manage_account(user: Actor | None, target: User) -> bool:
@@ -397,14 +427,15 @@ def may_manage_account(user: Actor | None, target: User) -> bool:
         return True
     if target.is_superuser or target.is_staff:
         return False
-    target_units = {unit_id for _, unit_id in memberships(target)}
-    return bool(target_units) and target_units <= account_scope(signed)
+    target_paths = [h.path for h in held(target)]
+    scope = account_scope(signed)
+    return bool(target_paths) and all(scope.holds_path(path) for path in target_paths)
 
 
 def may_grant_role(user: Actor | None, unit: Unit, role: str) -> bool:
     """A role at a unit the user administers, at or below their own unit (an administrator never
     grants anything, the administrator role included, above the unit they hold it at)."""
-    return may_manage_accounts(user) and role in Role.values and unit.pk in account_scope(user)
+    return may_manage_accounts(user) and role in Role.values and unit in account_scope(user)
 
 
 def may_read_audit_log(user: Actor | None) -> bool:

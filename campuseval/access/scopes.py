@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from campuseval.accounts.models import Membership, Role
-from campuseval.orgs.models import Unit, units_above, units_below
+from campuseval.orgs.models import Subtree, Unit, units_above, units_below
 
 from .rules import (
     COVERED_ROLES,
@@ -21,6 +21,7 @@ from .rules import (
     as_user,
     may_manage_accounts,
     organizer_scope,
+    region_with,
     unit_ids_with,
 )
 
@@ -35,13 +36,14 @@ def campaigns_below(organizer_unit_ids: set[int], campaigns: QuerySet[M]) -> Que
     """Campaigns organized at the given organizer units or anywhere below them."""
     if not organizer_unit_ids:
         return campaigns.none()
-    return campaigns.filter(organizer_id__in=units_below(organizer_unit_ids))
+    return campaigns.filter(units_below(organizer_unit_ids).q("organizer"))
 
 
 def managed_campaigns(user: Actor | None, campaigns: QuerySet[M]) -> QuerySet[M]:
     """Campaigns the user manages: organized at or below one of their organizer units (the
     region of `rules.organizer_scope`)."""
-    return campaigns_below(unit_ids_with(user, Role.ORGANIZER), campaigns)
+    region = organizer_scope(user)
+    return campaigns.filter(region.q("organizer")) if region else campaigns.none()
 
 
 def covering_campaigns_q(user: Actor | None) -> Q:
@@ -56,10 +58,10 @@ def covering_campaigns_q(user: Actor | None) -> Q:
     memberships = Membership.objects.filter(user=signed, role__in=COVERED_ROLES).select_related("unit")
     for membership in memberships:
         unit = membership.unit
-        chain = [unit.pk, *(u.pk for u in unit.ancestors())]
+        chain = unit.path_ids
         covers = Q(covered_units__in=chain) | Q(covered_units__isnull=True, organizer_id__in=chain)
         if membership.role == Role.COUNTY_REVIEWER:
-            covers |= Q(covered_units__in=units_below([unit.pk]))
+            covers |= unit.subtree().q("covered_units")
         else:
             covers &= Q(applicants__in=applicant_kinds(unit))
         condition |= covers
@@ -74,7 +76,7 @@ def applicant_kinds(unit: Unit) -> list[str]:
 def open_to_unit_q(unit: Unit) -> Q:
     """Campaigns that cover the unit (or one of its ancestors), or are organized above it when
     no coverage is listed, and take its kind of applicant."""
-    chain = [unit.pk, *(u.pk for u in unit.ancestors())]
+    chain = unit.path_ids
     return Q(applicants__in=applicant_kinds(unit)) & (
         Q(covered_units__in=chain) | Q(covered_units__isnull=True, organizer_id__in=chain)
     )
@@ -89,15 +91,15 @@ def visible_applications(user: Actor | None, applications: QuerySet[M]) -> Query
     """Everything the user may read: their own school's (any status), and, once submitted,
     those of units in their counties (county reviewer) or region (organizer)."""
     own = unit_ids_with(user, *SCHOOL_ROLES)
-    above = units_below(unit_ids_with(user, Role.COUNTY_REVIEWER, Role.ORGANIZER))
-    return applications.filter(Q(unit_id__in=own) | (Q(unit_id__in=above) & ~Q(status=_draft(applications))))
+    above = region_with(user, Role.COUNTY_REVIEWER, Role.ORGANIZER)
+    return applications.filter(Q(unit_id__in=own) | (above.q("unit") & ~Q(status=_draft(applications))))
 
 
 def county_applications(user: Actor | None, applications: QuerySet[M]) -> QuerySet[M]:
     """Applications of units in the reviewer's counties (the county's own included), once
     submitted; drafts stay private to the school."""
-    below = units_below(unit_ids_with(user, Role.COUNTY_REVIEWER))
-    return applications.filter(unit_id__in=below).exclude(status=_draft(applications))
+    below = region_with(user, Role.COUNTY_REVIEWER)
+    return applications.filter(below.q("unit")).exclude(status=_draft(applications))
 
 
 def visible_projects(user: Actor | None, projects: QuerySet[M]) -> QuerySet[M]:
@@ -110,10 +112,11 @@ def visible_projects(user: Actor | None, projects: QuerySet[M]) -> QuerySet[M]:
     for unit_id, role in Membership.objects.filter(user=signed, role__in=list(roles)).values_list("unit_id", "role"):
         roles[role].add(unit_id)
     own = roles[Role.APPLICANT] | roles[Role.HEAD]
-    county = units_below(roles[Role.COUNTY_REVIEWER])
-    return projects.filter(
-        Q(selection__organizer_id__in=organizer_scope(user)) | Q(unit_id__in=own) | Q(unit_id__in=county)
-    )
+    county = region_with(signed, Role.COUNTY_REVIEWER)
+    region = organizer_scope(user)
+    by_organizer = region.q("selection__organizer") if region else Q(pk__in=[])
+    by_county = county.q("unit") if county else Q(pk__in=[])
+    return projects.filter(by_organizer | Q(unit_id__in=own) | by_county)
 
 
 def own_assignments(user: Actor | None, assignments: QuerySet[M]) -> QuerySet[M]:
@@ -130,10 +133,11 @@ def own_final_results(user: Actor | None, results: QuerySet[M]) -> QuerySet[M]:
     return results.filter(application__unit_id__in=unit_ids_with(user, *SCHOOL_ROLES), status=final)
 
 
-def managed_experts(user: Actor | None, experts: QuerySet[M], scope: set[int] | None = None) -> QuerySet[M]:
+def managed_experts(user: Actor | None, experts: QuerySet[M], scope: Subtree | None = None) -> QuerySet[M]:
     """The experts an organizer manages: those whose work unit lies in the organizer's region
     (pass `scope` when the caller already has it)."""
-    return experts.filter(unit_id__in=organizer_scope(user) if scope is None else scope)
+    region = organizer_scope(user) if scope is None else scope
+    return experts.filter(region.q("unit")) if region else experts.none()
 
 
 def dashboard_campaigns(user: Actor | None, campaigns: QuerySet[M]) -> QuerySet[M]:
@@ -143,7 +147,7 @@ def dashboard_campaigns(user: Actor | None, campaigns: QuerySet[M]) -> QuerySet[
     counties = unit_ids_with(user, Role.COUNTY_REVIEWER)
     if not organizer_units and not counties:
         return campaigns.none()
-    condition = Q(organizer_id__in=units_below(organizer_units)) if organizer_units else Q(pk__in=[])
+    condition = organizer_scope(user).q("organizer") if organizer_units else Q(pk__in=[])
     if counties:
         chain = units_above(counties)
         condition |= Q(organizer_id__in=chain) | Q(covered_units__in=chain)
@@ -161,12 +165,11 @@ def visible_audit_entries(user: Actor | None, entries: QuerySet[M], campaigns: Q
         return entries.none()
     if signed.is_superuser:
         return entries
-    organizer_ids = unit_ids_with(signed, Role.ORGANIZER)
-    if not organizer_ids:
+    region = organizer_scope(signed)
+    if not region:
         return entries.none()
-    region = units_below(organizer_ids)
-    organized = campaigns.filter(organizer_id__in=region).values("pk")
-    return entries.filter(Q(unit_id__in=region) | Q(campaign_id__in=organized))
+    organized = campaigns.filter(region.q("organizer")).values("pk")
+    return entries.filter(Q(unit_id__in=region.ids()) | Q(campaign_id__in=organized))
 
 
 def managed_accounts(user: Actor | None, users: QuerySet[M]) -> QuerySet[M]:
@@ -179,6 +182,6 @@ def managed_accounts(user: Actor | None, users: QuerySet[M]) -> QuerySet[M]:
     if signed.is_superuser:
         return users
     scope = account_scope(signed)
-    elsewhere = Membership.objects.filter(user=OuterRef("pk")).exclude(unit_id__in=scope)
-    inside = Membership.objects.filter(user=OuterRef("pk"), unit_id__in=scope)
+    elsewhere = Membership.objects.filter(user=OuterRef("pk")).exclude(scope.q("unit"))
+    inside = Membership.objects.filter(scope.q("unit"), user=OuterRef("pk"))
     return users.filter(Exists(inside), ~Exists(elsewhere), is_superuser=False, is_staff=False)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campuseval.engine.text import id_param
-from campuseval.orgs.models import Unit
+from campuseval.orgs.models import Subtree, Unit
 
 from . import services
 from .models import Campaign, FrameworkRecord, Stage
@@ -186,11 +186,9 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         ids = [u.pk for u in organizers]
         self.fields["organizer"].queryset = Unit.objects.filter(pk__in=ids).order_by("code")  # type: ignore[attr-defined]
-        below: set[int] = set()
-        for unit in organizers:
-            below |= unit.descendant_ids()
+        below = Subtree.of(organizers)
         self.fields["covered_units"].queryset = (  # type: ignore[attr-defined]
-            Unit.objects.filter(pk__in=below - set(ids)).exclude(kind=Unit.Kind.SCHOOL).order_by("code")
+            below.units().exclude(pk__in=ids).exclude(kind=Unit.Kind.SCHOOL).order_by("code")
         )
         for key, subject in (("school_framework", "school"), ("district_framework", "district")):
             current = getattr(campaign, f"{key}_id", None)

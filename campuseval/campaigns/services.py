@@ -263,9 +263,9 @@ def validate_campaign(data: CampaignData, *, campaign: Campaign | None = None) -
         errors["organizer"].append(_("组织单位应为市或省级教育行政部门"))
     if data.as_of is None:
         errors["as_of"].append(_("请填写评估基准日（“近三年”等时间窗口据此计算）"))
-    scope = data.organizer.descendant_ids()
+    scope = data.organizer.subtree()
     for unit in data.covered_units:
-        if unit.pk not in scope:
+        if unit not in scope:
             errors["covered_units"].append(
                 _("“%(unit)s”不在“%(org)s”的范围内") % {"unit": unit.name, "org": data.organizer.name}
             )
@@ -410,7 +410,7 @@ def _write(campaign: Campaign, data: CampaignData) -> None:
 def create_campaign(*, actor: User, data: CampaignData, ip: str | None = None) -> Campaign:
     """A new campaign in preparation (筹备中): nobody outside the organizer sees it until it is
     opened, so settings can be got right first."""
-    if data.organizer.pk not in organizer_scope(actor):
+    if data.organizer not in organizer_scope(actor):
         raise PermissionDenied
     data = _normalized(data)
     errors = validate_campaign(data)
@@ -437,7 +437,7 @@ def update_campaign(*, actor: User, campaign: Campaign, data: CampaignData, ip: 
     (applicant kind, framework, form) is fixed; dates, quotas and places may still move.
     Saving unchanged settings writes nothing and adds no audit entry."""
     campaign = Campaign.objects.select_for_update().select_related("organizer").get(pk=campaign.pk)
-    if not is_organizer_for(actor, campaign) or data.organizer.pk not in organizer_scope(actor):
+    if not is_organizer_for(actor, campaign) or data.organizer not in organizer_scope(actor):
         raise PermissionDenied
     data = _normalized(data)
     errors = validate_campaign(data, campaign=campaign)

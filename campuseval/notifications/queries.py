@@ -30,7 +30,7 @@ def failed_emails(user: Actor) -> QuerySet[Notification]:
     region = organizer_scope(user)
     if not region:
         return Notification.objects.none()
-    recipients = Notification.objects.filter(user__memberships__unit_id__in=region).values("pk")
+    recipients = Notification.objects.filter(region.q("user__memberships__unit")).values("pk")
     return (
         Notification.objects.filter(email_status=EmailStatus.FAILED, pk__in=recipients)
         .select_related("user")

@@ -10,7 +10,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import QuerySet
 
 from campuseval.accounts.models import Role
-from campuseval.orgs.models import Unit
+from campuseval.orgs.models import Subtree, Unit
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
@@ -57,9 +57,9 @@ class PeopleForm(forms.Form):
         return out
 
 
-def _units(scope: set[int] | None) -> QuerySet[Unit]:
+def _units(scope: Subtree | None) -> QuerySet[Unit]:
     units = Unit.objects.order_by("code")
-    return units if scope is None else units.filter(pk__in=scope)
+    return units if scope is None else units.filter(scope.q())
 
 
 class AccountFilterForm(PeopleForm):
@@ -70,7 +70,7 @@ class AccountFilterForm(PeopleForm):
     role = forms.ChoiceField(label="角色", choices=[("", "全部"), *ROLE_CHOICES], required=False)
     active = forms.ChoiceField(label="状态", choices=[("", "全部"), ("1", "启用"), ("0", "已停用")], required=False)
 
-    def __init__(self, *args: Any, scope: set[int] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: Subtree | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # only regions in the select (a county covers its schools; schools are found by search)
         field = self.fields["unit"]
@@ -87,7 +87,7 @@ class AccountCreateForm(PeopleForm):
     unit = UnitChoiceField(label="单位", queryset=Unit.objects.none())
     role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
 
-    def __init__(self, *args: Any, scope: set[int] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: Subtree | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -105,7 +105,7 @@ class RoleForm(PeopleForm):
     unit = UnitChoiceField(label="单位", queryset=Unit.objects.none())
     role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
 
-    def __init__(self, *args: Any, scope: set[int] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: Subtree | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)

@@ -20,7 +20,7 @@ from campuseval.accounts import lockout
 from campuseval.accounts.models import Membership, User
 from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
-from campuseval.orgs.models import units_below
+from campuseval.orgs.models import Subtree
 
 from . import services
 from .forms import AccountCreateForm, AccountFilterForm, ActiveForm, ConfirmForm, PeopleForm, RoleForm
@@ -28,7 +28,7 @@ from .forms import AccountCreateForm, AccountFilterForm, ActiveForm, ConfirmForm
 PAGE_SIZE = 50
 
 
-def _scope(request: AuthenticatedRequest) -> set[int] | None:
+def _scope(request: AuthenticatedRequest) -> Subtree | None:
     """The units of the user's choices (None: every unit, for a superuser)."""
     return None if request.user.is_superuser else rules.account_scope(request.user)
 
@@ -63,7 +63,7 @@ def account_list(request: AuthenticatedRequest) -> HttpResponse:
         if unit is not None or role:
             held = Membership.objects.all()
             if unit is not None:
-                held = held.filter(unit_id__in=units_below([unit.pk]))
+                held = held.filter(unit.subtree().q("unit"))
             if role:
                 held = held.filter(role=role)
             accounts = accounts.filter(pk__in=held.values("user_id"))

@@ -34,13 +34,15 @@ from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry, AuditExport
 from campuseval.audit.services import record
 from campuseval.campaigns.models import Campaign
-from campuseval.orgs.models import Unit, units_below
+from campuseval.orgs.models import Subtree, Unit
 from campuseval.spreadsheets.writing import Column, safe_cell
 
 from .exports import CHUNK, WHEN_SECONDS, with_progress
 
 #: entries on one page of the audit log
 PER_PAGE = 50
+#: A unit filter naming more units than this (a name fragment like "学校") keeps the first ones.
+MATCHED_UNITS = 200
 #: Excel keeps at most 32,767 characters in a cell
 CELL_LIMIT = 32_000
 
@@ -109,8 +111,8 @@ def entries_for(user: Any, params: dict[str, str]) -> QuerySet[AuditEntry]:
         entries = entries.filter(at__lt=_day_start(dt.date.fromisoformat(params["date_to"]) + dt.timedelta(days=1)))
     if params.get("unit"):
         text = params["unit"]
-        matched = Unit.objects.filter(Q(code=text) | Q(name__contains=text)).values_list("pk", flat=True)
-        entries = entries.filter(unit_id__in=units_below(matched))
+        matched = Unit.objects.filter(Q(code=text) | Q(name__contains=text))[:MATCHED_UNITS]
+        entries = entries.filter(unit_id__in=Subtree.of(matched).ids())
     return entries.order_by("-at", "-pk")
 
 

@@ -126,7 +126,7 @@ class Applications(ExportList):
     def queryset(self, scope: Scope) -> QuerySet[Any]:
         qs = Application.objects.filter(campaign=scope.campaign).exclude(status=Application.Status.DRAFT)
         if not scope.organizer:
-            qs = qs.filter(unit_id__in=units_below(scope.county_ids))
+            qs = qs.filter(units_below(scope.county_ids).q("unit"))
         status = scope.params.get("status", "")
         if status in Application.Status.values:
             qs = qs.filter(status=status)
@@ -402,7 +402,7 @@ def resolve_scope(user: Any, key: str, campaign_pk: int, params: dict[str, str] 
         county_ids = frozenset(c.pk for c in reviewer_counties(user))
         if (
             not county_ids
-            or not Application.objects.filter(campaign=campaign, unit_id__in=units_below(county_ids))
+            or not Application.objects.filter(units_below(county_ids).q("unit"), campaign=campaign)
             .exclude(status=Application.Status.DRAFT)
             .exists()
         ):

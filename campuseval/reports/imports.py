@@ -29,7 +29,7 @@ from campuseval.accounts.models import Membership, Role, User
 from campuseval.audit.services import record
 from campuseval.campaigns.models import FrameworkRecord
 from campuseval.engine import FrameworkError, check_framework, load_framework_text
-from campuseval.orgs.models import Unit
+from campuseval.orgs.models import Subtree, Unit
 from campuseval.reviews.models import Expert
 from campuseval.spreadsheets.reading import ImportReport
 
@@ -106,29 +106,29 @@ def _in_batches(values: Iterable[Any], size: int = 1000) -> Iterator[list[Any]]:
         yield batch
 
 
-def _existing_accounts(usernames: Iterable[str]) -> tuple[dict[str, User], dict[int, set[int]]]:
+def _existing_accounts(usernames: Iterable[str]) -> tuple[dict[str, User], dict[int, set[str]]]:
     """The accounts already there by user name, and for each the units it belongs to (its
     roles' units and its expert profile's work unit)."""
     users: dict[str, User] = {}
     for batch in _in_batches(set(usernames)):
         users.update({u.username: u for u in User.objects.filter(username__in=batch)})
-    units: dict[int, set[int]] = {u.pk: set() for u in users.values()}
+    units: dict[int, set[str]] = {u.pk: set() for u in users.values()}
     for batch in _in_batches(units):
-        for user_id, unit_id in Membership.objects.filter(user_id__in=batch).values_list("user_id", "unit_id"):
-            units[user_id].add(unit_id)
-        for user_id, unit_id in Expert.objects.filter(user_id__in=batch).values_list("user_id", "unit_id"):
-            units[user_id].add(unit_id)
+        for user_id, path in Membership.objects.filter(user_id__in=batch).values_list("user_id", "unit__path"):
+            units[user_id].add(path)
+        for user_id, path in Expert.objects.filter(user_id__in=batch).values_list("user_id", "unit__path"):
+            units[user_id].add(path)
     return users, units
 
 
-def _account_problem(username: str, user: User | None, belongs: dict[int, set[int]], scope: set[int]) -> str | None:
+def _account_problem(username: str, user: User | None, belongs: dict[int, set[str]], scope: Subtree) -> str | None:
     """Why an import may not touch this existing account, or None (also None for a new one)."""
     if user is None:
         return None
     if user.is_superuser or user.is_staff:
         return f"账号「{username}」是系统管理账号（超级用户或后台人员），导入不能修改"
-    units = belongs.get(user.pk, set())
-    if not units or not units <= scope:
+    paths = belongs.get(user.pk, set())
+    if not paths or not all(scope.holds_path(path) for path in paths):
         return f"账号「{username}」已存在，且属于您管理范围以外的单位（或不属于任何单位），导入不能修改"
     return None
 
@@ -296,7 +296,7 @@ def import_accounts(
         problem = _common_problem(row, username, seen) or problem
         if problem is None and unit is None:
             problem = f"单位代码「{row['单位代码'][:40]}」不存在"
-        if problem is None and unit is not None and unit.pk not in scope:
+        if problem is None and unit is not None and unit not in scope:
             problem = f"单位「{unit.name}」不在您的管理范围内"
         if problem is None and Role.ADMIN in roles and not superuser:
             problem = "只有系统管理员可以导入系统管理员账号"
@@ -376,18 +376,18 @@ def import_experts(
         problem = _common_problem(row, username, seen)
         if problem is None and unit is None:
             problem = f"工作单位代码「{row['工作单位代码'][:40]}」不存在"
-        if problem is None and unit is not None and unit.pk not in scope:
+        if problem is None and unit is not None and unit not in scope:
             problem = f"工作单位「{unit.name}」不在您的管理范围内"
         if problem is None and row["所在区县代码"] and (region is None or region.kind != Unit.Kind.COUNTY):
             problem = f"所在区县代码「{row['所在区县代码'][:40]}」不是区县"
-        if problem is None and region is not None and region.pk not in scope:
+        if problem is None and region is not None and region not in scope:
             problem = f"所在区县「{region.name}」不在您的管理范围内"
         if problem is None and len(row["职称/职务"]) > TITLE_MAX:
             problem = f"职称/职务超过 {TITLE_MAX} 个字"
         if problem is None and len(row["专业领域"]) > FIELDS_MAX:
             problem = f"专业领域超过 {FIELDS_MAX} 个字"
         existing = experts.get(user.pk) if user is not None else None
-        if problem is None and existing is not None and existing.unit_id not in scope:
+        if problem is None and existing is not None and existing.unit not in scope:
             problem = f"专家「{username}」已在{existing.unit.name}的专家库中，不能移入本库"
         if problem is None:
             problem = _account_problem(username, user, belongs, scope)

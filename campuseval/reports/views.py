@@ -283,7 +283,7 @@ def _import_audit(user: User, page: str | None) -> Any:
         "at", "actor_name", "action", "summary", "before", "after", "object_type", "object_id"
     )
     if not user.is_superuser:
-        entries = entries.filter(Q(unit_id__in=managed_scope(user)) | Q(actor_id=user.pk))
+        entries = entries.filter(Q(unit_id__in=managed_scope(user).ids()) | Q(actor_id=user.pk))
     return Paginator(entries.order_by("-at", "-pk"), AUDIT_PAGE).get_page(page)
 
 

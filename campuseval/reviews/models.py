@@ -4,9 +4,13 @@ ranking, publication with objections, and in-app notifications."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from campuseval.spreadsheets.progress import RowProgress
 
 
 class ReviewSettings(models.Model):
@@ -411,3 +415,44 @@ class Reconsideration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · 复议 · {self.get_status_display()}"
+
+
+class Operation(RowProgress, models.Model):
+    """A long review step run by the background worker (auto-assignment over two thousand
+    finalists, computing a campaign's results): the request that asks for it returns at once,
+    and the organizer's page follows `rows_done / rows_total` until it is done or failed, so a
+    proxy's 30 s timeout never kills it halfway."""
+
+    class Kind(models.TextChoices):
+        AUTO_ASSIGN = "auto_assign", _("自动分配专家")
+        COMPUTE_RESULTS = "compute_results", _("计算评审结果")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    token = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="operations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("已完成"), default=0)
+    rows_total = models.PositiveIntegerField(_("总数"), default=0)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台操作")
+        verbose_name_plural = _("后台操作")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["campaign", "kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.get_kind_display()} · {self.get_status_display()}"

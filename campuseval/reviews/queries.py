@@ -12,7 +12,7 @@ from campuseval.access.rules import Actor, as_user, city_reviewer_units
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
-from campuseval.orgs.models import Unit
+from campuseval.orgs.models import Subtree, Unit
 
 from .models import (
     Assignment,
@@ -48,7 +48,7 @@ def county_applications(user: Actor) -> QuerySet[Application]:
     )
 
 
-def expert_pool(user: Actor, scope: set[int] | None = None) -> QuerySet[Expert]:
+def expert_pool(user: Actor, scope: Subtree | None = None) -> QuerySet[Expert]:
     """The experts an organizer manages: those whose work unit is in the organizer's scope
     (pass `scope` when the caller already has it)."""
     return (

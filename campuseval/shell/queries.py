@@ -16,7 +16,7 @@ from campuseval.applications.models import Application
 from campuseval.applications.queries import open_campaigns_for
 from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign, Stage
-from campuseval.orgs.models import units_below
+from campuseval.orgs.models import Subtree
 from campuseval.reviews.models import Assignment
 
 from .state import Shell
@@ -31,11 +31,10 @@ ACTIVE_STATES = [
 
 
 def _chain_ids(units: list[Any]) -> set[int]:
-    """The units and their ancestors (already loaded with the memberships: no query)."""
+    """The units and their ancestors (read from their paths: no query)."""
     ids: set[int] = set()
     for unit in units:
-        ids.add(unit.pk)
-        ids.update(u.pk for u in unit.ancestors())
+        ids.update(unit.path_ids)
     return ids
 
 
@@ -60,7 +59,7 @@ def related_campaigns(shell: Shell) -> list[Campaign]:
     #: 去申报 only where one of the user's own units is the kind of applicant the campaign takes
     kinds = {kind for unit in shell.units(*SCHOOL_ROLES) for kind in applicant_kinds(unit)}
     for campaign in campaigns:
-        chain = {campaign.organizer_id, *(u.pk for u in campaign.organizer.ancestors())}
+        chain = set(campaign.organizer.path_ids)
         campaign.managed = bool(chain & org_units)  # type: ignore[attr-defined]
         campaign.apply_open = campaign.apply_open and campaign.applicants in kinds  # type: ignore[attr-defined]
     return campaigns
@@ -107,7 +106,8 @@ def county_pending(shell: Shell) -> int:
     counties = {u.pk for u in shell.units(Role.COUNTY_REVIEWER)}
     if not counties:
         return 0
-    return Application.objects.filter(unit_id__in=units_below(counties), status=Application.Status.SUBMITTED).count()
+    region = Subtree.of(shell.units(Role.COUNTY_REVIEWER))
+    return Application.objects.filter(region.q("unit"), status=Application.Status.SUBMITTED).count()
 
 
 def expert_pending(user: Actor) -> int:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from campuseval.access.rules import managed_scope
 from campuseval.accounts.models import User
 from campuseval.audit.services import record
-from campuseval.orgs.models import Unit
+from campuseval.orgs.models import Subtree, Unit
 from campuseval.spreadsheets.reading import ImportReport, read_rows
 
 UNIT_COLUMNS = ("单位代码", "名称", "上级单位代码", "类型", "学段", "城乡", "地址", "在校学生数", "教职工数", "班级数")
@@ -139,7 +139,7 @@ def import_units(*, actor: User, file: IO[bytes], ip: str | None = None) -> Impo
                     "code": plan.code,
                     "row": planned[plan.code].number,
                 }
-            elif current is not None and current.pk not in scope:
+            elif current is not None and current not in scope:
                 problem = _("单位代码「%(code)s」已被您管理范围以外的单位使用") % {"code": plan.code}
             elif current is not None and current.kind != plan.kind:
                 problem = _("单位「%(name)s」已是%(was)s，不能改为%(now)s") % {
@@ -194,7 +194,7 @@ def _depth(plan: _Planned, planned: dict[str, _Planned]) -> int:
 
 
 def _check_parent(
-    plan: _Planned, planned: dict[str, _Planned], existing: dict[str, Unit], scope: set[int]
+    plan: _Planned, planned: dict[str, _Planned], existing: dict[str, Unit], scope: Subtree
 ) -> str | None:
     """The parent exists (in the sheet or inside the importer's region), is of a kind that may
     hold this unit, and the sheet does not make a unit its own ancestor."""
@@ -212,9 +212,9 @@ def _check_parent(
         current = existing.get(plan.code)
         if parent is None:
             return _("上级单位代码「%(code)s」不存在（可先在本表中列出上级单位）") % {"code": code}
-        if parent.pk not in scope and not (current is not None and current.parent_id == parent.pk):
+        if parent not in scope and not (current is not None and current.parent_id == parent.pk):
             return _("上级单位「%(name)s」不在您的管理范围内") % {"name": parent.name}
-        if current is not None and parent.pk in current.descendant_ids():
+        if current is not None and parent in current.subtree():
             return _("上级单位「%(name)s」是本单位的下级，不能作为上级") % {"name": parent.name}
         parent_kind = parent.kind
     if parent_kind not in PARENT_KINDS[plan.kind]:

@@ -15,13 +15,13 @@ from .conftest import DashWorld
 
 def organizer_scope(dw: DashWorld) -> Scope:
     scope = dashboards.scope_for(dw.users["organizer"], dw.campaign)
-    assert scope is not None and scope.unit_ids is None
+    assert scope is not None and scope.region is None
     return scope
 
 
 def reviewer_scope(dw: DashWorld, who: str = "county_reviewer") -> Scope:
     scope = dashboards.scope_for(dw.users[who], dw.campaign)
-    assert scope is not None and scope.unit_ids is not None
+    assert scope is not None and scope.region is not None
     return scope
 
 

@@ -145,8 +145,9 @@ def test_pool_query_count_does_not_grow(world: dict, django_assert_num_queries, 
     assert page.count("曾任职") == 1 + extra
 
 
-QUERIES_POOL = 14  # session (read, not written), user, scope (4), pool, conflicts, regions, the shell (base.html)
-# and its menu of campaigns in the organizer's region (any depth: one query per level below the city)
+#: session (read, not written), user, memberships with their units' paths, pool, conflicts, regions,
+#: the shell (base.html) and its menu of campaigns in the organizer's region (one prefix query)
+QUERIES_POOL = 9
 
 
 # --- conflicts of interest (回避) ------------------------------------------------------------------

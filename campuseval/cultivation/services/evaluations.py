@@ -217,7 +217,7 @@ def conclude_evaluation(
     sampled_score = None
     if sampled_school is not None:
         project = evaluation.project
-        if sampled_school.pk not in project.unit.descendant_ids() or sampled_school.kind != Unit.Kind.SCHOOL:
+        if sampled_school not in project.unit.subtree() or sampled_school.kind != Unit.Kind.SCHOOL:
             raise ValidationError("抽检学校须为本区域内的学校")
         sampled = sampled_school_result(sampled_school)
         if sampled is None:
@@ -276,8 +276,12 @@ def check_award(
         check.awarded = False
         check.reasons.append(f"终期评定 {fmt(score)} 分，未达到 {fmt(AWARD_SCORE)} 分")
     if project.unit.kind == Unit.Kind.COUNTY:
-        below = project.unit.descendant_ids() - {project.unit.pk}
-        schools = Project.objects.filter(unit_id__in=below, status=Project.Status.AWARDED).select_related("unit")
+        below = project.unit.subtree().q("unit")
+        schools = (
+            Project.objects.filter(below, status=Project.Status.AWARDED)
+            .exclude(unit=project.unit)
+            .select_related("unit")
+        )
         if schools:
             check.met.append(f"已建成智慧教育示范学校：{'、'.join(p.unit.name for p in schools)}")
         else:

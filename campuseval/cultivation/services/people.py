@@ -23,8 +23,8 @@ def unit_users(project: Project) -> list[User]:
 
 
 def organizer_users(project: Project) -> list[User]:
-    chain = [project.selection.organizer, *project.selection.organizer.ancestors()]
-    memberships = Membership.objects.filter(unit__in=chain, role=Role.ORGANIZER).select_related("user")
+    chain = project.selection.organizer.path_ids
+    memberships = Membership.objects.filter(unit_id__in=chain, role=Role.ORGANIZER).select_related("user")
     return list({m.user_id: m.user for m in memberships}.values())
 
 

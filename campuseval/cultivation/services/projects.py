@@ -138,7 +138,7 @@ def exclude_school(*, actor: User, project: Project, school: Unit, reason: str) 
     4); the district's figures recompute, also in an evaluation form still being filled."""
     project = Project.objects.select_for_update().select_related("selection__organizer", "unit").get(pk=project.pk)
     require_organizer(actor, project.selection)
-    if project.unit.kind != Unit.Kind.COUNTY or school.pk not in project.unit.descendant_ids():
+    if project.unit.kind != Unit.Kind.COUNTY or school not in project.unit.subtree():
         raise ValidationError("只能标记本区域内的学校")
     if school.kind != Unit.Kind.SCHOOL:
         raise ValidationError("只能标记学校")
@@ -175,7 +175,7 @@ def district_figures(project: Project) -> dict[str, int]:
     """School counts for a district project by the seeds' counting rules, without the schools
     marked as closed."""
     excluded = set(project.excluded_schools.values_list("school_id", flat=True))
-    schools = Unit.objects.filter(pk__in=project.unit.descendant_ids(), kind=Unit.Kind.SCHOOL, is_active=True).exclude(
+    schools = project.unit.subtree().units().filter(kind=Unit.Kind.SCHOOL, is_active=True).exclude(
         pk__in=excluded
     )
     figures = {"学校数": 0, "小学": 0, "初中": 0, "普通高中": 0, "中职": 0, "乡村学校": 0, "在校学生": 0}

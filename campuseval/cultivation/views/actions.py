@@ -30,7 +30,7 @@ Run = Callable[[forms.ActionForm], str]
 
 
 def _schools(project: Project) -> QuerySet[Unit]:
-    return Unit.objects.filter(pk__in=project.unit.descendant_ids(), kind=Unit.Kind.SCHOOL).order_by("code")
+    return project.unit.subtree().units().filter(kind=Unit.Kind.SCHOOL).order_by("code")
 
 
 def _project(request: AuthenticatedRequest, pk: int) -> Project:

@@ -91,7 +91,7 @@ def detail_page(
     district = project.unit.kind == Unit.Kind.COUNTY
     excluded = list(project.excluded_schools.select_related("school"))
     schools = (
-        list(Unit.objects.filter(pk__in=project.unit.descendant_ids(), kind=Unit.Kind.SCHOOL).order_by("code"))
+        list(project.unit.subtree().units().filter(kind=Unit.Kind.SCHOOL).order_by("code"))
         if district
         else []
     )

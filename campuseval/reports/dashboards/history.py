@@ -28,8 +28,8 @@ def year_over_year(scope: Scope) -> dict[str, Any]:
     apps = Application.objects.filter(unit_id__in=here, campaign__in=campaigns.values("pk")).exclude(
         status=Application.Status.DRAFT
     )
-    if scope.unit_ids is not None:
-        apps = apps.filter(unit_id__in=scope.unit_ids)
+    if scope.region is not None:
+        apps = apps.filter(scope.region.q("unit"))
     versions = latest_versions(apps)
     results = results_by_application(apps)
     by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)

@@ -74,8 +74,8 @@ def region_of(unit: Unit) -> Region:
 
 def applications_in(scope: Scope) -> QuerySet[Application]:
     qs = Application.objects.filter(campaign=scope.campaign, framework=scope.record, unit__kind__in=scope.kinds)
-    if scope.unit_ids is not None:
-        qs = qs.filter(unit_id__in=scope.unit_ids)
+    if scope.region is not None:
+        qs = qs.filter(scope.region.q("unit"))
     return qs
 
 
@@ -122,12 +122,10 @@ def eligible_units(scope: Scope) -> list[Unit]:
     organizer's tree when none are listed) of the charted kind, within the user's scope."""
     campaign = scope.campaign
     roots = list(campaign.covered_units.values_list("pk", flat=True)) or [campaign.organizer_id]
-    ids = units_below(roots)
-    if scope.unit_ids is not None:
-        ids &= scope.unit_ids
-    return list(
-        Unit.objects.filter(pk__in=ids, kind__in=scope.kinds, is_active=True).select_related("parent").order_by("code")
-    )
+    units = units_below(roots).units()
+    if scope.region is not None:
+        units = units.filter(scope.region.q())
+    return list(units.filter(kind__in=scope.kinds, is_active=True).select_related("parent").order_by("code"))
 
 
 def regions_of(rows: Sequence[Row], units: Sequence[Unit]) -> list[Region]:

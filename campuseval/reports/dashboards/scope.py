@@ -9,12 +9,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from campuseval.access import scopes
-from campuseval.access.rules import Actor, holds_role, organizer_scope, unit_ids_with
+from campuseval.access.rules import Actor, holds_role, organizer_scope, region_with, unit_ids_with
 from campuseval.accounts.models import Role
 from campuseval.campaigns.models import Campaign, FrameworkRecord
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import Framework
-from campuseval.orgs.models import Unit, units_below
+from campuseval.orgs.models import Subtree, Unit
 
 SCHOOL_KINDS = (Unit.Kind.SCHOOL,)
 DISTRICT_KINDS = (Unit.Kind.COUNTY,)
@@ -30,12 +30,12 @@ def visible_campaigns(user: Actor) -> QuerySet[Campaign]:
 
 @dataclass(frozen=True)
 class Scope:
-    """What one user sees of one campaign: `unit_ids` None means the whole campaign."""
+    """What one user sees of one campaign: `region` None means the whole campaign."""
 
     campaign: Campaign
     record: FrameworkRecord
     subject: str  # "school" | "district"
-    unit_ids: frozenset[int] | None
+    region: Subtree | None
     label: str
     user: Any = None
 
@@ -65,12 +65,12 @@ def scope_for(user: Any, campaign: Campaign, subject: str | None = None) -> Scop
     record = records[subject]
     if record is None:
         return None
-    if campaign.organizer_id in organizer_scope(user):
+    if campaign.organizer in organizer_scope(user):
         return Scope(campaign, record, subject, None, campaign.organizer.name, user)
     counties = unit_ids_with(user, Role.COUNTY_REVIEWER)
     if counties and visible_campaigns(user).filter(pk=campaign.pk).exists():
         names = "、".join(Unit.objects.filter(pk__in=counties).order_by("code").values_list("name", flat=True))
-        return Scope(campaign, record, subject, frozenset(units_below(counties)), names, user)
+        return Scope(campaign, record, subject, region_with(user, Role.COUNTY_REVIEWER), names, user)
     return None
 
 

@@ -117,7 +117,7 @@ def create_panel(
 
 def _pool_members(actor: User, experts: Sequence[Expert]) -> list[Expert]:
     scope = organizer_scope(actor)
-    members = [e for e in experts if e.is_active and e.unit_id in scope]
+    members = [e for e in experts if e.is_active and e.unit in scope]
     if len(members) != len(experts):
         raise ValidationError({"experts": "所选专家不在本级专家库中或已移出专家库"})
     return members
@@ -155,7 +155,7 @@ def conflict_reason(expert: Expert, application: Application) -> str | None:
     expert_county = expert.region or county_of(expert.unit)
     if applicant_county is not None and expert_county is not None and applicant_county.pk == expert_county.pk:
         return "专家与申报单位属同一区县"
-    conflict = Conflict.objects.filter(expert=expert, unit__in=[unit, *unit.ancestors()]).first()
+    conflict = Conflict.objects.filter(expert=expert, unit_id__in=unit.path_ids).first()
     if conflict is not None:
         return f"已登记回避：{conflict.reason}"
     return None
@@ -168,7 +168,7 @@ def conflict_checks(expert: Expert, application: Application) -> list[tuple[str,
     applicant_county = county_of(unit)
     expert_county = expert.region or county_of(expert.unit)
     same_county = applicant_county is not None and expert_county is not None and applicant_county.pk == expert_county.pk
-    recorded = Conflict.objects.filter(expert=expert, unit__in=[unit, *unit.ancestors()]).exists()
+    recorded = Conflict.objects.filter(expert=expert, unit_id__in=unit.path_ids).exists()
     return [
         ("您的工作单位与申报单位不同", expert.unit_id != unit.pk),
         ("您所在区县与申报单位所在区县不同", not same_county),

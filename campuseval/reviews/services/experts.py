@@ -152,7 +152,7 @@ def _save_conflict(
         .filter(expert=expert, status__in=[Assignment.Status.ASSIGNED, Assignment.Status.CONFIRMED])
         .select_related("application__unit", "panel__campaign")
         .order_by("pk")
-        if a.application.unit_id == unit.pk or unit in a.application.unit.ancestors()
+        if unit.pk in a.application.unit.path_ids
     ]
     record(
         actor=actor,

@@ -26,7 +26,7 @@ from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.engine.text import clean_search, id_param
-from campuseval.orgs.models import Unit
+from campuseval.orgs.models import Subtree, Unit
 
 from .. import queries, services
 from ..forms import (
@@ -414,7 +414,7 @@ def audit_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- expert pool (专家库) ------------------------------------------------------------------------
 
 
-def _scope(request: AuthenticatedRequest) -> set[int]:
+def _scope(request: AuthenticatedRequest) -> Subtree:
     """The organizer's scope, computed once per request; 404 for anyone who organizes nothing."""
     scope = organizer_scope(request.user)
     if not scope:
@@ -438,7 +438,7 @@ def _back(request: AuthenticatedRequest) -> str:
     return pool
 
 
-def _pool_page(request: AuthenticatedRequest, scope: set[int]) -> HttpResponse:
+def _pool_page(request: AuthenticatedRequest, scope: Subtree) -> HttpResponse:
     # after a refused POST the filters are those of the page the form was on (its `next`)
     params = QueryDict(urlsplit(_back(request)).query) if request.method == "POST" else request.GET
     pool = queries.expert_pool(request.user, scope)
@@ -465,7 +465,7 @@ def _pool_page(request: AuthenticatedRequest, scope: set[int]) -> HttpResponse:
     experts = experts.prefetch_related(
         Prefetch("conflicts", queryset=Conflict.objects.select_related("unit").order_by("unit__code"))
     ).annotate(open_tasks=Count("assignments", filter=Q(assignments__status__in=["assigned", "confirmed"])))
-    regions = Unit.objects.filter(pk__in=scope, kind=Unit.Kind.COUNTY).order_by("code")
+    regions = scope.units().filter(kind=Unit.Kind.COUNTY).order_by("code")
     return render(
         request,
         "reviews/expert_pool.html",
@@ -490,7 +490,7 @@ def expert_pool(request: AuthenticatedRequest) -> HttpResponse:
 PoolRun = Callable[[dict[str, Any], User, str | None], str]
 
 
-def _pool_action(request: AuthenticatedRequest, scope: set[int], form: ReviewForm, run: PoolRun) -> HttpResponse:
+def _pool_action(request: AuthenticatedRequest, scope: Subtree, form: ReviewForm, run: PoolRun) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(form.problems())
@@ -504,7 +504,7 @@ def _pool_action(request: AuthenticatedRequest, scope: set[int], form: ReviewFor
     return redirect(_back(request))
 
 
-def _managed_expert(request: AuthenticatedRequest, scope: set[int], expert_pk: int) -> Expert:
+def _managed_expert(request: AuthenticatedRequest, scope: Subtree, expert_pk: int) -> Expert:
     return get_object_or_404(queries.expert_pool(request.user, scope), pk=expert_pk)
 
 
