@@ -1,5 +1,6 @@
 """Excel workbooks bureaus can trust: the same columns as the screen, a frozen header row,
-real number formats, and no formula injection (cells starting with = + - @ are made inert)."""
+real number formats, and no formula injection (cells starting with = + - @ are made inert).
+Written in write-only (streaming) mode: linear in rows, flat in memory."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -42,28 +44,50 @@ class Column:
     number_format: str | None = None  # e.g. "0.00", "yyyy-mm-dd hh:mm"
 
 
-def build_workbook(sheet_title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
-    """One sheet with a bold frozen header, column widths and number formats."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = sheet_title[:31]
-    ws.append([c.title for c in columns])
-    header_fill = PatternFill("solid", fgColor="DCE6F1")
+def write_workbook(
+    target: IO[bytes], sheet_title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Stream one sheet into `target` in openpyxl's write-only mode: each row goes to a
+    temporary file as it comes, so the time grows with the rows and the memory stays flat (a
+    normal workbook keeps every cell and `ws.max_row` scans them all). The header is bold on a
+    tinted fill and frozen, columns get their widths and number formats. A write-only sheet has
+    no dimension record; our reader (`reading.read_sheet`) never needs one. Returns the number
+    of data rows written."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet_title[:31] or "Sheet1")
     for index, column in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    formatted = [(index, c.number_format) for index, c in enumerate(columns, start=1) if c.number_format]
-    for current, row in enumerate(rows, start=2):  # a counter: ws.max_row scans every cell
-        ws.append([safe_cell(v) for v in row])
-        for index, number_format in formatted:
-            ws.cell(row=current, column=index).number_format = number_format
     ws.freeze_panes = "A2"
+    fill = PatternFill("solid", fgColor="DCE6F1")
+    bold = Font(bold=True)
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=column.title)
+        cell.font, cell.fill, cell.alignment = bold, fill, centred
+        header.append(cell)
+    ws.append(header)
+    formats = [column.number_format for column in columns]
+    formatted = any(formats)
+    written = 0
+    for row in rows:
+        values = [safe_cell(v) for v in row]
+        if formatted:
+            for index, (value, number_format) in enumerate(zip(values, formats, strict=False)):
+                if number_format and value is not None:
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.number_format = number_format
+                    values[index] = cell
+        ws.append(values)
+        written += 1
+    wb.save(target)
+    return written
+
+
+def build_workbook(sheet_title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+    """`write_workbook` into memory, for a response or a file field."""
     buffer = io.BytesIO()
-    wb.save(buffer)
+    write_workbook(buffer, sheet_title, columns, rows)
     return buffer.getvalue()
 
 
