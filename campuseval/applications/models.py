@@ -131,3 +131,49 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Basis(models.TextChoices):
+    """Which score a figure holds: the school's own (latest submitted version) or the review's."""
+
+    SELF = "self", _("自评")
+    FINAL = "final", _("评审")
+
+
+class ScoreFigure(models.Model):
+    """One application's total and level on one basis, as a queryable row so dashboards and
+    lists aggregate in SQL (GROUP BY region) instead of decoding every stored JSON result.
+    Derived: the version's and the review result's JSON stay the source of truth
+    (`applications.figures` writes these; `backfill_figures` rebuilds them). `campaign` and
+    `unit` repeat the application's (which never change) so filters need no join."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="score_figures")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=8, choices=Basis.choices)
+    total = models.DecimalField(max_digits=8, decimal_places=2)
+    level = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "basis"], name="one_score_figure_per_basis")]
+        indexes = [models.Index(fields=["campaign", "basis"], name="score_figure_campaign")]
+
+
+class IndicatorFigure(models.Model):
+    """Points of one leaf indicator for one application on one basis (a leaf that does not
+    apply — a direction not chosen — or was not scored has no row), for per-indicator
+    averages in SQL."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="indicator_figures")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=8, choices=Basis.choices)
+    code = models.CharField(max_length=40)
+    points = models.DecimalField(max_digits=10, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "basis", "code"], name="one_indicator_figure_per_basis")
+        ]
+        indexes = [models.Index(fields=["campaign", "basis", "code"], name="indicator_figure_campaign")]

@@ -33,6 +33,7 @@ from campuseval.orgs.models import Unit
 
 from . import queries
 from .checks import registered_problems
+from .figures import record_self
 from .models import Application, ApplicationVersion, Evidence
 
 EDITABLE = (Application.Status.DRAFT, Application.Status.RETURNED)
@@ -773,6 +774,7 @@ def submit_application(
         promise_text=form_definition(application).promise,
         submitted_at=now,
     )
+    record_self(version)  # the dashboards' queryable figures (derived from version.result)
     application.evidence.filter(frozen_in_version__isnull=True).update(frozen_in_version=number)
     before = application.status
     application.status = Application.Status.SUBMITTED

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from campuseval.access.rules import is_organizer_for
 from campuseval.accounts.models import User
+from campuseval.applications.figures import record_final
 from campuseval.applications.models import Application
 from campuseval.audit.services import record
 from campuseval.campaigns.models import Campaign
@@ -159,6 +160,7 @@ def recompute_results(*, actor: User, campaign: Campaign, ip: str | None = None)
                 "status": Result.Status.PROPOSED,
             },
         )
+        record_final(result)  # the dashboards' queryable figures (derived from this result)
         results.append(result)
         kind = "district" if application.unit.kind == Unit.Kind.COUNTY else "school"
         if result.kind != kind:
