@@ -71,7 +71,7 @@ def test_bad_rows_listed_and_nothing_imported(cw: CampaignWorld) -> None:
     assert reasons[10] == "上级单位「邻市丙县」不在您的管理范围内"
     assert reasons[11] == "区县的上级不能是区县"
     assert reasons[12] == "名称未填写"
-    assert reasons[13] == "不能导入省级单位"
+    assert reasons[13] == "不能导入省级单位：只有系统管理员（超级用户）可以创建省"
     assert reasons[14].startswith("上级单位关系成环") and reasons[15].startswith("上级单位关系成环")
     assert 2 not in reasons and 3 not in reasons
     assert Unit.objects.count() == before and not Unit.objects.filter(code="W-Z").exists()
