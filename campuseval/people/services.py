@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -47,6 +48,33 @@ def one_time_password() -> str:
             and any(c.isdigit() for c in candidate)
         ):
             return candidate
+
+
+class _InitialPasswordHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with fewer rounds, for generated initial passwords only (imports, experts added by
+    hand). They are 16 random characters of a 57-letter alphabet (about 93 bits), so no number
+    of rounds changes how guessable they are; the rounds only protect chosen, guessable
+    passwords. The stored hash names its rounds, so the first sign-in verifies it and Django
+    re-hashes at full strength (`must_update`), and the user must choose a new password then
+    anyway. At full strength one hash costs about half a second: 20,000 school accounts would
+    take hours, 100 experts a minute."""
+
+    iterations = 10_000
+
+
+#: letters and digits a person reads off a slip without confusing them (no 0/O, 1/l/I); no
+#: sign a spreadsheet would take for a formula
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+
+def initial_password() -> tuple[str, str]:
+    """A new one-time password and its hash (cheap when the site's hasher is PBKDF2; the
+    site's own hasher otherwise). The account holding it must have `must_change_password`."""
+    password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(16))
+    hasher = get_hasher("default")
+    if isinstance(hasher, PBKDF2PasswordHasher) and hasher.algorithm == _InitialPasswordHasher.algorithm:
+        return password, make_password(password, hasher=_InitialPasswordHasher())
+    return password, make_password(password)
 
 
 def _require(allowed: bool) -> None:

@@ -13,27 +13,25 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, TypeVar
 
 import yaml
-from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from campuseval.access.rules import managed_scope
 from campuseval.accounts.models import Membership, Role, User
-from campuseval.audit.services import record
+from campuseval.audit.models import AuditEntry
+from campuseval.audit.services import pending, record, record_many
 from campuseval.campaigns.models import FrameworkRecord
 from campuseval.engine import FrameworkError, check_framework, load_framework_text
 from campuseval.orgs.models import Subtree, Unit
+from campuseval.people.services import initial_password
 from campuseval.reviews.models import Expert
-from campuseval.spreadsheets.reading import ImportReport
-
-from .import_sheets import Sheet, read_sheet
+from campuseval.spreadsheets.reading import ImportReport, Sheet, read_sheet
 
 ROLE_NAMES = {str(label): value for value, label in Role.choices}
 USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
@@ -46,6 +44,8 @@ Progress = Callable[[int, int], None]
 #: rows written per transaction in the background, so other writers (SQLite's one lock) and the
 #: progress page are not held up for the whole sheet
 CHUNK = 100
+#: rows per INSERT / UPDATE statement
+BATCH = 500
 
 T = TypeVar("T")
 
@@ -63,33 +63,6 @@ NAME_MAX = _field_max(User, "display_name")
 EMAIL_MAX = _field_max(User, "email")
 TITLE_MAX = _field_max(Expert, "title")
 FIELDS_MAX = _field_max(Expert, "fields")
-
-
-# --- initial passwords ---------------------------------------------------------------------------
-
-
-class _InitialPasswordHasher(PBKDF2PasswordHasher):
-    """PBKDF2 with fewer rounds, for initial passwords only. They are 16 random characters of
-    a 57-letter alphabet (about 93 bits), so no number of rounds changes how guessable they are;
-    the rounds only protect chosen, guessable passwords. The stored hash names its rounds, so
-    the first sign-in verifies it and Django re-hashes at full strength (`must_update`), and
-    the user must choose a new password then anyway."""
-
-    iterations = 10_000
-
-
-#: letters and digits a person reads off a slip without confusing them (no 0/O, 1/l/I); no
-#: sign a spreadsheet would take for a formula
-PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-
-
-def initial_password() -> tuple[str, str]:
-    """A new one-time password and its hash (cheap when the site's hasher is PBKDF2)."""
-    password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(16))
-    hasher = get_hasher("default")
-    if isinstance(hasher, PBKDF2PasswordHasher) and hasher.algorithm == _InitialPasswordHasher.algorithm:
-        return password, make_password(password, hasher=_InitialPasswordHasher())
-    return password, make_password(password)
 
 
 # --- who an existing account belongs to ----------------------------------------------------------
@@ -159,69 +132,105 @@ def _snapshot(user: User) -> dict[str, str]:
     return {"display_name": user.display_name, "phone": user.phone, "email": user.email}
 
 
-def _write_account(
-    *, actor: User, row: dict[str, str], user: User | None, unit: Unit, ip: str | None, report: ImportReport
-) -> User:
-    """Create the account (with a one-time initial password) or update its name and contacts
-    (an empty 手机/邮箱 cell keeps what is there), auditing what changed."""
-    username = row["用户名"]
-    if user is None:
-        password, hashed = initial_password()
-        user = User(
-            username=username,
-            display_name=row["姓名"],
-            phone=row["手机"],
-            email=User.objects.normalize_email(row["邮箱"]),
-            password=hashed,
-            must_change_password=True,
-        )
-        user.save()
-        report.passwords.append((username, password))
-        report.created += 1
-        record(
+#: one planned account row: the row, the account already there (or None), the unit, the roles
+Planned = tuple[dict[str, str], User | None, Unit, list[str]]
+
+
+def _write_accounts(
+    *, actor: User, part: Sequence[Planned], ip: str | None, report: ImportReport, entries: list[AuditEntry]
+) -> list[User]:
+    """Create the new accounts (each with a one-time initial password, hashed cheaply: see
+    `people.services.initial_password`) with one INSERT per batch, and update the existing ones'
+    name and contacts (an empty 手机/邮箱 cell keeps what is there) with one UPDATE per batch.
+    The audit entries (one per account created or changed, values before and after) are added
+    to `entries` for `record_many`. Returns the accounts in the order of `part`."""
+    accounts: list[User] = []
+    new: list[tuple[User, Unit]] = []
+    changed: list[User] = []
+    for row, user, unit, _roles in part:
+        username = row["用户名"]
+        if user is None:
+            password, hashed = initial_password()
+            user = User(
+                username=username,
+                display_name=row["姓名"],
+                phone=row["手机"],
+                email=User.objects.normalize_email(row["邮箱"]),
+                password=hashed,
+                must_change_password=True,
+            )
+            new.append((user, unit))
+            report.passwords.append((username, password))
+            accounts.append(user)
+            continue
+        before = _snapshot(user)
+        user.display_name = row["姓名"]
+        user.phone = row["手机"] or user.phone
+        user.email = User.objects.normalize_email(row["邮箱"]) if row["邮箱"] else user.email
+        after = _snapshot(user)
+        report.updated += 1
+        if after != before:
+            changed.append(user)
+            keys = [k for k in after if after[k] != before[k]]
+            entries.append(
+                pending(
+                    actor=actor,
+                    action="import.account.update",
+                    obj=user,
+                    summary=f"导入更新账号 {username}（{user.display_name}）",
+                    before={k: before[k] for k in keys},
+                    after={k: after[k] for k in keys},
+                    unit_id=unit.pk,
+                    ip=ip,
+                )
+            )
+        accounts.append(user)
+    User.objects.bulk_create([user for user, _unit in new], batch_size=BATCH)
+    User.objects.bulk_update(changed, ["display_name", "phone", "email"], batch_size=BATCH)
+    report.created += len(new)
+    entries.extend(
+        pending(
             actor=actor,
             action="import.account.create",
             obj=user,
-            summary=f"导入新建账号 {username}（{user.display_name}）",
-            after={"username": username, **_snapshot(user)},
+            summary=f"导入新建账号 {user.username}（{user.display_name}）",
+            after={"username": user.username, **_snapshot(user)},
             unit_id=unit.pk,
             ip=ip,
         )
-        return user
-    before = _snapshot(user)
-    user.display_name = row["姓名"]
-    user.phone = row["手机"] or user.phone
-    user.email = User.objects.normalize_email(row["邮箱"]) if row["邮箱"] else user.email
-    after = _snapshot(user)
-    report.updated += 1
-    if after != before:
-        user.save(update_fields=["display_name", "phone", "email"])
-        changed = [k for k in after if after[k] != before[k]]
-        record(
-            actor=actor,
-            action="import.account.update",
-            obj=user,
-            summary=f"导入更新账号 {username}（{user.display_name}）",
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-            unit_id=unit.pk,
-            ip=ip,
-        )
-    return user
+        for user, unit in new
+    )
+    return accounts
 
 
-def _grant(*, actor: User, user: User, unit: Unit, role: str, ip: str | None) -> None:
-    membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
-    if created:
-        record(
+def _grant_all(
+    *, actor: User, grants: Sequence[tuple[User, Unit, str]], ip: str | None, entries: list[AuditEntry]
+) -> None:
+    """The roles not yet held, with one query for those already held and one INSERT per batch;
+    each new role audited (into `entries`)."""
+    held: set[tuple[int, int, str]] = set()
+    for batch in _in_batches({user.pk for user, _unit, _role in grants}):
+        held.update(Membership.objects.filter(user_id__in=batch).values_list("user_id", "unit_id", "role"))
+    new: list[Membership] = []
+    for user, unit, role in grants:
+        key = (user.pk, unit.pk, role)
+        if key in held:
+            continue
+        held.add(key)
+        new.append(Membership(user=user, unit=unit, role=role))
+    Membership.objects.bulk_create(new, batch_size=BATCH)
+    entries.extend(
+        pending(
             actor=actor,
             action="import.membership.create",
             obj=membership,
-            summary=f"导入授权 {user.username}：{unit.name} · {Role(role).label}",
-            after={"username": user.username, "unit": unit.code, "role": role},
-            unit_id=unit.pk,
+            summary=f"导入授权 {membership.user.username}：{membership.unit.name} · {Role(membership.role).label}",
+            after={"username": membership.user.username, "unit": membership.unit.code, "role": membership.role},
+            unit_id=membership.unit.pk,
             ip=ip,
         )
+        for membership in new
+    )
 
 
 def _roles(text: str) -> tuple[list[str], str | None]:
@@ -313,11 +322,16 @@ def import_accounts(
         return report
     total, done = len(plan), 0
     for part in _chunks(plan, chunk or len(plan)):
+        entries: list[AuditEntry] = []
         with transaction.atomic():
-            for row, user, unit, roles in part:
-                account = _write_account(actor=actor, row=row, user=user, unit=unit, ip=ip, report=report)
-                for role in roles:
-                    _grant(actor=actor, user=account, unit=unit, role=role, ip=ip)
+            accounts = _write_accounts(actor=actor, part=part, ip=ip, report=report, entries=entries)
+            grants = [
+                (account, unit, role)
+                for account, (_row, _user, unit, roles) in zip(accounts, part, strict=True)
+                for role in roles
+            ]
+            _grant_all(actor=actor, grants=grants, ip=ip, entries=entries)
+            record_many(entries)
         done += len(part)
         if progress is not None:
             progress(done, total)
@@ -402,19 +416,31 @@ def import_experts(
         return report
     total, done = len(plan), 0
     for part in _chunks(plan, chunk or len(plan)):
+        entries: list[AuditEntry] = []
         with transaction.atomic():
-            for row, user, unit, region in part:
-                account = _write_account(actor=actor, row=row, user=user, unit=unit, ip=ip, report=report)
-                _grant(actor=actor, user=account, unit=unit, role=Role.EXPERT, ip=ip)
-                _write_expert(
-                    actor=actor,
-                    user=account,
-                    existing=experts.get(account.pk),
-                    row=row,
-                    unit=unit,
-                    region=region,
-                    ip=ip,
-                )
+            accounts = _write_accounts(
+                actor=actor,
+                part=[(row, user, unit, [Role.EXPERT]) for row, user, unit, _region in part],
+                ip=ip,
+                report=report,
+                entries=entries,
+            )
+            _grant_all(
+                actor=actor,
+                grants=[(account, p[2], Role.EXPERT) for account, p in zip(accounts, part, strict=True)],
+                ip=ip,
+                entries=entries,
+            )
+            _write_experts(
+                actor=actor,
+                rows=[
+                    (account, experts.get(account.pk), row, unit, region)
+                    for account, (row, _user, unit, region) in zip(accounts, part, strict=True)
+                ],
+                ip=ip,
+                entries=entries,
+            )
+            record_many(entries)
         done += len(part)
         if progress is not None:
             progress(done, total)
@@ -422,34 +448,44 @@ def import_experts(
     return report
 
 
-def _write_expert(
+def _write_experts(
     *,
     actor: User,
-    user: User,
-    existing: Expert | None,
-    row: dict[str, str],
-    unit: Unit,
-    region: Unit | None,
+    rows: Sequence[tuple[User, Expert | None, dict[str, str], Unit, Unit | None]],
     ip: str | None,
+    entries: list[AuditEntry],
 ) -> None:
-    before = _expert_snapshot(existing) if existing is not None else None
-    expert = existing or Expert(user=user)
-    expert.unit, expert.region, expert.title, expert.fields = unit, region, row["职称/职务"], row["专业领域"]
-    after = _expert_snapshot(expert)
-    if before == after:
-        return
-    expert.save()
-    changed = list(after) if before is None else [k for k in after if after[k] != before[k]]
-    record(
-        actor=actor,
-        action="import.expert.create" if before is None else "import.expert.update",
-        obj=expert,
-        summary=f"导入{'新建' if before is None else '更新'}专家 {user.username}（{user.display_name}）",
-        before={k: before[k] for k in changed} if before is not None else None,
-        after={k: after[k] for k in changed},
-        unit_id=unit.pk,
-        ip=ip,
-    )
+    """The expert profiles: new ones with one INSERT per batch, changed ones with one UPDATE per
+    batch, each audited with what changed (into `entries`)."""
+    new: list[Expert] = []
+    changed: list[Expert] = []
+    written: list[tuple[Expert, dict[str, Any] | None, dict[str, Any]]] = []
+    for user, existing, row, unit, region in rows:
+        before = _expert_snapshot(existing) if existing is not None else None
+        expert = existing or Expert(user=user)
+        expert.unit, expert.region, expert.title, expert.fields = unit, region, row["职称/职务"], row["专业领域"]
+        after = _expert_snapshot(expert)
+        if before == after:
+            continue
+        (new if existing is None else changed).append(expert)
+        written.append((expert, before, after))
+    Expert.objects.bulk_create(new, batch_size=BATCH)
+    Expert.objects.bulk_update(changed, ["unit", "region", "title", "fields"], batch_size=BATCH)
+    for expert, before, after in written:
+        keys = list(after) if before is None else [k for k in after if after[k] != before[k]]
+        verb = "新建" if before is None else "更新"
+        entries.append(
+            pending(
+                actor=actor,
+                action="import.expert.create" if before is None else "import.expert.update",
+                obj=expert,
+                summary=f"导入{verb}专家 {expert.user.username}（{expert.user.display_name}）",
+                before={k: before[k] for k in keys} if before is not None else None,
+                after={k: after[k] for k in keys},
+                unit_id=expert.unit_id,
+                ip=ip,
+            )
+        )
 
 
 class _Dumper(yaml.SafeDumper):
