@@ -1,16 +1,22 @@
-"""Unit pages for organizers and system administrators: the unit tree of their region and the
-Excel import of counties and schools. Anyone else gets 404."""
+"""Unit pages for organizers and system administrators: the unit tree of their region (one level
+at a time, searchable) and the Excel import of counties and schools. Anyone else gets 404."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from campuseval.access.rules import managed_roots
+from campuseval.access.rules import managed_roots, managed_scope
 from campuseval.access.views import AuthenticatedRequest
 from campuseval.audit.services import client_ip
+from campuseval.engine.text import clean_search, id_param
+from campuseval.listing import Sort, paginate
+from campuseval.orgs.models import Unit
 from campuseval.spreadsheets.reading import ImportReport
 from campuseval.spreadsheets.responses import xlsx_response
 from campuseval.spreadsheets.writing import Column, build_workbook
@@ -24,13 +30,65 @@ EXAMPLE_ROWS = (
 )
 
 
+#: the columns the children (or the search results) may be sorted by
+TREE_SORTS = [
+    Sort("code", _("单位代码"), ["code"]),
+    Sort("name", _("名称"), ["name"]),
+    Sort("kind", _("类型"), ["kind", "code"]),
+]
+
+
+@require_GET
 @login_required
 def tree(request: AuthenticatedRequest) -> HttpResponse:
-    """City → counties → schools with stage, area and size; counts of schools and rural schools."""
-    roots = queries.unit_tree(request.user)
-    if not roots:
+    """One level of the managed region at a time: the current unit (`?unit=`; by default the
+    region's single top unit) with its children, each with its schools, rural schools and
+    students counted in SQL, breadcrumbs back up, and a search by code or name across the whole
+    region (`?q=`). A unit outside the reader's region answers 404, as does a reader managing
+    nothing."""
+    region = managed_scope(request.user)
+    if not region:
         raise Http404
-    return render(request, "units/tree.html", {"roots": roots})
+    current: Unit | None = None
+    if "unit" in request.GET:
+        unit_id = id_param(request.GET["unit"])
+        current = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
+        if current is None or current not in region:
+            raise Http404
+    elif not region.everything and len(region.paths) == 1:
+        current = Unit.objects.get(path=next(iter(region.paths)))
+    q, typed, problem = clean_search(request.GET.get("q", ""), _("单位代码或名称"))
+    if problem:
+        messages.warning(request, problem)
+    kind = request.GET.get("kind", "")
+    if kind not in Unit.Kind.values:
+        kind = ""
+    searching = bool(q)
+    rows = queries.search(region, q) if searching else queries.children_of(current, region)
+    if kind:
+        rows = rows.filter(kind=kind)
+    listing = paginate(request, rows.select_related("parent") if searching else rows, sorts=TREE_SORTS, default="code")
+    shown = listing.rows
+    if searching or current is None:
+        counts = queries.scattered_counts(shown)
+    else:
+        counts = queries.children_counts(current.path, shown)
+    return render(
+        request,
+        "units/tree.html",
+        {
+            "current": current,
+            "crumbs": queries.breadcrumbs(current, region) if current is not None else [],
+            "totals": queries.totals(current.subtree() if current is not None else region),
+            "listing": listing,
+            "rows": [(unit, counts.get(unit.pk, queries.Counts())) for unit in shown],
+            "q": typed,
+            "searching": searching,
+            "kind": kind,
+            "kinds": Unit.Kind.choices,
+            "many_roots": region.everything or len(region.paths) > 1,
+        },
+    )
 
 
 @login_required
