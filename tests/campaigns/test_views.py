@@ -36,7 +36,8 @@ def form_post(cw: CampaignWorld, **changes: str) -> dict[str, object]:
         "min_self_score": "",
         "places_schools": "6",
         "description": "按亳州标准遴选",
-        "apply_starts": f"{now:%Y-%m-%d}T08:00",
+        # yesterday: "today 08:00" lies ahead between midnight and 08:00 (the stage would not be running)
+        "apply_starts": f"{now - dt.timedelta(days=1):%Y-%m-%d}T08:00",
         "apply_deadline": f"{now + dt.timedelta(days=20):%Y-%m-%d}T17:30",
     }
     data.update(changes)
