@@ -6,23 +6,33 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campuseval.access.rules import may_read_audit_log
 from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.audit.models import AuditExport
 from campuseval.audit.services import client_ip
+from campuseval.listing import Sort, paginate
 from campuseval.spreadsheets.writing import XLSX
 
 from . import audit_log
 
 
+#: the columns the log may be sorted by; newest first unless the reader chose otherwise
+SORTS = [
+    Sort("at", _("时间"), ["at"]),
+    Sort("actor", _("操作人"), ["actor_name", "at"]),
+    Sort("action", _("操作"), ["action", "at"]),
+]
+
+
 def _page_url(params: dict[str, str]) -> str:
+    """The page with the filters `params` (where the export button returns)."""
     url = reverse("reports:audit_log")
     return f"{url}?{urlencode(params)}" if params else url
 
@@ -30,21 +40,22 @@ def _page_url(params: dict[str, str]) -> str:
 @require_GET
 @require(may_read_audit_log)
 def audit_log_page(request: AuthenticatedRequest) -> HttpResponse:
-    """The entries the reader may see, newest first, 50 a page, with the filters; a filter
-    with an error is named and left out, the others still apply."""
+    """The entries the reader may see, newest first (or by actor or action), a page at a time
+    with the total, with the filters; a filter with an error is named and left out, the others
+    still apply, and every page and sort link keeps them."""
     filtering = any(name in request.GET for name in audit_log.AuditFilterForm.base_fields)
     form = audit_log.AuditFilterForm(request.GET if filtering else None)
     params = form.params()
-    paginator = Paginator(audit_log.entries_for(request.user, params), audit_log.PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    listing = paginate(
+        request, audit_log.entries_for(request.user, params), sorts=SORTS, default="-at", per_page=audit_log.PER_PAGE
+    )
     return render(
         request,
         "reports/audit/log.html",
         {
             "form": form,
-            "page": page,
-            "entries": audit_log.shown_entries(list(page.object_list)),
-            "query": urlencode(params),
+            "listing": listing,
+            "entries": audit_log.shown_entries(listing.rows),
             "params": params,
             "exports": AuditExport.objects.filter(user=request.user)[:10],
         },

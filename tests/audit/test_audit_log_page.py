@@ -6,7 +6,9 @@ cap; what a school typed before submitting stays hidden as on the campaign's aud
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
 from typing import Any
 
 import pytest
@@ -129,6 +131,31 @@ def test_the_page_costs_the_same_queries_for_one_entry_and_for_many(
     assert "草稿内容" not in page and PRIVATE in page
     second = client.get(PAGE, {"page": 2}).content.decode()
     assert second.count("保存申报书") == 50 and "第 2 / " in second
+
+
+def test_pages_keep_the_filters_and_the_sort(personas: Personas) -> None:
+    made = entries(personas)
+    for i in range(60):
+        record(actor=personas.county_reviewer, action="county.decide", summary=f"批次{i:02d}", unit_id=personas.school.pk)
+    client = personas.client("city_organizer")
+    first = client.get(PAGE, {"action": "county.", "sort": "at"}).content.decode()
+    assert "共 61 条" in first and "第 1 / 2 页" in first
+    # oldest first: the county's first decision leads, the last batches are on page 2
+    assert first.index("乙县审核") < first.index("批次00") and "批次59" not in first
+    link = re.search(r'rel="next" href="([^"]+)"', first)
+    assert link is not None
+    href = html.unescape(link.group(1))
+    assert "action=county." in href and "sort=at" in href and "page=2" in href
+    second = client.get(PAGE + href).content.decode()
+    assert "批次59" in second and "批次00" not in second and "本市活动设置" not in second
+    # by actor: the organizer's entries before the reviewer's, reversed on a second click
+    by_actor = client.get(PAGE, {"sort": "actor", "per_page": 100}).content.decode()
+    first_name = made["mine"].actor_name < made["county"].actor_name
+    mine, theirs = by_actor.index("本市活动设置"), by_actor.index("乙县审核")
+    assert (mine < theirs) == first_name
+    assert 'aria-sort="ascending"' in by_actor
+    # the filter form keeps the chosen sort
+    assert 'name="sort" value="actor"' in by_actor
 
 
 def sheet_rows(job: AuditExport) -> list[tuple[Any, ...]]:
