@@ -22,7 +22,6 @@ from campuseval.spreadsheets.writing import XLSX
 
 from . import audit_log
 
-
 #: the columns the log may be sorted by; newest first unless the reader chose otherwise
 SORTS = [
     Sort("at", _("时间"), ["at"]),

@@ -136,7 +136,9 @@ def test_the_page_costs_the_same_queries_for_one_entry_and_for_many(
 def test_pages_keep_the_filters_and_the_sort(personas: Personas) -> None:
     made = entries(personas)
     for i in range(60):
-        record(actor=personas.county_reviewer, action="county.decide", summary=f"批次{i:02d}", unit_id=personas.school.pk)
+        record(
+            actor=personas.county_reviewer, action="county.decide", summary=f"批次{i:02d}", unit_id=personas.school.pk
+        )
     client = personas.client("city_organizer")
     first = client.get(PAGE, {"action": "county.", "sort": "at"}).content.decode()
     assert "共 61 条" in first and "第 1 / 2 页" in first
