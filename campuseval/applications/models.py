@@ -159,6 +159,9 @@ class ScoreFigure(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "basis"], name="one_score_figure_per_basis")]
         indexes = [models.Index(fields=["campaign", "basis"], name="score_figure_campaign")]
 
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.basis} · {self.total}"
+
 
 class IndicatorFigure(models.Model):
     """Points of one leaf indicator for one application on one basis (a leaf that does not
@@ -177,3 +180,6 @@ class IndicatorFigure(models.Model):
             models.UniqueConstraint(fields=["application", "basis", "code"], name="one_indicator_figure_per_basis")
         ]
         indexes = [models.Index(fields=["campaign", "basis", "code"], name="indicator_figure_campaign")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.basis} · {self.code} {self.points}"

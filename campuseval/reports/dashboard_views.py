@@ -92,6 +92,17 @@ def num(value: Decimal | int | None) -> float | None:
     return None if value is None else float(value)
 
 
+#: more groups than this and a chart turns its bars sideways and grows in height instead of
+#: squeezing them into one box (a county's 150 schools stay readable)
+MANY = 12
+TREND_LINES = 30
+
+
+def grown(categories: int) -> int:
+    """Chart height in pixels for horizontal bars: about 24 px a bar, at least the usual 380."""
+    return max(380, 80 + 24 * categories)
+
+
 # --- per-section layout ----------------------------------------------------------------------
 
 
@@ -121,6 +132,7 @@ def _progress(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], list[
     )
     chart = {
         "kind": "stacked_bar",
+        "height": grown(len(data["rows"])),
         "categories": [r["region"] for r in data["rows"]],
         "series": [{"name": label, "data": [r["counts"][k] for r in data["rows"]]} for k, label in cols],
     }
@@ -164,10 +176,16 @@ def _scores(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], list[Ta
             "kind": "histogram",
             "categories": [b["label"] for b in bins],
             "series": [{"name": g["name"], "data": g["histogram"]} for g in data["groups"]],
-            "selected": {g["name"]: g["kind"] != "area" for g in data["groups"]},
+            # many regions: only the total is drawn at first (the legend turns the others on)
+            "selected": {
+                g["name"]: g["kind"] == "all" or (g["kind"] == "region" and len(data["groups"]) <= MANY)
+                for g in data["groups"]
+            },
         },
         {
             "kind": "boxplot",
+            "horizontal": len(data["groups"]) > MANY,
+            "height": grown(len(data["groups"])) if len(data["groups"]) > MANY else 380,
             "categories": [g["name"] for g in data["groups"] if g["box"]],
             "data": [
                 [num(g["box"][k]) for k in ("min", "q1", "median", "q3", "max")] for g in data["groups"] if g["box"]
@@ -209,7 +227,7 @@ def _indicators(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], lis
     )
     chart = {
         "kind": "heatmap",
-        "height": 140 + 40 * len(groups),
+        "height": 140 + (40 if len(groups) <= MANY else 24) * len(groups),
         "x": [i["code"] for i in indicators],
         "x_titles": [f"{i['code']} {i['title']}" for i in indicators],
         "y": [g["name"] for g in groups],
@@ -256,6 +274,8 @@ def _attainment(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], lis
     everything = [*data["rows"], data["total"]]
     chart = {
         "kind": "attainment",
+        "horizontal": len(everything) > MANY,
+        "height": grown(len(everything) * max(len(levels), 1) // 2) if len(everything) > MANY else 380,
         "categories": [r["name"] for r in everything],
         "series": [
             {"name": f"{level}及以上", "data": [num(r["shares"][level]) for r in everything]} for level in levels
@@ -303,6 +323,8 @@ def _gap(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], list[Table
     everything = [*data["rows"], data["total"]]
     bars = {
         "kind": "gap",
+        "horizontal": len(everything) > MANY,
+        "height": grown(len(everything)) if len(everything) > MANY else 380,
         "categories": [r["name"] for r in everything],
         "series": [{"name": "平均差（最终 − 自评）", "data": [num(r["gap_mean"]) for r in everything]}],
     }
@@ -346,9 +368,11 @@ def _trend(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], list[Tab
     chart = {
         "kind": "trend",
         "categories": [c["name"] if str(c["year"]) in c["name"] else f"{c['year']} {c['name']}" for c in campaigns],
+        # one line per unit is unreadable beyond a few dozen: the chart draws the first
+        # TREND_LINES (the table below has every unit)
         "series": [
             {"name": r["name"], "data": [num(cell["score"]) if cell else None for cell in r["cells"]]}
-            for r in data["rows"]
+            for r in data["rows"][:TREND_LINES]
         ],
     }
     return data, [table], {"charts": [chart]}
@@ -373,13 +397,13 @@ def _scope(request: HttpRequest, pk: int, section: str) -> Scope:
     campaign = get_object_or_404(
         Campaign.objects.select_related("organizer", "school_framework", "district_framework"), pk=pk
     )
-    scope = dashboards.scope_for(request.user, campaign, request.GET.get("subject"))
-    if scope is None:
+    scope = dashboards.scope_for(request.user, campaign, request.GET.get("subject"), request.GET.get("unit"))
+    if scope is None:  # not theirs, or a unit outside their region: 404 either way
         raise Http404
     return scope
 
 
-def _query(request: HttpRequest, keys: Sequence[str] = ("subject", "basis")) -> str:
+def _query(request: HttpRequest, keys: Sequence[str] = ("subject", "basis", "unit")) -> str:
     params = {k: request.GET[k] for k in keys if request.GET.get(k)}
     return f"?{urlencode(params)}" if params else ""
 
@@ -398,6 +422,19 @@ def dashboard(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     scope = _scope(request, pk, section)
     data, tables, chart = BUILDERS[section](scope, request)
     query = _query(request)
+    level = dashboards.level_of(scope)
+    keep = {k: request.GET[k] for k in ("subject", "basis") if request.GET.get(k)}
+    drill = [
+        {"name": g.name, "query": "?" + urlencode({**keep, "unit": g.pk})}
+        for g in sorted(level.groups.values(), key=lambda g: g.code)
+        if g.drillable and (scope.unit is None or g.pk != scope.unit.pk)
+    ]
+    crumbs = [{"name": scope.label, "query": "?" + urlencode(keep) if keep else "?"}]
+    roots = scope.region.paths if scope.region is not None else {scope.campaign.organizer.path}
+    for crumb in level.crumbs:
+        if crumb.path in roots:
+            continue  # the scope's own units are the top crumb already
+        crumbs.append({"name": crumb.name, "query": "?" + urlencode({**keep, "unit": crumb.pk})})
     return render(
         request,
         "reports/dashboards/page.html",
@@ -414,6 +451,9 @@ def dashboard(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             "chart": chart,
             "chart_full": section == "indicators" or all(t.wide for t in tables),
             "query": query,
+            "drill": drill,
+            "crumbs": crumbs,
+            "unit": scope.unit,
             "subject_query": _query(request, ("subject",)),
             "basis": data.get("basis"),
             "basis_labels": dashboards.BASIS_LABELS,

@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from campuseval.accounts.models import Membership, Role, User
+from campuseval.applications import figures
 from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.campaigns.models import Campaign, FrameworkRecord, Stage
 from campuseval.orgs.models import Unit
@@ -148,7 +150,7 @@ def apply(
             promise_text="真实",
             submitted_at=timezone.now(),
         )
-        ApplicationVersion.objects.create(
+        latest = ApplicationVersion.objects.create(
             application=app,
             number=2,
             total=total,
@@ -158,9 +160,10 @@ def apply(
         )
         app.self_total = total
         app.save(update_fields=["self_total"])
+        figures.record_self(latest)  # as submit_application does
     if result_points is not None:
         assert final is not None
-        Result.objects.create(
+        result = Result.objects.create(
             campaign=c,
             application=app,
             materials=Decimal(final),
@@ -169,6 +172,7 @@ def apply(
             method="算术平均",
             level=level,
         )
+        figures.record_final(result)  # as compute_results does
     return app
 
 
@@ -239,3 +243,9 @@ def build_dash_world() -> DashWorld:
 @pytest.fixture
 def dw(db: None) -> DashWorld:
     return build_dash_world()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Dashboards cache their figures: every test starts from an empty cache."""
+    cache.clear()

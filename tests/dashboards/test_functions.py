@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from campuseval.applications import figures
 from campuseval.reports import dashboards
 from campuseval.reports.dashboards import Scope
 
@@ -198,6 +199,7 @@ def test_heatmap_leaves_out_directions_not_chosen(dw: DashWorld) -> None:
     version = dw.apps["YB"].versions.get(number=2)
     version.result["indicators"]["3"] = {"points": "0", "max": "20", "status": "not_chosen"}
     version.save()
+    figures.record_self(version)  # the figures follow the stored result (as on submission)
     data = dashboards.indicator_heatmap(organizer_scope(dw), "self")
     # 乙县 3 now only YA: 10 / 20 = 50%; overall 3: (40 + 10) / 80 = 62.5%
     assert by_name(data["groups"])["乙县"]["shares"]["3"] == D("50.0")

@@ -4,8 +4,10 @@ beside it and its Excel download show exactly the same figures (the browser only
 Each public function takes a `Scope` — the campaign, the framework being charted and the units
 the user may see (all of the campaign for its organizer, the reviewer's own county for a county
 reviewer) — and returns plain dicts and lists of ints, Decimals and strings. Loading is done in
-a fixed number of queries whatever the number of applications, so dashboards stay fast for a
-whole province.
+a fixed number of queries whatever the number of applications: SQL aggregates (GROUP BY region)
+over the stored figures (`applications.ScoreFigure` / `IndicatorFigure`), never a JSON result
+decoded per application, so dashboards stay fast for a whole province. A `?unit=` drills down
+province → city → county → school within the user's scope (`rows.Level`).
 
 Decisions recorded here, shown on the pages as well:
 
@@ -34,7 +36,7 @@ from .figures import (
     targets_for,
 )
 from .history import year_over_year
-from .rows import BASIS_LABELS, Region, Row, default_basis, eligible_units, load_rows, region_of
+from .rows import BASIS_LABELS, Level, Region, default_basis, eligible_units, level_of, region_of
 from .scope import Scope, has_dashboard_role, scope_for, visible_campaigns
 from .stats import QUANTILE_METHOD, box, mean, pct, q2, quantile
 
@@ -42,8 +44,8 @@ __all__ = [
     "BASIS_LABELS",
     "QUANTILE_METHOD",
     "TARGETS",
+    "Level",
     "Region",
-    "Row",
     "Scope",
     "attainment",
     "box",
@@ -52,7 +54,7 @@ __all__ = [
     "has_dashboard_role",
     "histogram",
     "indicator_heatmap",
-    "load_rows",
+    "level_of",
     "mean",
     "pct",
     "progress",

@@ -4,18 +4,33 @@ attainment against the seed's targets and self-score against expert score."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db.models import BooleanField, Count, ExpressionWrapper, FilteredRelation, Q, QuerySet, Sum
 from django.utils import timezone
 
-from campuseval.applications.models import Application
+from campuseval.applications.figures import figures_stamp
+from campuseval.applications.models import Application, Basis
 from campuseval.orgs.models import Unit
 
-from .rows import BASIS_LABELS, Row, default_basis, eligible_units, load_rows, region_of, regions_of
+from .rows import (
+    BASIS_LABELS,
+    Region,
+    applications_in,
+    covered,
+    default_basis,
+    eligible_units,
+    figures_in,
+    indicator_figures_in,
+    level_of,
+    not_applied,
+)
 from .scope import Scope
 from .stats import BIN_WIDTH, HUNDRED, QUANTILE_METHOD, TENTH, ZERO, box, mean, pct
 
@@ -56,26 +71,36 @@ _STATUS_COLUMN: dict[str, str] = {
 
 def progress(scope: Scope, now: dt.datetime | None = None) -> dict[str, Any]:
     """Units by where they stand, per region: each unit counted once, in the furthest column
-    it reached ("已评审" once a review result exists), with the campaign's stage deadlines."""
-    rows = load_rows(scope)
-    units = eligible_units(scope)
-    regions = regions_of(rows, units)
-    counts = {r.pk: dict.fromkeys((k for k, _ in PROGRESS_COLUMNS), 0) for r in regions}
-    applied = set()
-    for row in rows:
-        applied.add(row.unit.pk)
-        column = "reviewed" if row.has_result else _STATUS_COLUMN.get(row.application.status, "submitted")
-        counts[row.region.pk][column] += 1
-    for unit in units:
-        if unit.pk not in applied:
-            counts[region_of(unit).pk]["not_started"] += 1
+    it reached ("已评审" once a review result exists), with the campaign's stage deadlines.
+    Two GROUP BY queries (applications by status, units not yet started), whatever the size."""
+    level = level_of(scope)
+    key_id, key_path = level.lookups()
+    counts: dict[Region, dict[str, int]] = defaultdict(lambda: dict.fromkeys((k for k, _ in PROGRESS_COLUMNS), 0))
+    by_status = (
+        applications_in(scope)
+        .annotate(reviewed=ExpressionWrapper(Q(outcome__isnull=False), output_field=BooleanField()))
+        .values(key_id, key_path, "status", "reviewed")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in by_status:
+        region = level.group_of(row[key_path])
+        if region is None:
+            continue
+        column = "reviewed" if row["reviewed"] else _STATUS_COLUMN.get(row["status"], "submitted")
+        counts[region][column] += row["n"]
+    unit_id, unit_path = level.lookups("self")
+    for row in not_applied(scope).values(unit_id, unit_path).annotate(n=Count("pk")).order_by():
+        region = level.group_of(row[unit_path])
+        if region is not None:
+            counts[region]["not_started"] += row["n"]
     out_rows = []
     total = dict.fromkeys((k for k, _ in PROGRESS_COLUMNS), 0)
-    for region in regions:
-        c = counts[region.pk]
+    for region in level.ordered(counts):
+        c = counts[region]
         for key, value in c.items():
             total[key] += value
-        out_rows.append({"region": region.name, "counts": c, "total": sum(c.values())})
+        out_rows.append({"region": region.name, "unit": region, "counts": c, "total": sum(c.values())})
     now = now or timezone.now()
     stages = [
         {
@@ -92,6 +117,7 @@ def progress(scope: Scope, now: dt.datetime | None = None) -> dict[str, Any]:
         "rows": out_rows,
         "total": {"region": "合计", "counts": total, "total": sum(total.values())},
         "stages": stages,
+        "level": level,
     }
 
 
@@ -123,33 +149,48 @@ AREA_LABELS = {Unit.Area.URBAN: "城镇", Unit.Area.RURAL: "乡村", "": "未标
 
 def score_distribution(scope: Scope, basis: str | None = None) -> dict[str, Any]:
     """Histogram (10-point bins) and five-number summary per region, per urban/rural, and for
-    everything in scope."""
-    rows = load_rows(scope)
-    basis = basis if basis in BASIS_LABELS else default_basis(rows)
+    everything in scope. Quartiles need the ordered scores, so the scores themselves are read
+    (one narrow query of numbers, never the JSON); cached until a figure changes."""
+    basis = basis if basis in BASIS_LABELS else default_basis(scope)
+    return cached(scope, f"scores:{basis}", lambda: _score_distribution(scope, basis))
+
+
+def _score_distribution(scope: Scope, basis: str) -> dict[str, Any]:
+    level = level_of(scope)
+    _, key_path = level.lookups()
     max_total = scope.record.total + scope.record.bonus_total
     bins = score_bins(max_total)
-    scored: list[tuple[Row, Decimal]] = [(row, s) for row in rows if (s := row.score(basis)) is not None]
 
-    def group(name: str, kind: str, values: list[Decimal]) -> dict[str, Any]:
+    def group(name: str, kind: str, values: list[Decimal], region: Region | None = None) -> dict[str, Any]:
+        values.sort()
         return {
             "name": name,
             "kind": kind,
+            "unit": region,
             "n": len(values),
             "histogram": histogram(values, len(bins)),
             "box": box(values),
             "mean": mean(values),
         }
 
-    by_region: dict[int, list[Decimal]] = defaultdict(list)
+    by_region: dict[Region, list[Decimal]] = defaultdict(list)
     by_area: dict[str, list[Decimal]] = defaultdict(list)
-    for row, value in scored:
-        by_region[row.region.pk].append(value)
-        by_area[row.unit.area or ""].append(value)
-    groups = [group(r.name, "region", by_region[r.pk]) for r in regions_of([row for row, _ in scored], [])]
+    everything: list[Decimal] = []
+    paths: dict[str, Region | None] = {}
+    for path, area, value in figures_in(scope, basis).values_list(key_path, "unit__area", "total").order_by():
+        if path not in paths:
+            paths[path] = level.group_of(path)
+        region = paths[path]
+        if region is None:
+            continue
+        by_region[region].append(value)
+        by_area[area or ""].append(value)
+        everything.append(value)
+    groups = [group(r.name, "region", by_region[r], r) for r in level.ordered(by_region)]
     for area in (Unit.Area.URBAN, Unit.Area.RURAL, ""):
         if by_area.get(area):
             groups.append(group(AREA_LABELS[area], "area", by_area[area]))
-    groups.append(group("合计", "all", [s for _, s in scored]))
+    groups.append(group("合计", "all", everything))
     return {
         "basis": basis,
         "basis_label": BASIS_LABELS[basis],
@@ -163,39 +204,45 @@ def score_distribution(scope: Scope, basis: str | None = None) -> dict[str, Any]
 # --- 3. indicator heat map -------------------------------------------------------------------
 
 
-def _points(row: Row, code: str, basis: str) -> Decimal | None:
-    """Points of one leaf for one application, or None where the leaf does not apply (a
-    direction not chosen) or was not scored."""
-    own = row.self_indicators.get(code) or {}
-    if own.get("status") == "not_chosen":
-        return None
-    if basis == "final":
-        value = row.final_indicators.get(code)
-        if isinstance(value, dict):
-            value = value.get("points")
-    else:
-        value = own.get("points")
-    if value in (None, ""):
-        return None
-    return Decimal(str(value))
-
-
 def indicator_heatmap(scope: Scope, basis: str | None = None, weakest: int = 5) -> dict[str, Any]:
     """Average share of points per leaf indicator (points ÷ the indicator's points, averaged
-    over the region's applications, in percent), per region and overall, and the weakest."""
-    rows = load_rows(scope)
-    basis = basis if basis in BASIS_LABELS else default_basis(rows)
-    rows = [r for r in rows if r.score(basis) is not None]
+    over the region's applications, in percent), per region and overall, and the weakest.
+    One GROUP BY (region, indicator) over the indicator figures; cached until a figure changes."""
+    basis = basis if basis in BASIS_LABELS else default_basis(scope)
+    return cached(scope, f"indicators:{basis}:{weakest}", lambda: _indicator_heatmap(scope, basis, weakest))
+
+
+def _indicator_heatmap(scope: Scope, basis: str, weakest: int) -> dict[str, Any]:
+    level = level_of(scope)
+    key_id, key_path = level.lookups()
     leaves = [leaf for leaf in scope.framework.leaves() if leaf.points > 0]
     indicators = [{"code": leaf.code, "title": leaf.title, "max": leaf.points} for leaf in leaves]
+    sums: dict[Region, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
+    rows = (
+        indicator_figures_in(scope, basis, [leaf.code for leaf in leaves])
+        .values(key_id, key_path, "code")
+        .annotate(s=Sum("points"), n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        region = level.group_of(row[key_path])
+        if region is None:
+            continue
+        cell = sums[region][row["code"]]
+        cell[0] += row["s"] or ZERO
+        cell[1] += row["n"]
+    applications: dict[Region, int] = defaultdict(int)
+    for row in figures_in(scope, basis).values(key_id, key_path).annotate(n=Count("pk")).order_by():
+        region = level.group_of(row[key_path])
+        if region is not None:
+            applications[region] += row["n"]
 
-    def shares(group_rows: Sequence[Row]) -> dict[str, Decimal | None]:
+    def shares(cells: list[dict[str, list[Decimal]]]) -> dict[str, Decimal | None]:
         out: dict[str, Decimal | None] = {}
         for leaf in leaves:
-            ratios = [p / leaf.points for r in group_rows if (p := _points(r, leaf.code, basis)) is not None]
-            out[leaf.code] = (
-                (sum(ratios, ZERO) * HUNDRED / len(ratios)).quantize(TENTH, rounding=ROUND_HALF_UP) if ratios else None
-            )
+            total = sum((c[leaf.code][0] for c in cells if leaf.code in c), ZERO)
+            n = sum((c[leaf.code][1] for c in cells if leaf.code in c), ZERO)
+            out[leaf.code] = (total * HUNDRED / leaf.points / n).quantize(TENTH, rounding=ROUND_HALF_UP) if n else None
         return out
 
     def lowest(values: dict[str, Decimal | None], n: int) -> list[dict[str, Any]]:
@@ -204,12 +251,27 @@ def indicator_heatmap(scope: Scope, basis: str | None = None, weakest: int = 5) 
         return [{**indicators[i], "share": v} for v, i in known[:n]]
 
     groups = []
-    for region in regions_of(rows, []):
-        members = [r for r in rows if r.region.pk == region.pk]
-        values = shares(members)
-        groups.append({"name": region.name, "n": len(members), "shares": values, "weakest": lowest(values, 3)})
-    overall = shares(rows)
-    groups.append({"name": "合计", "n": len(rows), "shares": overall, "weakest": lowest(overall, 3)})
+    for region in level.ordered(applications):
+        values = shares([sums[region]])
+        groups.append(
+            {
+                "name": region.name,
+                "unit": region,
+                "n": applications[region],
+                "shares": values,
+                "weakest": lowest(values, 3),
+            }
+        )
+    overall = shares([sums[r] for r in applications])
+    groups.append(
+        {
+            "name": "合计",
+            "unit": None,
+            "n": sum(applications.values()),
+            "shares": overall,
+            "weakest": lowest(overall, 3),
+        }
+    )
     return {
         "basis": basis,
         "basis_label": BASIS_LABELS[basis],
@@ -233,39 +295,67 @@ def targets_for(scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
+def _with_figures(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Each application joined (LEFT JOIN, one row each) to its self and final score figures."""
+    return qs.annotate(
+        own=FilteredRelation("score_figures", condition=Q(score_figures__basis=Basis.SELF)),
+        review=FilteredRelation("score_figures", condition=Q(score_figures__basis=Basis.FINAL)),
+    )
+
+
 def attainment(scope: Scope) -> dict[str, Any]:
     """Share of covered units at each level or above, per region and overall, against the
-    seed's targets."""
-    rows = load_rows(scope)
-    units = eligible_units(scope)
+    seed's targets. GROUP BY (region, level) in SQL, plus the covered units per region."""
+    level = level_of(scope)
+    key_id, key_path = level.lookups()
     levels = [lvl.name for lvl in scope.framework.levels]  # highest first
     rank = {name: i for i, name in enumerate(levels)}
     targets = targets_for(scope)
-    per_region: dict[int, dict[str, Any]] = {}
-    regions = regions_of(rows, units)
-    for region in regions:
-        per_region[region.pk] = {"units": set(), "levels": {}, "self": 0, "reviewed": 0}
-    for unit in units:
-        per_region[region_of(unit).pk]["units"].add(unit.pk)
+    per_region: dict[Region, dict[str, Any]] = defaultdict(
+        lambda: {"units": 0, "ranks": defaultdict(int), "self": 0, "reviewed": 0}
+    )
+    unit_id, unit_path = level.lookups("self")
+    for row in eligible_units(scope).values(unit_id, unit_path).annotate(n=Count("pk")).order_by():
+        region = level.group_of(row[unit_path])
+        if region is not None:
+            per_region[region]["units"] += row["n"]
+    eligible = covered(scope).q("unit") & Q(unit__is_active=True)
+    rows = (
+        _with_figures(applications_in(scope))
+        .annotate(
+            reviewed=ExpressionWrapper(Q(review__isnull=False), output_field=BooleanField()),
+            counted=ExpressionWrapper(~Q(status=Application.Status.DRAFT), output_field=BooleanField()),
+        )
+        .values(key_id, key_path, "reviewed", "counted", "review__level", "own__level")
+        .annotate(n=Count("pk"), outside=Count("pk", filter=~eligible))
+        .order_by()
+    )
     for row in rows:
-        data = per_region[row.region.pk]
-        data["units"].add(row.unit.pk)
-        level, source = row.level
-        if level in rank:
-            data["levels"][row.unit.pk] = rank[level]
-            if source == "self":
-                data["self"] += 1
-            else:
-                data["reviewed"] += 1
+        region = level.group_of(row[key_path])
+        if region is None:
+            continue
+        data = per_region[region]
+        data["units"] += row["outside"]  # applicants the coverage no longer lists still count
+        if row["reviewed"]:
+            name, source = row["review__level"] or "", "reviewed"
+        elif row["counted"] and row["own__level"] is not None:
+            name, source = row["own__level"], "self"
+        else:
+            continue
+        if name in rank:
+            data["ranks"][rank[name]] += row["n"]
+            data[source] += row["n"]
 
-    def summary(name: str, datas: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        unit_count = sum(len(d["units"]) for d in datas)
-        ranks = [r for d in datas for r in d["levels"].values()]
-        counts = {name_: sum(1 for r in ranks if r <= i) for i, name_ in enumerate(levels)}
+    def summary(name: str, datas: Sequence[dict[str, Any]], region: Region | None = None) -> dict[str, Any]:
+        unit_count = sum(d["units"] for d in datas)
+        counts = {
+            name_: sum(n for d in datas for r, n in d["ranks"].items() if r <= i) for i, name_ in enumerate(levels)
+        }
         shares = {name_: pct(counts[name_], unit_count) for name_ in levels}
         met = [{**t, "met": shares[t["level"]] is not None and shares[t["level"]] >= t["share"]} for t in targets]
         return {
             "name": name,
+            "unit": region,
             "units": unit_count,
             "counts": counts,
             "shares": shares,
@@ -274,8 +364,8 @@ def attainment(scope: Scope) -> dict[str, Any]:
             "targets": met,
         }
 
-    out_rows = [summary(r.name, [per_region[r.pk]]) for r in regions]
-    total_name = f"{scope.label}（合计）"
+    out_rows = [summary(r.name, [per_region[r]], r) for r in level.ordered(per_region)]
+    total_name = f"{scope.unit.name if scope.unit is not None else scope.label}（合计）"
     return {
         "levels": levels,
         "targets": targets,
@@ -290,33 +380,76 @@ def attainment(scope: Scope) -> dict[str, Any]:
 
 def score_gap(scope: Scope) -> dict[str, Any]:
     """Per region: mean self-score, mean final score and the mean gap (final − self) over the
-    applications that have both; a negative gap means the experts scored lower."""
-    rows = [r for r in load_rows(scope) if r.has_result and r.submitted]
+    applications that have both; a negative gap means the experts scored lower. Reads the
+    reviewed applications' two totals (a few thousand numbers at most); cached."""
+    return cached(scope, "gap", lambda: _score_gap(scope))
 
-    def summary(name: str, members: Sequence[Row]) -> dict[str, Any]:
-        gaps = [r.final - r.self_total for r in members]  # type: ignore[operator]
+
+def _score_gap(scope: Scope) -> dict[str, Any]:
+    level = level_of(scope)
+    _, key_path = level.lookups()
+    pairs = (
+        _with_figures(applications_in(scope))
+        .exclude(status=Application.Status.DRAFT)
+        .filter(own__isnull=False, review__isnull=False)
+        .values_list(key_path, "unit__name", "own__total", "review__total")
+        .order_by("unit__code")
+    )
+    members: dict[Region, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    units = []
+    for path, name, own, final in pairs:
+        region = level.group_of(path)
+        if region is None:
+            continue
+        members[region].append((own, final))
+        units.append({"name": name, "region": region.name, "self": own, "final": final, "gap": final - own})
+
+    def summary(name: str, rows: Sequence[tuple[Decimal, Decimal]], region: Region | None = None) -> dict[str, Any]:
+        gaps = [final - own for own, final in rows]
         return {
             "name": name,
-            "n": len(members),
-            "self_mean": mean([r.self_total for r in members]),  # type: ignore[misc]
-            "final_mean": mean([r.final for r in members]),  # type: ignore[misc]
+            "n": len(rows),
+            "self_mean": mean([own for own, _ in rows]),
+            "final_mean": mean([final for _, final in rows]),
             "gap_mean": mean(gaps),
             "gap_min": min(gaps) if gaps else None,
             "gap_max": max(gaps) if gaps else None,
         }
 
-    out = [summary(region.name, [r for r in rows if r.region.pk == region.pk]) for region in regions_of(rows, [])]
+    every = [pair for rows in members.values() for pair in rows]
     return {
-        "rows": out,
-        "total": summary("合计", rows),
-        "units": [
-            {
-                "name": r.unit.name,
-                "region": r.region.name,
-                "self": r.self_total,
-                "final": r.final,
-                "gap": r.final - r.self_total,  # type: ignore[operator]
-            }
-            for r in rows
-        ],
+        "rows": [summary(r.name, members[r], r) for r in level.ordered(members)],
+        "total": summary("合计", every),
+        "units": units,
     }
+
+
+# --- caching ---------------------------------------------------------------------------------
+
+#: Figures only change on a submission or a computation (which change the stamp); the timeout
+#: only bounds how long a moved unit (a reorganised county) could show under its old region.
+CACHE_SECONDS = 600
+
+
+def cached(scope: Scope, name: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A figure read far more than written, cached under the campaign's figures stamp (which
+    changes on every submission and every computation), the scope and the drill-down unit."""
+    region = ",".join(sorted(scope.region.paths)) if scope.region is not None else "*"
+    key = ":".join(
+        [
+            "dash",
+            name,
+            str(scope.campaign.pk),
+            scope.subject,
+            str(scope.record.pk),
+            region,
+            str(scope.unit.pk if scope.unit is not None else "-"),
+            figures_stamp(scope.campaign.pk),
+        ]
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    value = cache.get(f"dash:{digest}")
+    if value is None:
+        value = compute()
+        cache.set(f"dash:{digest}", value, CACHE_SECONDS)
+    return value

@@ -3,7 +3,7 @@ county reviewer their own county), on top of `access.scopes.dashboard_campaigns`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -38,6 +38,8 @@ class Scope:
     region: Subtree | None
     label: str
     user: Any = None
+    #: the unit drilled into (None: the top of the user's scope); always inside the scope
+    unit: Unit | None = None
 
     @property
     def framework(self) -> Framework:
@@ -57,8 +59,27 @@ class Scope:
         return out
 
 
-def scope_for(user: Any, campaign: Campaign, subject: str | None = None) -> Scope | None:
-    """The user's scope on the campaign, or None (the caller answers 404)."""
+def scope_for(user: Any, campaign: Campaign, subject: str | None = None, unit: Any = None) -> Scope | None:
+    """The user's scope on the campaign, or None (the caller answers 404). `unit` (a pk, as
+    typed in the address) drills down to a unit inside the scope; one outside it, or no such
+    unit, is None as well — another unit's figures are never shown."""
+    scope = _scope_for(user, campaign, subject)
+    if scope is None or unit in (None, ""):
+        return scope
+    try:
+        pk = int(unit)
+    except (TypeError, ValueError):
+        return None
+    found = Unit.objects.filter(pk=pk).first()
+    if found is None or not found.path:
+        return None
+    inside = scope.region.holds_path(found.path) if scope.region is not None else found in campaign.organizer.subtree()
+    if not inside:
+        return None
+    return replace(scope, unit=found)
+
+
+def _scope_for(user: Any, campaign: Campaign, subject: str | None) -> Scope | None:
     records = {"school": campaign.school_framework, "district": campaign.district_framework}
     if subject not in records or records[subject] is None:
         subject = "school" if campaign.school_framework_id else "district"

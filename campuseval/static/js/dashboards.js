@@ -45,13 +45,15 @@
       return option;
     },
     boxplot: function (chart) {
+      var cat = { type: "category", data: chart.categories, axisLabel: { interval: 0 }, inverse: !!chart.horizontal };
+      var val = { type: "value", name: "得分" };
       return {
         textStyle: { fontFamily: font },
         tooltip: { trigger: "item" },
         grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: chart.categories, axisLabel: { interval: 0 } },
-        yAxis: { type: "value", name: "得分" },
-        series: [{ name: "五数概括", type: "boxplot", data: chart.data,
+        xAxis: chart.horizontal ? val : cat,
+        yAxis: chart.horizontal ? cat : val,
+        series: [{ name: "五数概括", type: "boxplot", layout: chart.horizontal ? "horizontal" : "vertical", data: chart.data,
           tooltip: { formatter: function (p) {
             var v = p.data.value || p.data;
             var d = v.length === 6 ? v.slice(1) : v;
@@ -75,27 +77,30 @@
       };
     },
     attainment: function (chart) {
-      var option = bars(chart, false, false);
-      option.yAxis.name = "%";
-      option.yAxis.max = 100;
+      var option = bars(chart, false, !!chart.horizontal);
+      var axis = chart.horizontal ? option.xAxis : option.yAxis;
+      axis.name = "%";
+      axis.max = 100;
       var palette = ["#5470c6", "#91cc75", "#fac858", "#ee6666"];
       chart.targets.forEach(function (t, i) {
         var s = option.series[t.series];
         if (!s) { return; }
         s.markLine = s.markLine || { symbol: "none", data: [] };
-        s.markLine.data.push({ yAxis: t.value, name: t.name,
+        var mark = chart.horizontal ? { xAxis: t.value } : { yAxis: t.value };
+        mark.name = t.name;
+        s.markLine.data.push(Object.assign(mark, {
           lineStyle: { type: "dashed", color: palette[i % palette.length] },
-          label: { formatter: t.name, position: "insideEndTop" } });
+          label: { formatter: t.name, position: "insideEndTop" } }));
       });
       return option;
     },
     gap: function (chart) {
-      var option = bars(chart, false, false);
-      option.yAxis.name = "分";
+      var option = bars(chart, false, !!chart.horizontal);
+      (chart.horizontal ? option.xAxis : option.yAxis).name = "分";
       option.series.forEach(function (s) {
-        s.label = { show: true, position: "top" };
+        s.label = { show: true, position: chart.horizontal ? "right" : "top" };
         s.itemStyle = { color: function (p) { return p.value < 0 ? "#d9534f" : "#2e8b57"; } };
-        s.markLine = { symbol: "none", silent: true, data: [{ yAxis: 0 }], lineStyle: { color: "#333" }, label: { show: false } };
+        s.markLine = { symbol: "none", silent: true, data: [chart.horizontal ? { xAxis: 0 } : { yAxis: 0 }], lineStyle: { color: "#333" }, label: { show: false } };
       });
       return option;
     },
