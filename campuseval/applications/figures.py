@@ -72,9 +72,7 @@ def final_points(indicators: Mapping[str, Any], skipped: set[str]) -> dict[str, 
     return out
 
 
-def _write(
-    application: Application, basis: str, total: Decimal, level: str, points: Mapping[str, Decimal]
-) -> None:
+def _write(application: Application, basis: str, total: Decimal, level: str, points: Mapping[str, Decimal]) -> None:
     ScoreFigure.objects.update_or_create(
         application=application,
         basis=basis,
