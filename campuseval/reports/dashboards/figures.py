@@ -391,7 +391,7 @@ def _score_gap(scope: Scope) -> dict[str, Any]:
     pairs = (
         _with_figures(applications_in(scope))
         .exclude(status=Application.Status.DRAFT)
-        .filter(own__isnull=False, review__isnull=False)
+        .filter(Q(own__isnull=False) & Q(review__isnull=False))
         .values_list(key_path, "unit__name", "own__total", "review__total")
         .order_by("unit__code")
     )
@@ -448,7 +448,7 @@ def cached(scope: Scope, name: str, compute: Callable[[], dict[str, Any]]) -> di
         ]
     )
     digest = hashlib.sha256(key.encode()).hexdigest()
-    value = cache.get(f"dash:{digest}")
+    value: dict[str, Any] | None = cache.get(f"dash:{digest}")
     if value is None:
         value = compute()
         cache.set(f"dash:{digest}", value, CACHE_SECONDS)
