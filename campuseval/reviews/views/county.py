@@ -25,6 +25,7 @@ from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine.text import clean_search, id_param
+from campuseval.listing import Sort, paginate
 from campuseval.orgs.models import Unit
 
 from .. import queries, services
@@ -36,8 +37,16 @@ from ..services.county import labelled_version_diff
 from ..services.recommendation import upload_recommendation_scan
 from .common import actor, confirm_list, save_list, show_errors
 
-#: "score": the county's score once it has decided, else the self-score
-SORTS = {"score": "-score", "self": "-self_total", "name": "unit__name", "submitted": "-submitted_at"}
+#: the county list's sorts: "score" is the county's score once it has decided, else the
+#: self-score; the score columns list the highest first (the key itself sorts descending, as the
+#: links shared before pagination did), `-key` reverses
+SORTS = (
+    Sort("score", _("得分从高到低（已初审的按县级评分）"), ("-score", "unit__code")),
+    Sort("self", _("自评分从高到低"), ("-self_total", "unit__code")),
+    Sort("name", _("名称"), ("unit__name",)),
+    Sort("code", _("单位代码"), ("unit__code",)),
+    Sort("submitted", _("提交时间（最近在前）"), ("-submitted_at",)),
+)
 
 
 def _is_county_reviewer(user: Actor) -> bool:
@@ -65,11 +74,9 @@ def county_list(request: AuthenticatedRequest) -> HttpResponse:
     area = request.GET.get("area", "")
     if area in Unit.Area.values:
         qs = qs.filter(unit__area=area)
-    sort = request.GET.get("sort", "score")
-    order = SORTS.get(sort, "-score")
-    qs = qs.order_by(F(order[1:]).desc() if order.startswith("-") else F(order), "unit__code")
+    listing = paginate(request, qs, sorts=SORTS, default="score")
     rows = []
-    for app in qs:
+    for app in listing:
         result = app.result or {}
         rows.append(
             {
@@ -93,7 +100,8 @@ def county_list(request: AuthenticatedRequest) -> HttpResponse:
             "statuses": Application.Status.choices,
             #: campaigns whose accepted applications go straight to the experts (no county list)
             "without_list": {c.pk for c in campaigns if _without_county_list(c)},
-            "sort": sort,
+            "listing": listing,
+            "sorts": SORTS,
             "filters": {"campaign": campaign_id, "status": status, "q": q_typed, "area": area},
             "areas": Unit.Area.choices,
         },
@@ -241,6 +249,10 @@ def _recommend_page(
     totals = county_totals([row.application_id for row in rows])
     for row in rows:
         row.county_total = totals.get(row.application_id)  # type: ignore[attr-defined]
+    everyone = _candidates(request, campaign) if candidates is None else candidates
+    shown, filters = _shown_candidates(request, everyone)
+    listed = shown_list(form, rec)
+    shown_pks = {app.pk for app in shown}
     return render(
         request,
         "reviews/recommend.html",
@@ -248,14 +260,43 @@ def _recommend_page(
             "campaign": campaign,
             "county": county,
             "counties": counties,
-            "candidates": _candidates(request, campaign) if candidates is None else candidates,
+            #: every candidate in the list's order, with whether the filter shows it: a chosen one
+            #: the filter hides is carried as hidden fields in its place, so saving a filtered page
+            #: neither drops nor reorders it
+            "candidate_rows": [(app, app.pk in shown_pks) for app in everyone],
+            "shown_count": len(shown),
+            "candidate_total": len(everyone),
+            "filters": filters,
+            "areas": Unit.Area.choices,
             "rec": rec,
             "rows": rows,
             "stage_problem": stages.action_problem(campaign, stages.Action.RECOMMEND),
             "scan_form": scan_form or StampedScanForm(),
-            **shown_list(form, rec),
+            **listed,
         },
     )
+
+
+def _shown_candidates(
+    request: AuthenticatedRequest, candidates: list[Application]
+) -> tuple[list[Application], dict[str, str]]:
+    """The candidates the reviewer's filter (`q` name or code, `area`) leaves on the page. A
+    county has at most a few hundred candidates and chooses among all of them within its quota,
+    so the list is never cut into pages: the filter narrows what is shown, in Python, on the
+    list already read (no query more), and the choice stays whole."""
+    q, q_typed, q_problem = clean_search(request.GET.get("q", ""), _("学校名称或代码"))
+    if q_problem and request.method == "GET":
+        messages.warning(request, q_problem)
+    area = request.GET.get("area", "")
+    if area not in Unit.Area.values:
+        area = ""
+    shown = candidates
+    if q:
+        needle = q.casefold()
+        shown = [a for a in shown if needle in a.unit.name.casefold() or needle in a.unit.code.casefold()]
+    if area:
+        shown = [a for a in shown if a.unit.area == area]
+    return shown, {"q": q_typed, "area": area}
 
 
 @require_http_methods(["GET", "POST"])
