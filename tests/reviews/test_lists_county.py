@@ -117,7 +117,9 @@ def test_recommend_filter_narrows_the_rows_and_keeps_the_hidden_choice(world: di
     reviewer = client_for(world["reviewer"])
     url = reverse("reviews:recommend", args=[world["campaign"].pk])
     chosen = apps[1]  # 甲县新建第001校, rural (the quota asks for one)
-    saved = reviewer.post(url, {"application": [chosen.pk], "filled_by": "王老师", f"highlights_{chosen.pk}": "双师课堂"})
+    saved = reviewer.post(
+        url, {"application": [chosen.pk], "filled_by": "王老师", f"highlights_{chosen.pk}": "双师课堂"}
+    )
     assert saved.status_code == 302
     page = reviewer.get(url, {"area": Unit.Area.URBAN}).content.decode()
     assert "共 6 所候选，显示 3 所，已选 1 所" in page  # 新建 000, 002, 004 (the first four are not yet accepted)
