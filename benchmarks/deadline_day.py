@@ -65,7 +65,7 @@ sys.path.insert(0, str(ROOT))
 HOST = "127.0.0.1"
 PASSWORD = "bench-Pass-" + uuid.uuid4().hex[:10]
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DB = "campuseval_deadline"
+PG_DB = os.environ.get("BENCH_PG_DB", "campuseval_deadline")  # another name for a parallel run
 BENCH_DIR = ROOT / "var" / "bench"
 P95_TARGET = 1.0
 SAVE_WAIT = (5.0, 10.0)

@@ -106,10 +106,15 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections by default (issue 13, 更便宜的请求): opening a PostgreSQL connection per
+# request cost more than a whole small page; a worker keeps its connection DB_CONN_MAX_AGE seconds
+# and checks it before reuse (CONN_HEALTH_CHECKS: a restarted database costs one failed ping, never
+# a 500). 0 closes after every request (DEBUG's default: runserver starts a thread per request).
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'campuseval.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

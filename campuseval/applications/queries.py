@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from campuseval.access import scopes
 from campuseval.access.rules import Actor
+from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Unit
 
@@ -33,6 +34,16 @@ def visible_applications(user: Actor) -> QuerySet[Application]:
     """Everything the user may read: their own school's (any status), and, once submitted,
     those of schools in their counties (county reviewer) or under their unit (organizer)."""
     return with_related(scopes.visible_applications(user, Application.objects.all()))
+
+
+def visible_application(user: Actor, pk: int) -> Application | None:
+    """One application the user may read, with its campaign's stages read in the same statement
+    (`campaigns.stages.with_stage_rows`): the page and its saves check the apply stage's dates
+    on every request without another round trip. None when it is not theirs to see."""
+    application = stages.with_stage_rows(visible_applications(user)).filter(pk=pk).first()
+    if application is not None:
+        stages.attach_stages(application.campaign, getattr(application, stages.STAGE_ROWS))
+    return application
 
 
 def open_campaigns_for(unit: Unit) -> QuerySet[Campaign]:

@@ -110,7 +110,10 @@ def _revision(data: QueryDict) -> int:
 
 
 def _visible(request: HttpRequest, pk: int) -> Application:
-    return get_object_or_404(queries.visible_applications(request.user), pk=pk)
+    application = queries.visible_application(request.user, pk)
+    if application is None:
+        raise Http404
+    return application
 
 
 def _editable(request: HttpRequest, pk: int) -> Application:

@@ -1,0 +1,109 @@
+"""What the busiest requests cost (issue 11, issue 13 item 6): the autosave and the indicator
+page in an exact number of queries, and what is read with fewer queries still follows the
+database (a stage date changed or a role taken away is seen by the very next request)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from campuseval.accounts.models import Membership
+from campuseval.applications import queries
+from campuseval.applications.models import Application
+from campuseval.audit.models import AuditEntry
+from campuseval.campaigns import stages
+from campuseval.campaigns.models import Stage
+
+from .appworld import World
+
+#: one autosave of an indicator: the session (in the database here; Redis in production), the
+#: user, their roles, the application with its campaign's stages, then the conditional UPDATE
+#: and its audit row inside a savepoint (BEGIN … COMMIT outside the test's transaction)
+SAVE_QUERIES = 8
+#: the indicator page: session, user, roles, the application with its stages, the shell's
+#: memberships with the unread count, the indicator's evidence
+INDICATOR_QUERIES = 6
+
+
+def save(client: Any, app: Application, platform: str, **extra: Any) -> Any:
+    app.refresh_from_db()
+    url = reverse("applications:indicator", args=[app.pk, "1.3"])
+    return client.post(url, {"revision": app.revision, "in_platform": platform}, HTTP_HX_REQUEST="true", **extra)
+
+
+def test_autosave_costs_a_fixed_number_of_queries(w: World, app: Application, django_assert_num_queries: Any) -> None:
+    client = w.client("school_officer")
+    assert "已自动保存" in save(client, app, "自建").content.decode()  # warm: session, framework
+    app.refresh_from_db()
+    with django_assert_num_queries(SAVE_QUERIES):
+        response = client.post(
+            reverse("applications:indicator", args=[app.pk, "1.3"]),
+            {"revision": app.revision, "in_platform": "租用"},
+            HTTP_HX_REQUEST="true",
+        )
+    assert "已自动保存" in response.content.decode()
+    app.refresh_from_db()
+    assert app.answers["answers"]["1.3"] == {"platform": "租用"}
+    assert AuditEntry.objects.filter(action="application.save_indicator", object_id=str(app.pk)).count() == 2
+
+
+def test_indicator_page_costs_a_fixed_number_of_queries(
+    w: World, app: Application, django_assert_num_queries: Any
+) -> None:
+    client = w.client("school_officer")
+    url = reverse("applications:indicator", args=[app.pk, "1.3"])
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(INDICATOR_QUERIES):
+        page = client.get(url).content.decode()
+    assert "平台情况" in page
+
+
+def test_stages_read_with_the_application_are_the_stored_ones(
+    w: World, app: Application, django_assert_num_queries: Any
+) -> None:
+    county = Stage.objects.create(
+        campaign=w.campaign,
+        kind=Stage.Kind.COUNTY_REVIEW,
+        starts_at=w.stage.deadline + dt.timedelta(days=1),
+        deadline=w.stage.deadline + dt.timedelta(days=5),
+    )
+    read = queries.visible_application(w.users["school_officer"], app.pk)
+    assert read is not None
+    with django_assert_num_queries(0):
+        got = [(s.pk, s.kind, s.starts_at, s.deadline) for s in stages.stages_of(read.campaign)]
+    assert got == [(s.pk, s.kind, s.starts_at, s.deadline) for s in (w.stage, county)]
+    assert all(timezone.is_aware(s.starts_at) for s in stages.stages_of(read.campaign))
+
+
+def test_a_closed_stage_is_seen_by_the_next_save(w: World, app: Application) -> None:
+    """The stage dates are read with the application on every request, never kept between
+    requests: the organizer closes the apply stage and the next autosave is refused."""
+    client = w.client("school_officer")
+    assert "已自动保存" in save(client, app, "自建").content.decode()
+    w.stage.deadline = timezone.now() - dt.timedelta(minutes=1)
+    w.stage.save()
+    page = save(client, app, "租用").content.decode()
+    assert "已自动保存" not in page and "截止" in page
+    app.refresh_from_db()
+    assert app.answers["answers"]["1.3"] == {"platform": "自建"}
+    w.stage.deadline = timezone.now() + dt.timedelta(days=1)
+    w.stage.save()
+    assert "已自动保存" in save(client, app, "租用").content.decode()
+
+
+def test_a_removed_role_is_seen_by_the_next_request(w: World, app: Application) -> None:
+    client = w.client("school_officer")
+    url = reverse("applications:indicator", args=[app.pk, "1.3"])
+    assert client.get(url).status_code == 200
+    Membership.objects.filter(user=w.users["school_officer"]).delete()
+    assert client.get(url).status_code == 404
+    assert save(client, app, "租用").status_code == 404
+    app.refresh_from_db()
+    assert "1.3" not in (app.answers.get("answers") or {})
+
+
+pytestmark = pytest.mark.django_db
