@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeAlias
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 
 from campuseval.accounts.models import Membership, Role, User
@@ -127,6 +128,56 @@ def county_of(unit: Unit) -> Unit | None:
     return unit.ancestor_of_kind(Unit.Kind.COUNTY)
 
 
+#: Units above which a school may sit with no county between: a 市直 school directly under its
+#: city, a 省直 school directly under the province.
+DIRECT_PARENT_KINDS: tuple[str, ...] = (Unit.Kind.CITY, Unit.Kind.PROVINCE)
+#: Roles that, held at such a city or province, take the county step (初审 and the recommendation
+#: list within the county quota) for the schools directly under it. A 市直 school has no county
+#: reviewer, so the city's reviewer acts as one (or its organizer where the city has no separate
+#: reviewer); likewise the province's reviewer or organizer for a 省直 school. Only the direct
+#: parent counts: the province does not review a 市直 school, the city not a county's school.
+DIRECT_REVIEWER_ROLES: tuple[str, ...] = (Role.COUNTY_REVIEWER, Role.ORGANIZER)
+
+
+def is_direct_school(unit: Unit) -> bool:
+    """A 市直 / 省直 school: a school whose parent is a city or the province (no county). Reads
+    the parent, one query unless it is already loaded."""
+    return unit.kind == Unit.Kind.SCHOOL and unit.parent is not None and unit.parent.kind in DIRECT_PARENT_KINDS
+
+
+def first_review_unit(unit: Unit) -> Unit | None:
+    """The unit whose reviewer takes the county step for this applicant: its county; for a 市直
+    school its city, for a 省直 school the province; None for a unit no one first-reviews (a
+    city or the province itself)."""
+    county = county_of(unit)
+    if county is not None:
+        return county
+    return unit.parent if is_direct_school(unit) else None
+
+
+def _direct_review_ids(user: User) -> set[int]:
+    """Cities and provinces where the user holds a role that first-reviews their direct schools."""
+    return {h.unit_id for h in held(user) if h.role in DIRECT_REVIEWER_ROLES and h.kind in DIRECT_PARENT_KINDS}
+
+
+def direct_review_units(user: Actor | None) -> set[int]:
+    """Ids of the cities and provinces whose 市直 / 省直 schools the user first-reviews (their own
+    memberships' units, never a list of descendants)."""
+    signed = as_user(user)
+    return _direct_review_ids(signed) if signed is not None else set()
+
+
+def reviews_first_step_at(user: Actor | None, unit: Unit) -> bool:
+    """The user keeps the county-step list of `unit`: its county reviewer when it is a county;
+    at a city or the province, a reviewer or organizer there (the list of its direct schools)."""
+    signed = as_user(user)
+    if signed is None:
+        return False
+    if unit.kind == Unit.Kind.COUNTY:
+        return any(h.role == Role.COUNTY_REVIEWER and h.unit_id == unit.pk for h in held(signed))
+    return unit.kind in DIRECT_PARENT_KINDS and unit.pk in _direct_review_ids(signed)
+
+
 def own_units(user: Actor | None) -> set[int]:
     """The schools or districts the user applies for (applicant or head)."""
     return unit_ids_with(user, *SCHOOL_ROLES)
@@ -147,15 +198,20 @@ def organizer_scope(user: Actor | None) -> Subtree:
 
 
 def reviewer_counties(user: Actor | None) -> list[Unit]:
-    """The counties where the user is the county reviewer."""
+    """The units whose county step the user takes, in code order: the counties where they are
+    the county reviewer, and the cities / the province where they are reviewer or organizer and
+    that have schools directly under them (市直 / 省直). A city organizer without such schools
+    is no county reviewer: the county pages stay closed to them. A city reviewer's role only
+    at the city (no direct schools) opens the city step's pages, not these."""
     signed = as_user(user)
     if signed is None:
         return []
-    return list(
-        Unit.objects.filter(memberships__user=signed, memberships__role=Role.COUNTY_REVIEWER)
-        .distinct()
-        .order_by("code")
-    )
+    counties = {h.unit_id for h in held(signed) if h.role == Role.COUNTY_REVIEWER and h.kind == Unit.Kind.COUNTY}
+    direct = _direct_review_ids(signed)
+    if not counties and not direct:
+        return []
+    schools_below = Unit.objects.filter(parent=OuterRef("pk"), kind=Unit.Kind.SCHOOL)
+    return list(Unit.objects.filter(Q(pk__in=counties) | (Q(pk__in=direct) & Exists(schools_below))).order_by("code"))
 
 
 def county_scope(user: Actor | None) -> Subtree:
@@ -213,12 +269,18 @@ def is_unit_member(user: Actor | None, unit_id: int) -> bool:
 
 
 def is_county_reviewer_for(user: Actor | None, unit: Unit) -> bool:
-    """The county reviewer of the county the unit belongs to."""
+    """The county reviewer of the county the unit belongs to; for a 市直 / 省直 school (no
+    county) the reviewer or organizer of the city / province directly above it (see
+    `DIRECT_REVIEWER_ROLES`). Compares the memberships' units with the unit's path and parent id:
+    no query beyond the memberships."""
     signed = as_user(user)
     if signed is None:
         return False
     counties = {h.unit_id for h in held(signed) if h.role == Role.COUNTY_REVIEWER and h.kind == Unit.Kind.COUNTY}
-    return bool(counties.intersection(unit.path_ids))
+    if counties.intersection(unit.path_ids):
+        return True
+    # a school whose parent is one of the user's cities / provinces has no county in between
+    return unit.kind == Unit.Kind.SCHOOL and unit.parent_id in _direct_review_ids(signed)
 
 
 def is_organizer_for(user: Actor | None, campaign: CampaignLike) -> bool:

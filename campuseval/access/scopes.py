@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from campuseval.accounts.models import Membership, Role
-from campuseval.orgs.models import Subtree, Unit, units_above, units_below
+from campuseval.orgs.models import Subtree, Unit, minimal_paths, units_above, units_below
 
 from .rules import (
     COVERED_ROLES,
@@ -19,6 +19,8 @@ from .rules import (
     Actor,
     account_scope,
     as_user,
+    direct_review_units,
+    held,
     may_manage_accounts,
     organizer_scope,
     region_with,
@@ -95,11 +97,30 @@ def visible_applications(user: Actor | None, applications: QuerySet[M]) -> Query
     return applications.filter(Q(unit_id__in=own) | (above.q("unit") & ~Q(status=_draft(applications))))
 
 
+def first_review_q(user: Actor | None, field: str = "unit") -> Q:
+    """The units whose county step the user takes (`rules.is_county_reviewer_for` for a whole
+    table): everything under their counties, and the schools directly under the cities / the
+    province where they review or organize (市直 / 省直 schools). The first part is the counties'
+    path prefixes; the second compares the school's parent with the user's own few membership
+    units, never a list of descendants."""
+    signed = as_user(user)
+    if signed is None:
+        return Q(pk__in=[])
+    counties = Subtree(
+        minimal_paths(h.path for h in held(signed) if h.role == Role.COUNTY_REVIEWER and h.kind == Unit.Kind.COUNTY)
+    )
+    condition = counties.q(field) if counties else Q(pk__in=[])
+    direct = direct_review_units(signed)
+    if direct:
+        condition |= Q(**{f"{field}__parent_id__in": sorted(direct), f"{field}__kind": Unit.Kind.SCHOOL})
+    return condition
+
+
 def county_applications(user: Actor | None, applications: QuerySet[M]) -> QuerySet[M]:
-    """Applications of units in the reviewer's counties (the county's own included), once
-    submitted; drafts stay private to the school."""
-    below = region_with(user, Role.COUNTY_REVIEWER)
-    return applications.filter(below.q("unit")).exclude(status=_draft(applications))
+    """Applications the user first-reviews (`first_review_q`: units in their counties, the
+    county's own included, and a city's or the province's direct schools), once submitted;
+    drafts stay private to the school."""
+    return applications.filter(first_review_q(user)).exclude(status=_draft(applications))
 
 
 def visible_projects(user: Actor | None, projects: QuerySet[M]) -> QuerySet[M]:

@@ -104,10 +104,11 @@ def finalists(campaign: Campaign) -> QuerySet[Application]:
         return qs.select_related("unit__parent", "framework")
     qs = Application.objects.filter(campaign=campaign, status__in=REVIEWED_STATUSES)
     if conf is not None and conf.city_review:
+        # a 省直 school has no city: the province's own county-step list sends it on
         qs = qs.filter(
             pk__in=RecommendationEntry.objects.filter(
                 recommendation__campaign=campaign,
-                recommendation__unit__kind=Unit.Kind.CITY,
+                recommendation__unit__kind__in=[Unit.Kind.CITY, Unit.Kind.PROVINCE],
                 recommendation__confirmed_at__isnull=False,
             ).values("application_id")
         )

@@ -1,4 +1,13 @@
-"""Recommendation lists and quotas, at county and at city level."""
+"""Recommendation lists and quotas, at county and at city level; the province's step is its
+finalists (`queries.finalists`) and its places (`Campaign.places_schools` / `places_districts`,
+applied when the results are ranked).
+
+The county step (初审 and the list within the county quota) is taken by the unit
+`rules.first_review_unit` names: the county, or for a 市直 school its city and for a 省直
+school the province, whose list counts against the same per-county quota. A city has one list
+per campaign: in a campaign without a city step it is the list of its 市直 schools; with a city
+step it is the city's list, which then carries the 市直 schools the city accepted itself
+(those count against the per-county quota as well as the city's)."""
 
 from __future__ import annotations
 
@@ -9,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from campuseval.access.rules import county_of
+from campuseval.access.rules import first_review_unit, is_direct_school, reviews_first_step_at
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.applications.models import Application
 from campuseval.applications.services import check_scan_file, scan_name
@@ -28,17 +37,40 @@ from ..queries import county_recommended_ids
 # --- recommendation lists and quotas ---------------------------------------------------------
 
 
-def check_quota(campaign: Campaign, applications: Sequence[Application]) -> list[str]:
-    """The quota problems of a county's list, in Chinese (Bozhou: at most 10 schools per
-    county, at least 2 rural). Only school applicants count toward school quotas."""
+#: how a quota message names the schools a list's county step covers, by the list's unit kind
+_COUNTED_AS: dict[str, str] = {
+    Unit.Kind.CITY: "市直学校",
+    Unit.Kind.PROVINCE: "省直学校",
+}
+
+
+def check_quota(campaign: Campaign, applications: Sequence[Application], *, unit: Unit | None = None) -> list[str]:
+    """The quota problems of a county's list (Bozhou: at most 10 schools per
+    county, at least 2 rural). Only school applicants count toward school quotas. A city's 市直
+    or the province's 省直 schools (`unit` a city or province) count as one county does, and the
+    message says so."""
     problems = []
     schools = [a for a in applications if a.unit.kind == Unit.Kind.SCHOOL]
+    who = _COUNTED_AS.get(unit.kind, "") if unit is not None else ""
     if campaign.max_schools_per_county is not None and len(schools) > campaign.max_schools_per_county:
-        problems.append(f"推荐学校 {len(schools)} 所，超过每县（区）最多 {campaign.max_schools_per_county} 所的名额")
+        if who:
+            problems.append(
+                f"推荐{who} {len(schools)} 所，超过每县（区）最多 {campaign.max_schools_per_county} 所的名额"
+                f"（{who}按一个县（区）计）"
+            )
+        else:
+            problems.append(
+                f"推荐学校 {len(schools)} 所，超过每县（区）最多 {campaign.max_schools_per_county} 所的名额"
+            )
     rural = sum(1 for a in schools if a.unit.area == Unit.Area.RURAL)
     if campaign.min_rural_per_county and schools and rural < campaign.min_rural_per_county:
-        problems.append(f"推荐名单中乡村学校 {rural} 所，少于至少 {campaign.min_rural_per_county} 所的要求")
+        among = f"的{who}" if who else ""
+        problems.append(f"推荐名单中{among}乡村学校 {rural} 所，少于至少 {campaign.min_rural_per_county} 所的要求")
     return problems
+
+
+def _has_city_step(campaign: Campaign) -> bool:
+    return ReviewSettings.objects.filter(campaign=campaign, city_review=True).exists()
 
 
 def _store_rows(
@@ -93,12 +125,17 @@ def recommend_applications(
 ) -> RecommendationList:
     """Save the county's recommendation list (in order). Quotas are enforced here with a clear
     message; only applications the county accepted can be recommended; a confirmed list is
-    frozen."""
-    if not Membership.objects.filter(user=actor, unit=county, role=Role.COUNTY_REVIEWER).exists():
+    frozen. `county` may be a city (its 市直 schools) or the province (its 省直 schools): their
+    reviewer or organizer keeps that list under the same per-county quota. In a campaign with a
+    city step a city has no separate 市直 list: its 市直 schools go on the city's list
+    (`recommend_from_city`)."""
+    if not reviews_first_step_at(actor, county):
         raise PermissionDenied
     stages.check_open(campaign, stages.Action.RECOMMEND)
     if ReviewSettings.objects.filter(campaign=campaign, county_list=False).exists():
         raise ValidationError("本活动不设县级推荐名单：县级初审通过的申报直接进入专家评审")
+    if county.kind == Unit.Kind.CITY and _has_city_step(campaign):
+        raise ValidationError("本活动设有市级推荐环节：市直学校在市级推荐名单中推荐（计入每县（区）名额）")
     rec, _ = RecommendationList.objects.select_for_update().get_or_create(campaign=campaign, unit=county)
     if rec.is_confirmed:
         raise ValidationError("推荐名单已确认，不能再修改")
@@ -106,11 +143,11 @@ def recommend_applications(
     applications = [fresh[a.pk] for a in applications]
     problems = []
     for app in applications:
-        if app.campaign_id != campaign.pk or county_of(app.unit) != county:
+        if app.campaign_id != campaign.pk or first_review_unit(app.unit) != county:
             raise PermissionDenied
         if app.status not in (Application.Status.ACCEPTED, Application.Status.RECOMMENDED):
             problems.append(f"{app.unit.name}尚未通过县级初审，不能推荐")
-    problems += check_quota(campaign, applications)
+    problems += check_quota(campaign, applications, unit=county)
     if problems:
         raise ValidationError(problems)
     return _store_rows(
@@ -138,9 +175,15 @@ def confirm_recommendation(
         .select_related("unit", "campaign")
         .get(pk=recommendation.pk)
     )
-    at_city = rec.unit.kind == Unit.Kind.CITY
-    roles = [Role.COUNTY_REVIEWER, Role.ORGANIZER] if at_city else [Role.COUNTY_REVIEWER]
-    if not Membership.objects.filter(user=actor, unit=rec.unit, role__in=roles).exists():
+    #: a city's list is the city step only in a campaign that has one; else it is its 市直 list
+    at_city = rec.unit.kind == Unit.Kind.CITY and _has_city_step(rec.campaign)
+    if at_city:
+        allowed = Membership.objects.filter(
+            user=actor, unit=rec.unit, role__in=[Role.COUNTY_REVIEWER, Role.ORGANIZER]
+        ).exists()
+    else:
+        allowed = reviews_first_step_at(actor, rec.unit)
+    if not allowed:
         raise PermissionDenied
     if rec.is_confirmed:
         raise ValidationError("推荐名单已确认")
@@ -149,10 +192,14 @@ def confirm_recommendation(
         raise ValidationError("请填写确认人姓名")
     if "\x00" in confirmed_name:
         raise ValidationError("确认人姓名含有不可见的空字符，请删除后重试")
-    apps = [row.application for row in rec.rows.select_related("application__unit")]
+    apps = [row.application for row in rec.rows.select_related("application__unit__parent")]
     if not apps:
         raise ValidationError("推荐名单为空")
-    problems = check_city_quota(rec.campaign, apps) if at_city else check_quota(rec.campaign, apps)
+    if at_city:
+        direct = [a for a in apps if is_direct_school(a.unit)]
+        problems = check_city_quota(rec.campaign, apps) + check_quota(rec.campaign, direct, unit=rec.unit)
+    else:
+        problems = check_quota(rec.campaign, apps, unit=rec.unit)
     if not at_city and rec.campaign.requires_stamped_scans and not rec.stamped_scan:
         problems.append("本次活动要求上传加盖公章的推荐表扫描件，请先下载推荐表、盖章扫描后上传，再确认名单")
     if problems:
@@ -161,6 +208,12 @@ def confirm_recommendation(
     rec.save()
     if not at_city:
         Application.objects.filter(pk__in=[a.pk for a in apps]).update(status=Application.Status.RECOMMENDED)
+    else:
+        # the 市直 schools the city accepted itself are recommended by this list (the counties'
+        # schools already were, by their counties' lists)
+        Application.objects.filter(pk__in=[a.pk for a in apps], status=Application.Status.ACCEPTED).update(
+            status=Application.Status.RECOMMENDED
+        )
     record(
         actor=actor,
         action="recommendation.confirm",
@@ -178,7 +231,7 @@ def check_city_quota(campaign: Campaign, applications: Sequence[Application]) ->
     """The quota problems of a city's list (the campaign's per-city limit, when set)."""
     conf = ReviewSettings.objects.filter(campaign=campaign).first()
     if conf is not None and conf.city_quota is not None and len(applications) > conf.city_quota:
-        return [f"推荐 {len(applications)} 个，超过每市最多 {conf.city_quota} 个的名额"]
+        return [f"市级推荐 {len(applications)} 个，超过每市最多 {conf.city_quota} 个的名额"]
     return []
 
 
@@ -195,8 +248,9 @@ def recommend_from_city(
     ip: str | None = None,
 ) -> RecommendationList:
     """The city's step in a school → county → city → province campaign: pick, from what its
-    counties recommended (confirmed lists only), the list it sends on; the city quota is
-    enforced here and again at confirmation."""
+    counties recommended (confirmed lists only) and from its 市直 schools it accepted itself
+    (it is their county step), the list it sends on; the city quota, and for the 市直 schools
+    the per-county quota, are enforced here and again at confirmation."""
     if (
         city.kind != Unit.Kind.CITY
         or not Membership.objects.filter(
@@ -215,12 +269,18 @@ def recommend_from_city(
     fresh = Application.objects.select_related("unit__parent").in_bulk([a.pk for a in applications])
     applications = [fresh[a.pk] for a in applications]
     problems = []
+    direct = []
     for app in applications:
         if app.campaign_id != campaign.pk or app.unit.ancestor_of_kind(Unit.Kind.CITY) != city:
             raise PermissionDenied
-        if app.pk not in eligible:
+        if is_direct_school(app.unit):
+            direct.append(app)
+            if app.status not in (Application.Status.ACCEPTED, Application.Status.RECOMMENDED):
+                problems.append(f"{app.unit.name}尚未通过市级初审（市直学校），不能推荐")
+        elif app.pk not in eligible:
             problems.append(f"{app.unit.name}不在已确认的区县推荐名单中，不能推荐")
     problems += check_city_quota(campaign, applications)
+    problems += check_quota(campaign, direct, unit=city)
     if problems:
         raise ValidationError(problems)
     return _store_rows(
@@ -249,7 +309,7 @@ def upload_recommendation_scan(
         .select_related("unit", "campaign")
         .get(pk=recommendation.pk)
     )
-    if not Membership.objects.filter(user=actor, unit=rec.unit, role=Role.COUNTY_REVIEWER).exists():
+    if not reviews_first_step_at(actor, rec.unit):
         raise PermissionDenied
     if rec.is_confirmed:
         raise ValidationError("推荐名单已确认，不能再更换扫描件")
