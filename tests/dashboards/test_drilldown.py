@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -207,3 +208,18 @@ def test_computing_results_writes_the_final_figures_and_the_dashboard_follows(wo
     after = dashboards.score_distribution(scope)
     assert after["basis"] == "final"
     assert after["groups"][-1]["n"] == len(results)
+
+
+def test_backfill_rebuilds_the_figures_from_the_json(dw: DashWorld) -> None:
+    expected = sorted(ScoreFigure.objects.values_list("application_id", "basis", "total", "level"))
+    points = sorted(IndicatorFigure.objects.values_list("application_id", "basis", "code", "points"))
+    ScoreFigure.objects.all().delete()
+    IndicatorFigure.objects.all().delete()
+    assert (
+        dashboards.score_distribution(dashboards.scope_for(dw.users["organizer"], dw.campaign))["groups"][-1]["n"] == 0
+    )  # type: ignore[arg-type]
+    call_command("backfill_figures")
+    assert sorted(ScoreFigure.objects.values_list("application_id", "basis", "total", "level")) == expected
+    assert sorted(IndicatorFigure.objects.values_list("application_id", "basis", "code", "points")) == points
+    html = dw.client("organizer").get(url(dw, "scores", "?basis=self")).content.decode()
+    assert ["合计", "5", "55", "60", "72", "85", "95", "73.4"] in cells(html)
