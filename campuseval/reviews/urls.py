@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import city, county, expert, organizer, public
+from .views import operations as operation_views
 
 app_name = "reviews"
 
@@ -41,6 +42,10 @@ urlpatterns = [
     path("organizer/<int:pk>/reconsider/", organizer.reconsider, name="reconsider"),
     path("organizer/<int:pk>/reconsider/close/", organizer.reconsider_close, name="reconsider_close"),
     path("organizer/<int:pk>/audit/", organizer.audit_log, name="audit_log"),
+    path("organizer/<int:pk>/operations/<int:op_pk>/", operation_views.operation, name="operation"),
+    path(
+        "organizer/<int:pk>/operations/<int:op_pk>/status/", operation_views.operation_status, name="operation_status"
+    ),
     path("expert/", expert.expert_list, name="expert_list"),
     path("expert/<int:pk>/", expert.expert_sheet, name="expert_sheet"),
     path("expert/<int:pk>/confirm/", expert.expert_confirm, name="expert_confirm"),

@@ -362,10 +362,8 @@ def auto_assign(
                 new.append(Assignment(panel=panel, application=application, expert=expert))
                 load[expert.pk] += 1
                 given[expert.pk] += 1
-            if len(have) + len(chosen) < wanted:
-                problems.append(
-                    f"{application.unit.name}：可分配专家不足（需要 {wanted} 位，仅 {len(have) + len(chosen)} 位无需回避）"
-                )
+            if (got := len(have) + len(chosen)) < wanted:
+                problems.append(f"{application.unit.name}：可分配专家不足（需要 {wanted} 位，仅 {got} 位无需回避）")
         if progress is not None and (done % 200 == 0 or done == len(applications)):
             progress(done, len(applications))
     Assignment.objects.bulk_create(new, batch_size=1000)

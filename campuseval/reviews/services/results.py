@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from campuseval.access.rules import is_organizer_for
 from campuseval.accounts.models import User
@@ -73,8 +74,44 @@ def _requirements_met(
     return unmet
 
 
+#: the fields a computation writes on a result (the organizer's override and its reasons stay)
+COMPUTED_FIELDS = [
+    "campaign",
+    "materials",
+    "site",
+    "final",
+    "indicators",
+    "method",
+    "divergent",
+    "spread",
+    "level",
+    "note",
+    "status",
+    "kind",
+    "rank",
+    "selected",
+    "computed_at",
+]
+
+
+def _store(results: Sequence[Result]) -> None:
+    """Write the computed results: the new ones in one bulk insert, the others in bulk updates
+    (two thousand finalists are a handful of queries, not five per application)."""
+    now = timezone.now()
+    for result in results:
+        result.computed_at = now
+    Result.objects.bulk_create([r for r in results if r.pk is None], batch_size=500)
+    Result.objects.bulk_update([r for r in results if r.pk is not None], COMPUTED_FIELDS, batch_size=500)
+
+
 @transaction.atomic
-def compute_results(*, actor: User, campaign: Campaign, ip: str | None = None) -> list[Result]:
+def compute_results(
+    *,
+    actor: User,
+    campaign: Campaign,
+    ip: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Result]:
     """Aggregate every recommended application's submitted sheets by the campaign's method,
     flag divergence, decide eligibility and level from the framework, rank with the tie rule
     and the rural reservation, and store proposed results. Once a list is published the
@@ -87,12 +124,20 @@ def compute_results(*, actor: User, campaign: Campaign, ip: str | None = None) -
         raise ValidationError("最终名单已发布，不能重新计算")
     if publication is not None:
         raise ValidationError("已发布公示，结果变更须通过复议，完成复议后重新公示")
-    return recompute_results(actor=actor, campaign=campaign, ip=ip)
+    return recompute_results(actor=actor, campaign=campaign, ip=ip, progress=progress)
 
 
-def recompute_results(*, actor: User, campaign: Campaign, ip: str | None = None) -> list[Result]:
+def recompute_results(
+    *,
+    actor: User,
+    campaign: Campaign,
+    ip: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Result]:
     """The computation itself; the caller holds the campaign lock and has decided it may run
-    (before publication, or closing a 复议)."""
+    (before publication, or closing a 复议). The finalists' submitted sheets and current
+    results are read once and the results written in bulk, so the query count does not grow
+    with the finalists; `progress(done, total)` hears how far the loop is."""
     conf, _ = ReviewSettings.objects.get_or_create(campaign=campaign)
     agg_settings = aggregation.Settings(
         method=conf.method,
@@ -101,16 +146,24 @@ def recompute_results(*, actor: User, campaign: Campaign, ip: str | None = None)
         divergence_total=conf.divergence_total,
         divergence_indicator=conf.divergence_indicator,
     )
-    apps = finalists(campaign)
+    apps = list(finalists(campaign))
+    total = len(apps)
+    # every submitted sheet of the finalists, and their current results, read once
+    sheets_of: dict[int, list[Assignment]] = {}
+    for sheet in (
+        Assignment.objects.filter(application__in=[a.pk for a in apps], status=Assignment.Status.SUBMITTED)
+        .select_related("panel")
+        .order_by("pk")
+    ):
+        sheets_of.setdefault(sheet.application_id, []).append(sheet)
+    existing = {r.application_id: r for r in Result.objects.filter(application__in=[a.pk for a in apps])}
     results: list[Result] = []
     candidates: dict[str, list[aggregation.Candidate]] = {"school": [], "district": []}
     problems = []
-    for application in apps:
-        submitted = list(
-            Assignment.objects.filter(application=application, status=Assignment.Status.SUBMITTED).select_related(
-                "panel"
-            )
-        )
+    for done, application in enumerate(apps, start=1):
+        if progress is not None and (done % 200 == 0 or done == total):
+            progress(done, total)
+        submitted = sheets_of.get(application.pk, [])
         materials = [a for a in submitted if a.panel.kind == Panel.Kind.MATERIALS]
         site = [a for a in submitted if a.panel.kind == Panel.Kind.SITE]
         if not materials:
@@ -141,34 +194,26 @@ def recompute_results(*, actor: User, campaign: Campaign, ip: str | None = None)
                 ):
                     level = lvl.name
                     break
-        result, _ = Result.objects.update_or_create(
-            application=application,
-            defaults={
-                "campaign": campaign,
-                "materials": agg.materials,
-                "site": agg.site,
-                "final": agg.score,
-                "indicators": {k: str(v) for k, v in agg.indicators.items()},
-                "method": agg.method,
-                "divergent": agg.divergent,
-                "spread": {
-                    "total": str(agg.spread_total),
-                    "indicators": {k: str(v) for k, v in agg.spread_indicators.items()},
-                },
-                "level": level,
-                "note": "；".join(reasons)[:200],
-                "status": Result.Status.PROPOSED,
-            },
-        )
-        record_final(result)  # the dashboards' queryable figures (derived from this result)
+        result = existing.get(application.pk) or Result(application=application)
+        result.campaign = campaign
+        result.materials = agg.materials
+        result.site = agg.site
+        result.final = agg.score
+        result.indicators = {k: str(v) for k, v in agg.indicators.items()}
+        result.method = agg.method
+        result.divergent = agg.divergent
+        result.spread = {
+            "total": str(agg.spread_total),
+            "indicators": {k: str(v) for k, v in agg.spread_indicators.items()},
+        }
+        result.level = level
+        result.note = "；".join(reasons)[:200]
+        result.status = Result.Status.PROPOSED
+        result.kind = "district" if application.unit.kind == Unit.Kind.COUNTY else "school"
         results.append(result)
-        kind = "district" if application.unit.kind == Unit.Kind.COUNTY else "school"
-        if result.kind != kind:
-            result.kind = kind
-            result.save(update_fields=["kind"])
-        candidates[kind].append(
+        candidates[result.kind].append(
             aggregation.Candidate(
-                key=str(result.pk),
+                key=str(application.pk),
                 name=application.unit.name,
                 score=agg.score,
                 rural=application.unit.area == Unit.Area.RURAL,
@@ -177,7 +222,7 @@ def recompute_results(*, actor: User, campaign: Campaign, ip: str | None = None)
                 code=application.unit.code,
             )
         )
-    by_pk = {str(r.pk): r for r in results}
+    by_pk = {str(r.application_id): r for r in results}
     rules = []
     for kind, cands in candidates.items():
         if not cands:
@@ -200,7 +245,9 @@ def recompute_results(*, actor: User, campaign: Campaign, ip: str | None = None)
             if res.selection_override is not None:
                 verdict = "入选" if res.selection_override else "未入选"
                 res.note = (f"{res.note}；组织单位调整为{verdict}" if res.note else f"组织单位调整为{verdict}")[:200]
-            res.save()
+    _store(results)
+    for result in results:
+        record_final(result)  # the dashboards' queryable figures (derived from this result)
     record(
         actor=actor,
         action="results.compute",
