@@ -95,3 +95,8 @@ bench-deadline: $(STAMP)
 	PG_URL=$(PG_URL) $(BIN)/python -m benchmarks.deadline_day --db postgres --users 200
 	$(BIN)/python -m benchmarks.deadline_day --db sqlite --users 50
 	PG_URL=$(PG_URL) $(BIN)/python -m benchmarks.deadline_day --db postgres --ramp
+
+# Province scale (README 性能 › 省级规模, issue 13): 20,000 schools generated through the services on PostgreSQL, every page timed
+.PHONY: bench-province
+bench-province: $(STAMP)
+	PG_URL=$(PG_URL) $(BIN)/python -m benchmarks.province --db postgres --schools 20000
