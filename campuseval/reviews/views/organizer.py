@@ -3,6 +3,7 @@ per action), the expert pool and the audit log. Exports are the reports app's (`
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from campuseval.access.rules import Actor, organizer_scope
@@ -26,6 +27,7 @@ from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.engine.text import clean_search, id_param
+from campuseval.listing import Sort, paginate
 from campuseval.orgs.models import Subtree, Unit
 
 from .. import queries, services, tasks
@@ -483,6 +485,25 @@ def _back(request: AuthenticatedRequest) -> str:
     return pool
 
 
+#: the pool's sorts; by work unit (those in the pool first) unless the organizer chooses
+POOL_SORTS = (
+    Sort("unit", gettext_lazy("工作单位"), ("-is_active", "unit__code", "user__username")),
+    Sort("name", gettext_lazy("专家"), ("user__display_name", "user__username")),
+    Sort("region", gettext_lazy("所在区县"), ("region__code", "user__username")),
+    Sort("open", gettext_lazy("未完成任务"), ("open_tasks", "user__username")),
+)
+
+
+def _with_params(request: AuthenticatedRequest, params: QueryDict) -> AuthenticatedRequest:
+    """The request as the list reads it: after a refused POST the page, sort and filters are
+    those of the page the form was on (its `next`), not of the action's URL."""
+    if params is request.GET:
+        return request
+    shown = copy.copy(request)
+    shown.GET = params
+    return shown
+
+
 def _pool_page(request: AuthenticatedRequest, scope: Subtree) -> HttpResponse:
     # after a refused POST the filters are those of the page the form was on (its `next`)
     params = QueryDict(urlsplit(_back(request)).query) if request.method == "POST" else request.GET
@@ -510,12 +531,14 @@ def _pool_page(request: AuthenticatedRequest, scope: Subtree) -> HttpResponse:
     experts = experts.prefetch_related(
         Prefetch("conflicts", queryset=Conflict.objects.select_related("unit").order_by("unit__code"))
     ).annotate(open_tasks=Count("assignments", filter=Q(assignments__status__in=["assigned", "confirmed"])))
+    listing = paginate(_with_params(request, params), experts, sorts=POOL_SORTS, default="unit")
     regions = scope.units().filter(kind=Unit.Kind.COUNTY).order_by("code")
     return render(
         request,
         "reviews/expert_pool.html",
         {
-            "experts": experts,
+            "experts": listing,
+            "listing": listing,
             "regions": regions,
             "filters": {"q": q_typed, "region": region_id, "active": active},
             "back": _back(request) if request.method == "POST" else request.get_full_path(),
