@@ -37,6 +37,24 @@ def _blind(application: Any) -> Any:
     return application
 
 
+def _direct_school(parent: Any) -> Any:
+    """A new school directly under `parent`: a 市直 school under a city (no county between)."""
+    from campuseval.orgs.models import Unit
+
+    return Unit.objects.create(code=f"D-{parent.code}", name="直属中学", kind=Unit.Kind.SCHOOL, parent=parent)
+
+
+def _direct_application(parent: Any) -> Any:
+    """The persona world's submitted application, moved to a new school directly under `parent`."""
+    from campuseval.applications.models import Application
+
+    application = Application.objects.exclude(status="draft").order_by("pk").first()
+    assert application is not None
+    application.unit = _direct_school(parent)
+    application.save(update_fields=["unit"])
+    return application
+
+
 #: predicate name -> how to call it: (user, object) -> bool
 CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "is_head": rules.is_head,
@@ -78,6 +96,14 @@ CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "is_system_admin": lambda u, _obj: rules.is_system_admin(_admin(u)),
     "may_manage_account": lambda u, target: rules.may_manage_account(_admin(u), target),
     "may_grant_role": lambda u, unit: rules.may_grant_role(_admin(u), unit, "admin"),
+    # 市直 schools: the object is the unit the new school sits directly under
+    "is_county_reviewer_for_direct_school": lambda u, parent: rules.is_county_reviewer_for(u, _direct_school(parent)),
+    "may_review_county_direct_school": lambda u, parent: rules.may_review_county(u, _direct_application(parent)),
+    "may_see_application_direct_school": lambda u, parent: rules.may_see_application(u, _direct_application(parent)),
+    "reviews_first_step_at": rules.reviews_first_step_at,
+    "in_reviewer_counties_with_direct_school": lambda u, parent: (
+        _direct_school(parent) is not None and parent in rules.reviewer_counties(u)
+    ),
 }
 
 # (persona, predicate, object field, expected)
@@ -304,6 +330,43 @@ TABLE: list[tuple[str, str, str, bool]] = [
     ("county_reviewer", "may_grant_role", "city", DENY),  # never admin above one's own unit
     ("outsider_organizer", "may_grant_role", "school", DENY),
     ("anonymous", "may_grant_role", "school", DENY),
+    # 市直 schools (directly under the city, no county): the city's organizer (or reviewer) takes
+    # the county step; the county reviewers of the same city, another city and the school's
+    # neighbours do not
+    ("city_organizer", "is_county_reviewer_for_direct_school", "city", ALLOW),
+    ("city_organizer", "is_county_reviewer_for_direct_school", "county", DENY),  # a county's school
+    ("county_reviewer", "is_county_reviewer_for_direct_school", "city", DENY),
+    ("county_reviewer", "is_county_reviewer_for_direct_school", "county", ALLOW),
+    ("outsider_organizer", "is_county_reviewer_for_direct_school", "city", DENY),
+    ("outsider_reviewer", "is_county_reviewer_for_direct_school", "city", DENY),
+    ("school_head", "is_county_reviewer_for_direct_school", "city", DENY),
+    ("expert", "is_county_reviewer_for_direct_school", "city", DENY),
+    ("anonymous", "is_county_reviewer_for_direct_school", "city", DENY),
+    ("city_organizer", "may_review_county_direct_school", "city", ALLOW),
+    ("county_reviewer", "may_review_county_direct_school", "city", DENY),
+    ("outsider_organizer", "may_review_county_direct_school", "city", DENY),
+    ("outsider_reviewer", "may_review_county_direct_school", "city", DENY),
+    ("school_head", "may_review_county_direct_school", "city", DENY),
+    ("anonymous", "may_review_county_direct_school", "city", DENY),
+    ("city_organizer", "may_see_application_direct_school", "city", ALLOW),
+    ("county_reviewer", "may_see_application_direct_school", "city", DENY),
+    ("outsider_organizer", "may_see_application_direct_school", "city", DENY),
+    ("outsider_school", "may_see_application_direct_school", "city", DENY),
+    ("anonymous", "may_see_application_direct_school", "city", DENY),
+    ("county_reviewer", "reviews_first_step_at", "county", ALLOW),
+    ("outsider_reviewer", "reviews_first_step_at", "county", DENY),
+    ("city_organizer", "reviews_first_step_at", "city", ALLOW),
+    ("city_organizer", "reviews_first_step_at", "county", DENY),
+    ("county_reviewer", "reviews_first_step_at", "city", DENY),
+    ("outsider_organizer", "reviews_first_step_at", "city", DENY),
+    ("school_head", "reviews_first_step_at", "school", DENY),
+    ("anonymous", "reviews_first_step_at", "county", DENY),
+    # a city organizer is on the county pages only once its city has a school directly under it
+    ("city_organizer", "in_reviewer_counties", "city", DENY),
+    ("city_organizer", "in_reviewer_counties_with_direct_school", "city", ALLOW),
+    ("outsider_organizer", "in_reviewer_counties_with_direct_school", "city", DENY),
+    ("county_reviewer", "in_reviewer_counties_with_direct_school", "city", DENY),
+    ("anonymous", "in_reviewer_counties_with_direct_school", "city", DENY),
 ]
 
 
@@ -354,6 +417,7 @@ def test_every_public_predicate_of_rules_is_in_the_table() -> None:
         "signed_in", "as_user", "unit_ids_with", "holds_role", "county_of", "own_units", "organizer_units",
         "organizer_scope", "reviewer_counties", "county_scope", "city_reviewer_units", "managed_roots",
         "managed_scope", "units_below", "hides_applicant", "memberships", "held", "region_with",
+        "first_review_unit", "is_direct_school", "direct_review_units",
     }  # fmt: skip
     public = {
         name

@@ -34,7 +34,7 @@ from campuseval.campaigns.models import Campaign
 from campuseval.cultivation.models import Project
 from campuseval.orgs.models import Unit
 from campuseval.reports.models import ImportJob
-from campuseval.reviews.models import Conflict, Objection, RecommendationEntry, RecommendationList, Result
+from campuseval.reviews.models import Conflict, Objection, Operation, RecommendationEntry, RecommendationList, Result
 
 from .personas import PDF, PERSONAS, SIGNED_IN, Personas
 
@@ -140,6 +140,14 @@ def app_kw(p: Personas) -> dict[str, Any]:
 
 def draft_kw(p: Personas) -> dict[str, Any]:
     return {"pk": p.draft.pk}
+
+
+def operation_kw(p: Personas) -> dict[str, Any]:
+    """A finished computation of the campaign's results (a background review operation)."""
+    operation = Operation.objects.create(
+        campaign=p.campaign, user=p.city_organizer, kind="compute_results", status="done", report={"message": "已计算"}
+    )
+    return {"pk": p.campaign.pk, "op_pk": operation.pk}
 
 
 def import_job_kw(p: Personas) -> dict[str, Any]:
@@ -515,6 +523,8 @@ SPEC: dict[str, Spec] = {
         get=only("city_organizer", outcome=ok("campaign.name", "school.name")),
     ),
     "reviews:audit_log": Spec(kwargs=campaign_kw, get=only("city_organizer", outcome=ok("campaign.name"))),
+    "reviews:operation": Spec(kwargs=operation_kw, get=only("city_organizer", outcome=ok("campaign.name"))),
+    "reviews:operation_status": Spec(kwargs=operation_kw, get=only("city_organizer", outcome=ok())),
     # --- reviews: experts
     "reviews:expert_list": Spec(
         get={"expert": ok("campaign.name"), "unassigned_expert": ok(absent="campaign.name")},
