@@ -335,3 +335,34 @@ def test_county_list_of_direct_schools_query_count_does_not_grow(
 
 #: the county list page of the city's reviewer, the same at 2 and at 8 rows
 COUNTY_LIST_QUERIES = 8
+
+
+def test_the_city_page_offers_its_direct_schools_beside_the_counties_lists(pworld: dict) -> None:
+    w = pworld
+    apps, campaign = w["apps"], w["campaign"]
+    accept(w["r_a1"], apps["a1_0"])
+    county_list(w["r_a1"], w["a1"], apps["a1_0"])
+    c = client_for(w["city_a_reviewer"])
+    decided = c.post(reverse("reviews:county_decide", args=[apps["a_direct"].pk]), {"decision": "accepted"})
+    assert decided.status_code == 302
+    accept(w["city_a_reviewer"], apps["a_direct2"])
+    url = reverse("reviews:city_recommend", args=[campaign.pk])
+    page = c.get(url).content.decode()
+    assert "甲一县第0小学" in page and "甲市第一中学" in page and "市直学校（本市初审）" in page
+    assert "乙一县第0小学" not in page and "省实验中学" not in page
+    over = c.post(url, {"application": [apps["a_direct"].pk, apps["a_direct2"].pk], "filled_by": "钱老师"})
+    text = over.content.decode()
+    assert "推荐市直学校 2 所，超过每县（区）最多 1 所的名额" in text and 'value="钱老师"' in text
+    assert not RecommendationList.objects.filter(campaign=campaign, unit=w["city_a"]).exists()
+    c.post(url, {"application": [apps["a1_0"].pk, apps["a_direct"].pk], "filled_by": "钱老师"})
+    c.post(url + "confirm/", {"action": "confirm", "confirmed_name": "周处长"})
+    rec = RecommendationList.objects.get(campaign=campaign, unit=w["city_a"])
+    assert rec.is_confirmed and [r.application_id for r in rec.rows.order_by("position")] == [
+        apps["a1_0"].pk,
+        apps["a_direct"].pk,
+    ]
+    assert status(apps["a_direct"]) == Application.Status.RECOMMENDED
+    assert set(queries.finalists(campaign)) == {apps["a1_0"], apps["a_direct"]}
+    # another city's reviewer never sees them
+    other = client_for(w["city_b_reviewer"]).get(url + f"?city={w['city_a'].pk}").content.decode()
+    assert "甲市第一中学" not in other

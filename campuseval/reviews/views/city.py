@@ -65,14 +65,28 @@ def _candidates(campaign: Campaign, city: Unit) -> list[dict[str, Any]]:
         .select_related("application__unit", "recommendation__unit")
         .order_by("recommendation__unit__code", "position")
     )
+    # the city's own 市直 schools it accepted (it is their county step), after the counties' lists
+    direct = list(
+        Application.objects.filter(
+            campaign=campaign,
+            unit__parent=city,
+            unit__kind=Unit.Kind.SCHOOL,
+            status__in=[Application.Status.ACCEPTED, Application.Status.RECOMMENDED],
+        )
+        .select_related("unit")
+        .order_by("unit__code")
+    )
     # oldest first, so each application keeps its latest accepted review (the county's score)
     reviews = {
         r.application_id: r
         for r in CountyReview.objects.filter(
-            application_id__in=[row.application_id for row in county_rows], decision=CountyReview.Decision.ACCEPTED
+            application_id__in=[row.application_id for row in county_rows] + [a.pk for a in direct],
+            decision=CountyReview.Decision.ACCEPTED,
         ).order_by("application_id", "decided_at", "pk")
     }
-    return [{"row": row, "app": row.application, "county": reviews.get(row.application_id)} for row in county_rows]
+    return [{"row": row, "app": row.application, "county": reviews.get(row.application_id)} for row in county_rows] + [
+        {"row": None, "app": app, "county": reviews.get(app.pk)} for app in direct
+    ]
 
 
 #: (campaign, the city whose list it is, all the user's cities)
