@@ -1,4 +1,5 @@
-"""Imports as jobs, the way exports are (reports/tasks.py): every import is an ImportJob row.
+"""Imports as jobs, the way exports are (reports/tasks.py): every import (accounts, experts,
+units, an indicator table) is an ImportJob row.
 A short sheet (at most settings.IMPORT_INLINE_ROWS data rows) is imported within the request;
 a longer one is kept through the storage API and imported by the background worker
 (`manage.py db_worker`), which saves "已处理 n/N 行" as it goes for the imports page to poll.
@@ -18,11 +19,11 @@ from django_tasks import task
 
 from campuseval.accounts.models import User
 from campuseval.audit.services import record
-from campuseval.spreadsheets.reading import ImportReport
+from campuseval.spreadsheets.reading import ImportReport, Sheet, inline_rows, read_sheet
 from campuseval.spreadsheets.writing import Column, build_workbook
+from campuseval.units.services import UNIT_COLUMNS, import_units
 
 from . import imports as importers
-from .import_sheets import Sheet, inline_rows, read_sheet
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ COLUMNS = {
     ImportJob.Kind.ACCOUNTS: importers.ACCOUNT_COLUMNS,
     ImportJob.Kind.EXPERTS: importers.EXPERT_COLUMNS,
     ImportJob.Kind.FRAMEWORK: importers.FRAMEWORK_COLUMNS,
+    ImportJob.Kind.UNITS: UNIT_COLUMNS,
 }
 
 
@@ -76,6 +78,8 @@ def _run(job: ImportJob, sheet: Sheet, chunk: int | None) -> tuple[ImportReport,
             report = importers.import_accounts(**common, chunk=chunk)
         elif job.kind == ImportJob.Kind.EXPERTS:
             report = importers.import_experts(**common, chunk=chunk)
+        elif job.kind == ImportJob.Kind.UNITS:
+            report = import_units(**common)
         else:
             params = job.params or {}
             report, draft = importers.import_framework_table(

@@ -63,7 +63,7 @@ def import_passwords_path(instance: ImportJob, filename: str) -> str:
 
 
 class ImportJob(RowProgress, models.Model):
-    """One Excel import (accounts, experts or an indicator table): run in the request when the
+    """One Excel import (accounts, experts, units or an indicator table): run in the request when the
     sheet is short, by the background worker when it is long. Holds the progress, the row
     messages, the uploaded file until the worker is done with it, and the new accounts'
     initial passwords as a sheet the importer may download once."""
@@ -72,6 +72,7 @@ class ImportJob(RowProgress, models.Model):
         ACCOUNTS = "accounts", _("账号")
         EXPERTS = "experts", _("专家库")
         FRAMEWORK = "framework", _("指标表")
+        UNITS = "units", _("单位")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
