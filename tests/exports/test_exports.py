@@ -99,7 +99,8 @@ def screen_headings(page: str, table_marker: str = "") -> list[str]:
     start = page.index(table_marker) if table_marker else 0
     table = page[page.index("<table", start) : page.index("</table>", start)]
     cells = re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)
-    return [t for t in (html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells) if t]
+    # a sortable heading's ▲/▼ marks the current sort, it is not part of the column's name
+    return [t for t in (html.unescape(re.sub(r"<[^>]+>", "", c)).strip(" ▲▼\n") for c in cells) if t]
 
 
 def is_subsequence(small: list[str], big: list[str]) -> bool:

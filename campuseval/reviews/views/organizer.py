@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.engine.text import clean_search, id_param
+from campuseval.listing import Sort, paginate
 from campuseval.listing import Sort, paginate
 from campuseval.orgs.models import Subtree, Unit
 
@@ -427,33 +428,65 @@ def finalize(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- audit log -----------------------------------------------------------------------------------
 
 
+#: the columns the campaign's audit log may be sorted by; newest first by default
+AUDIT_SORTS = [
+    Sort("at", gettext("时间"), ["at"]),
+    Sort("actor", gettext("操作人"), ["actor_name", "at"]),
+    Sort("action", gettext("操作"), ["action", "at"]),
+]
+
+
 @require_GET
 @require(_is_organizer)
 def audit_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """The campaign's audit trail (read-only), optionally for one application: entries about
-    the application itself and about anything done for its unit in this campaign. What a
-    school typed before submitting is shown as draft content, not its values."""
+    """The campaign's audit trail (read-only), a page at a time with its total, optionally for
+    one application (`?application=`, or a school typed by code or name): entries about the
+    application itself and about anything done for its unit in this campaign. What a school
+    typed before submitting is shown as draft content, not its values; the submission windows
+    are read for the units on the page only, so a province's campaign costs the same."""
     campaign = organizer_campaign(request, pk)
-    selected = request.GET.get("application", "")
     entries = AuditEntry.objects.filter(campaign_id=campaign.pk)
-    selected_pk = id_param(selected)
-    if selected_pk is None:
-        selected = ""
-    else:
-        application = get_object_or_404(Application, pk=selected_pk, campaign=campaign)
+    school, typed, problem = clean_search(request.GET.get("school", ""), gettext("学校代码或名称"))
+    application: Application | None = None
+    if "application" in request.GET and not typed:
+        selected_pk = id_param(request.GET["application"])
+        if selected_pk is not None:
+            application = get_object_or_404(
+                Application.objects.select_related("unit"), pk=selected_pk, campaign=campaign
+            )
+    elif school:
+        application = (
+            campaign.applications.filter(Q(unit__code=school) | Q(unit__name=school)).select_related("unit").first()
+        )
+        if application is None:
+            problem = gettext("学校代码或名称「%(school)s」不在本活动的申报中，请核对") % {"school": school}
+    if problem:
+        messages.error(request, problem)
+    if application is not None:
         entries = entries.filter(
             Q(object_type="Application", object_id=str(application.pk)) | Q(unit_id=application.unit_id)
         )
+    elif typed:
+        entries = entries.none()
+    listing = paginate(request, entries, sorts=AUDIT_SORTS, default="-at")
+    rows = listing.rows
+    # one query for any page, even one without a draft save (an empty IN would skip it)
+    unit_ids = {e.unit_id for e in rows if e.unit_id and e.action in drafts.DRAFT_ACTIONS} or {0}
+    windows = {
+        unit_id: (first, latest if status != Application.Status.DRAFT else None)
+        for unit_id, first, latest, status in campaign.applications.filter(unit_id__in=unit_ids)
+        .annotate(first=Min("versions__submitted_at"))
+        .values_list("unit_id", "first", "submitted_at", "status")
+    }
     return render(
         request,
         "reviews/audit_log.html",
         {
             "campaign": campaign,
-            "entries": drafts.shown_entries(entries.order_by("-at", "-pk")[:500], campaign.pk),
-            "applications": campaign.applications.exclude(status=Application.Status.DRAFT)
-            .select_related("unit")
-            .order_by("unit__code"),
-            "selected": selected,
+            "listing": listing,
+            "entries": [drafts.shown(entry, windows) for entry in rows],
+            "application": application,
+            "school": typed or (application.unit.code if application is not None else ""),
         },
     )
 
