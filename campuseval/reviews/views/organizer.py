@@ -28,7 +28,6 @@ from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.engine.text import clean_search, id_param
 from campuseval.listing import Sort, paginate
-from campuseval.listing import Sort, paginate
 from campuseval.orgs.models import Subtree, Unit
 
 from .. import queries, services, tasks
