@@ -4,6 +4,7 @@ started from so nobody silently overwrites a colleague's work."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import re
@@ -16,13 +17,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Sum
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 
 from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
 from campuseval.accounts.models import User
-from campuseval.audit.services import record
+from campuseval.audit.models import AuditEntry
+from campuseval.audit.services import pending, record
 from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign, Stage
 from campuseval.campaigns.scoring import framework_for
@@ -173,16 +176,57 @@ def _saving(application: Application, revision: int, save: Callable[[Application
     has that revision and an editable status. If it does not hold (a colleague saved, the
     county returned it, the caller's instance was old) or any check refuses, the save runs
     again on the locked row, which gives the refusal or the stale-revision comparison exactly
-    as stored."""
+    as stored.
+
+    On PostgreSQL that UPDATE and its audit row are one statement (`_update_and_record`),
+    atomic by itself: the optimistic attempt needs no transaction, so no BEGIN and COMMIT
+    round trips either. Elsewhere (SQLite, in-process: no round trips) it runs in a
+    transaction as before."""
     if revision == application.revision and application.status in EDITABLE:
         try:
-            outcome = save(copy.copy(application), True)
+            with contextlib.nullcontext() if _one_statement() else transaction.atomic():
+                outcome = save(copy.copy(application), True)
         except (PermissionDenied, ValidationError):
             pass
         else:
             if outcome.written:
                 return outcome
-    return save(_lock(application), False)
+    with transaction.atomic():
+        return save(_lock(application), False)
+
+
+def _one_statement() -> bool:
+    return bool(connection.vendor == "postgresql")
+
+
+def _update_and_record(rows: QuerySet[Application], values: dict[str, Any], entry: AuditEntry) -> bool:
+    """`rows.update(**values)` and, only if a row was updated, the INSERT of `entry`, in one
+    PostgreSQL statement (a data-modifying WITH): one round trip instead of four (BEGIN,
+    UPDATE, INSERT, COMMIT) on the platform's busiest request, and atomic without a
+    transaction. Both halves are compiled by Django's own UPDATE and INSERT compilers, so the
+    columns, conversions and placeholders are the ORM's."""
+    update: UpdateQuery = rows.query.chain(UpdateQuery)  # type: ignore[assignment]
+    update.add_update_values(values)
+    update_sql, update_params = update.get_compiler(rows.db).as_sql()
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    insert = InsertQuery(AuditEntry)
+    insert.insert_values(fields, [entry])
+    ((insert_sql, insert_params),) = insert.get_compiler(rows.db).as_sql()
+    head, values_keyword, placeholders = insert_sql.partition(" VALUES (")
+    if not values_keyword or not placeholders.endswith(")"):
+        raise RuntimeError(f"unexpected INSERT from the compiler: {insert_sql[:200]}")
+    statement = (
+        f"WITH updated AS ({update_sql} RETURNING 1) "
+        f"{head} SELECT {placeholders[:-1]} FROM updated RETURNING {connections[rows.db].ops.quote_name('id')}"
+    )
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(statement, (*update_params, *insert_params))
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    entry.pk = row[0]
+    entry._state.adding = False
+    return True
 
 
 def _check_editable(actor: User, application: Application) -> None:
@@ -264,7 +308,6 @@ def start_application(*, actor: User, campaign: Campaign, unit: Unit, ip: str | 
 # --- saves -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def save_form(
     *, actor: User, application: Application, revision: int, data: Mapping[str, Any], ip: str | None = None
 ) -> SaveOutcome:
@@ -334,7 +377,6 @@ def parse_indicator_values(
     return values, empty, errors
 
 
-@transaction.atomic
 def save_indicator(
     *,
     actor: User,
@@ -401,7 +443,6 @@ def _save_indicator(
     return SaveOutcome(application, errors, written)
 
 
-@transaction.atomic
 def save_choices(
     *,
     actor: User,
@@ -507,16 +548,7 @@ def _finish_save(
     read_revision = application.revision
     application.revision += 1
     application.updated_by = actor
-    if optimistic:
-        application.updated_at = timezone.now()
-        held = Application.objects.filter(pk=application.pk, revision=read_revision, status__in=EDITABLE).update(
-            **{name: getattr(application, name) for name in SAVED_FIELDS}
-        )
-        if not held:
-            return False
-    else:
-        application.save(update_fields=SAVED_FIELDS)
-    record(
+    entry = pending(
         actor=actor,
         action=action,
         obj=application,
@@ -527,6 +559,17 @@ def _finish_save(
         campaign_id=application.campaign_id,
         unit_id=application.unit_id,
     )
+    if optimistic:
+        application.updated_at = timezone.now()
+        rows = Application.objects.filter(pk=application.pk, revision=read_revision, status__in=EDITABLE)
+        values = {name: getattr(application, name) for name in SAVED_FIELDS}
+        if _one_statement():
+            return _update_and_record(rows, values, entry)
+        if not rows.update(**values):
+            return False
+    else:
+        application.save(update_fields=SAVED_FIELDS)
+    entry.save()
     return True
 
 
