@@ -60,6 +60,8 @@ WORLD_FILE = BENCH_DIR / "province-world.json"
 PAGE_MS, PAGE_MB, SMALL_RATIO = 300.0, 300.0, 2.5
 #: seconds of timed requests a slow page gets (at least 3 runs)
 PAGE_BUDGET = 20.0
+#: seconds an operation may take before it is reported as timed out
+OPERATION_TIMEOUT = int(os.environ.get("PROVINCE_OPERATION_TIMEOUT", "420"))
 
 REVISION = re.compile(r'id="revision" value="(\d+)"')
 
@@ -488,7 +490,7 @@ def operations(run: Run, env: dict[str, str], world: dict[str, Any], out: Path) 
         ),
     ):
         print(f"  {name} …", flush=True)
-        got = probe(env, spec, timeout=1800)
+        got = probe(env, spec, timeout=OPERATION_TIMEOUT)
         run.operations.append(
             Operation(
                 name + (f" ({got['rows']} rows)" if got.get("rows") is not None else ""),

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -58,7 +59,7 @@ FRAMEWORK = "sichuan-2023-school"
 CAMPAIGN_NAME = "四川省智慧教育示范学校创建（省级压测）"
 PROVINCE = ("510000", "四川省（压测）")
 #: rows per import sheet (the import's row limit is 20,000; a province imports city by city)
-SHEET_ROWS = 5000
+SHEET_ROWS = int(os.environ.get("PROVINCE_SHEET_ROWS", "5000"))
 #: schools per county, and how many of a county's applications are submitted and recommended
 #: (the first county all of its 100: the recommend page with 100 applications)
 PER_COUNTY = 100

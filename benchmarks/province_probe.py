@@ -65,7 +65,7 @@ def main() -> int:
             out["rows"] = exports.LISTS["applications"].count(scope)
             start = time.perf_counter()
             data_bytes = exports.build(scope, "applications")
-            out["note"] = f"{len(data_bytes) / 1024 / 1024:.1f} MB xlsx"
+            out["note"] = f"{len(data_bytes) / 1024:,.0f} KB xlsx"
         elif kind == "add_experts":
             from campuseval.orgs.models import Unit
             from campuseval.reviews import services as reviews
