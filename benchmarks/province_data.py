@@ -190,7 +190,7 @@ def build(schools: int, *, jobs: int = 1, seed: int = 13) -> World:
                 12 + s % 48,
             )
         )
-    with Clock(t, f"units imported ({n_cities} + {n_counties} + {schools})", "import_units, sheets of 5,000"):
+    with Clock(t, f"units imported ({n_cities} + {n_counties} + {schools})", f"import_units, sheets of {SHEET_ROWS:,}"):
         for part in chunks(city_rows + county_rows):
             report = unit_services.import_units(actor=admin, file=xlsx(unit_services.UNIT_COLUMNS, part))
             _refused("units", report)
@@ -220,7 +220,7 @@ def build(schools: int, *, jobs: int = 1, seed: int = 13) -> World:
         account_rows.append((f"bench-county-{code}", f"县级审核员{k + 1}", "", "", code, "区县审核员"))
     for row in school_rows:
         account_rows.append((f"bench-s-{row[0]}", f"{row[1]}填报员", "", "", row[0], "学校填报员、学校负责人"))
-    with Clock(t, f"accounts imported ({len(account_rows)})", "import_accounts, sheets of 5,000"):
+    with Clock(t, f"accounts imported ({len(account_rows)})", f"import_accounts, sheets of {SHEET_ROWS:,}"):
         for part in chunks(account_rows):
             report = imports.import_accounts(actor=admin, file=xlsx(imports.ACCOUNT_COLUMNS, part), chunk=500)
             _refused("accounts", report)
@@ -478,6 +478,8 @@ def _fill_part(codes: list[str], campaign_id: int, submit: set[str], seed: int, 
         else:
             _fill(campaign, fw, unit, user, rng, strong=code in submit)
         done += 1
+        if done % 1000 == 0:
+            print(f"    … {done:,} of {len(codes):,} in {os.getpid()} ({time.strftime('%H:%M:%S')})", flush=True)
     connections.close_all()
     return done
 
