@@ -182,16 +182,11 @@ def _outcome(operation: Operation) -> dict[str, Any]:
     if user is None:
         raise PermissionDenied
 
-    def progress(done: int, total: int) -> None:
-        Operation.objects.filter(pk=operation.pk).update(rows_done=done, rows_total=total)
-
     if operation.kind == Operation.Kind.AUTO_ASSIGN:
         panel = Panel.objects.filter(pk=int(params.get("panel") or 0), campaign_id=operation.campaign_id).first()
         if panel is None:
             raise ValidationError("专家组已不存在")
-        outcome = services.auto_assign(
-            actor=user, panel=panel, per_application=params.get("per_application"), ip=ip, progress=progress
-        )
+        outcome = services.auto_assign(actor=user, panel=panel, per_application=params.get("per_application"), ip=ip)
         return {
             "message": outcome.message,
             "made": outcome.made,
@@ -199,7 +194,7 @@ def _outcome(operation: Operation) -> dict[str, Any]:
             "problems": outcome.problems[:500],
             "problem_count": len(outcome.problems),
         }
-    results = services.compute_results(actor=user, campaign=operation.campaign, ip=ip, progress=progress)
+    results = services.compute_results(actor=user, campaign=operation.campaign, ip=ip)
     return {"message": f"评审结果已计算：{len(results)} 份申报", "made": len(results), "problems": []}
 
 

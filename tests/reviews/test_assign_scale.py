@@ -136,6 +136,11 @@ def test_the_index_decides_every_pair_as_conflict_reason_does(world: dict[str, A
     units = {a.pk: a for a in Application.objects.filter(pk__in=[a.pk for a in apps]).select_related("unit")}
     reasons = [(index.reason(e, units[a.pk]), services.conflict_reason(e, units[a.pk])) for e in experts for a in apps]
     assert all(mine == theirs for mine, theirs in reasons)
+    prepared = index.prepare(experts)  # the ids-only path automatic assignment takes
+    for a in apps:
+        unit = units[a.pk].unit
+        free = {pk for _e, pk in index.free_of_conflict(prepared, unit.pk, unit.path)}
+        assert free == {e.pk for e in experts if services.conflict_reason(e, units[a.pk]) is None}
     assert {theirs for _mine, theirs in reasons} >= {
         None,
         "专家与申报单位为同一单位",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -110,7 +110,6 @@ def compute_results(
     actor: User,
     campaign: Campaign,
     ip: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
 ) -> list[Result]:
     """Aggregate every recommended application's submitted sheets by the campaign's method,
     flag divergence, decide eligibility and level from the framework, rank with the tie rule
@@ -124,7 +123,7 @@ def compute_results(
         raise ValidationError("最终名单已发布，不能重新计算")
     if publication is not None:
         raise ValidationError("已发布公示，结果变更须通过复议，完成复议后重新公示")
-    return recompute_results(actor=actor, campaign=campaign, ip=ip, progress=progress)
+    return recompute_results(actor=actor, campaign=campaign, ip=ip)
 
 
 def recompute_results(
@@ -132,12 +131,11 @@ def recompute_results(
     actor: User,
     campaign: Campaign,
     ip: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
 ) -> list[Result]:
     """The computation itself; the caller holds the campaign lock and has decided it may run
     (before publication, or closing a 复议). The finalists' submitted sheets and current
     results are read once and the results written in bulk, so the query count does not grow
-    with the finalists; `progress(done, total)` hears how far the loop is."""
+    with the finalists (the dashboards' figures, `record_final`, are still written per result)."""
     conf, _ = ReviewSettings.objects.get_or_create(campaign=campaign)
     agg_settings = aggregation.Settings(
         method=conf.method,
@@ -146,23 +144,22 @@ def recompute_results(
         divergence_total=conf.divergence_total,
         divergence_indicator=conf.divergence_indicator,
     )
-    apps = list(finalists(campaign))
-    total = len(apps)
+    # the framework's YAML once (framework_for caches it by hash), not a copy per finalist
+    apps = list(finalists(campaign).defer("framework__source_yaml"))
+    ids = [a.pk for a in apps]
     # every submitted sheet of the finalists, and their current results, read once
     sheets_of: dict[int, list[Assignment]] = {}
     for sheet in (
-        Assignment.objects.filter(application__in=[a.pk for a in apps], status=Assignment.Status.SUBMITTED)
+        Assignment.objects.filter(application_id__in=ids, status=Assignment.Status.SUBMITTED)
         .select_related("panel")
         .order_by("pk")
     ):
         sheets_of.setdefault(sheet.application_id, []).append(sheet)
-    existing = {r.application_id: r for r in Result.objects.filter(application__in=[a.pk for a in apps])}
+    existing = {r.application_id: r for r in Result.objects.filter(application_id__in=ids)}
     results: list[Result] = []
     candidates: dict[str, list[aggregation.Candidate]] = {"school": [], "district": []}
     problems = []
-    for done, application in enumerate(apps, start=1):
-        if progress is not None and (done % 200 == 0 or done == total):
-            progress(done, total)
+    for application in apps:
         submitted = sheets_of.get(application.pk, [])
         materials = [a for a in submitted if a.panel.kind == Panel.Kind.MATERIALS]
         site = [a for a in submitted if a.panel.kind == Panel.Kind.SITE]
