@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from campuseval.access.views import AuthenticatedRequest
 from campuseval.engine.text import clean_search, id_param
+from campuseval.listing import Sort, paginate
 from campuseval.spreadsheets.responses import xlsx_response
 from campuseval.spreadsheets.writing import XLSX
 
@@ -59,11 +60,41 @@ def _mine(request: AuthenticatedRequest, pk: int) -> ExportJob:
     return get_object_or_404(ExportJob.objects.filter(user=request.user), pk=pk)
 
 
+#: the columns "my exports" may be sorted by; newest first by default
+EXPORT_SORTS = [
+    Sort("created", _("提交时间"), ["created_at"]),
+    Sort("title", _("名称"), ["title"]),
+    Sort("status", _("状态"), ["status", "-created_at"]),
+]
+
+
 @login_required
 def export_list(request: AuthenticatedRequest) -> HttpResponse:
-    """The user's own exports, newest first; unfinished ones poll for progress."""
-    jobs = ExportJob.objects.filter(user=request.user).select_related("campaign")[:50]
-    return render(request, "reports/exports/list.html", {"jobs": jobs})
+    """The user's own exports, a page at a time with the total, newest first (or by name or
+    status), filtered by status and a word of the name; unfinished ones poll for progress."""
+    jobs = ExportJob.objects.filter(user=request.user).select_related("campaign")
+    status = request.GET.get("status", "")
+    if status not in ExportJob.Status.values:
+        status = ""
+    if status:
+        jobs = jobs.filter(status=status)
+    q, typed, problem = clean_search(request.GET.get("q", ""), _("名称"))
+    if problem:
+        messages.error(request, problem)
+    if q:
+        jobs = jobs.filter(title__icontains=q)
+    listing = paginate(request, jobs, sorts=EXPORT_SORTS, default="-created", per_page=20)
+    return render(
+        request,
+        "reports/exports/list.html",
+        {
+            "listing": listing,
+            "jobs": listing.rows,
+            "q": typed,
+            "status": status,
+            "statuses": ExportJob.Status.choices,
+        },
+    )
 
 
 @login_required

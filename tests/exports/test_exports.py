@@ -100,7 +100,8 @@ def screen_headings(page: str, table_marker: str = "") -> list[str]:
     table = page[page.index("<table", start) : page.index("</table>", start)]
     cells = re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)
     # a sortable heading's ▲/▼ marks the current sort, it is not part of the column's name
-    return [t for t in (html.unescape(re.sub(r"<[^>]+>", "", c)).strip(" ▲▼\n") for c in cells) if t]
+    texts = (html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells)
+    return [t for t in (re.sub(r"\s+[▲▼]$", "", t) for t in texts) if t]
 
 
 def is_subsequence(small: list[str], big: list[str]) -> bool:
