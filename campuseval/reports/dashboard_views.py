@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -50,6 +51,9 @@ class Table:
     note: str = ""
     total: list[Any] | None = None
     numeric: set[int] = field(default_factory=set)
+    #: one row per unit can run to thousands at province level: the page shows this many at
+    #: a time (with a pager); the Excel download always holds every row
+    page_size: int | None = None
 
     def all_rows(self) -> list[list[Any]]:
         return [*self.rows, *([self.total] if self.total else [])]
@@ -66,8 +70,8 @@ class Table:
             out.append({"text": show(value, column.number_format), "cls": "text-end" if numeric else "text-nowrap"})
         return out
 
-    def display(self) -> list[list[dict[str, str]]]:
-        return [self._cells(row) for row in self.rows]
+    def display(self, rows: Sequence[Sequence[Any]] | None = None) -> list[list[dict[str, str]]]:
+        return [self._cells(row) for row in (self.rows if rows is None else rows)]
 
     def display_total(self) -> list[dict[str, str]] | None:
         return self._cells(self.total) if self.total else None
@@ -96,6 +100,8 @@ def num(value: Decimal | int | None) -> float | None:
 #: squeezing them into one box (a county's 150 schools stay readable)
 MANY = 12
 TREND_LINES = 30
+#: rows per page of the per-unit tables (the download has them all)
+UNIT_ROWS = 50
 
 
 def grown(categories: int) -> int:
@@ -319,6 +325,7 @@ def _gap(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], list[Table
             Column("差", 10, D),
         ],
         [[u["name"], u["region"], u["self"], u["final"], u["gap"]] for u in data["units"]],
+        page_size=UNIT_ROWS,
     )
     everything = [*data["rows"], data["total"]]
     bars = {
@@ -362,6 +369,7 @@ def _trend(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], list[Tab
         "多次申报单位的历年得分",
         columns,
         rows,
+        page_size=UNIT_ROWS,
         note="得分取专家评审最终得分，未评审的取自评分（口径列注明）；各次指标体系满分不同时只比较得分率；"
         + "；".join(f"{c['year']}年：{c['name']}" for c in campaigns),
     )
@@ -408,6 +416,31 @@ def _query(request: HttpRequest, keys: Sequence[str] = ("subject", "basis", "uni
     return f"?{urlencode(params)}" if params else ""
 
 
+def _laid_out(request: HttpRequest, table: Table, index: int) -> dict[str, Any]:
+    """A table as the page shows it: long per-unit tables one page at a time (`?p<index>=`)."""
+    item: dict[str, Any] = {"table": table, "total": table.display_total(), "index": index, "pager": None}
+    if table.page_size is None or len(table.rows) <= table.page_size:
+        item["rows"] = table.display()
+        return item
+    name = f"p{index}"
+    page = Paginator(table.rows, table.page_size).get_page(request.GET.get(name))
+
+    def link(number: int) -> str:
+        params = request.GET.copy()
+        params[name] = str(number)
+        return f"?{params.urlencode()}"
+
+    item["rows"] = table.display(list(page.object_list))
+    item["pager"] = {
+        "number": page.number,
+        "pages": page.paginator.num_pages,
+        "count": page.paginator.count,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+    }
+    return item
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The campaigns whose dashboards the user may open (organizers and county reviewers)."""
@@ -445,9 +478,7 @@ def dashboard(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             "section_title": SECTIONS[section],
             "sections": SECTIONS,
             "data": data,
-            "tables": [
-                {"table": t, "rows": t.display(), "total": t.display_total(), "index": i} for i, t in enumerate(tables)
-            ],
+            "tables": [_laid_out(request, t, i) for i, t in enumerate(tables)],
             "chart": chart,
             "chart_full": section == "indicators" or all(t.wide for t in tables),
             "query": query,

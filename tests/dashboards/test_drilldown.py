@@ -223,3 +223,16 @@ def test_backfill_rebuilds_the_figures_from_the_json(dw: DashWorld) -> None:
     assert sorted(IndicatorFigure.objects.values_list("application_id", "basis", "code", "points")) == points
     html = dw.client("organizer").get(url(dw, "scores", "?basis=self")).content.decode()
     assert ["合计", "5", "55", "60", "72", "85", "95", "73.4"] in cells(html)
+
+
+def test_long_unit_tables_are_paged_and_the_download_has_every_row(dw: DashWorld) -> None:
+    grow(dw, 25)  # 50 more reviewed schools: 52 with both scores
+    client = dw.client("organizer")
+    html = client.get(url(dw, "gap")).content.decode()
+    assert "第 1 / 2 页，共 52 行" in html
+    units_table = html.split('data-table-index="1"', 1)[1].split("</table>", 1)[0]
+    assert units_table.count("<tr>") == 1 + 50  # the heading and one page
+    second = client.get(url(dw, "gap", "?p1=2")).content.decode()
+    assert "第 2 / 2 页，共 52 行" in second and "上一页" in second
+    assert ["乙县扩充学校9", "乙县", "70", "72", "2"] in cells(second)  # the last by unit code
+    assert len(xlsx(dw, "organizer", "gap", 1)) == 1 + 52
