@@ -175,6 +175,7 @@ def pages(world: dict[str, Any]) -> list[Page]:
         Page("organizer desk", o, reverse("reviews:organizer", args=[c])),
         Page("unit tree /orgs/", o, reverse("units:tree")),
         Page("audit log", o, reverse("reports:audit_log")),
+        Page("county list (10)", world["reviewer_small"], reverse("reviews:county_list"), small=True),
         Page("county list (100)", world["reviewer_big"], reverse("reviews:county_list")),
         Page("recommend page (100)", world["reviewer_big"], reverse("reviews:recommend", args=[c])),
         Page("expert pool", o, reverse("reviews:expert_pool")),
@@ -388,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse:
         saved = json.loads(WORLD_FILE.read_text("utf-8"))
         world, generation = saved["world"], [tuple(s) for s in saved["generation"]]  # type: ignore[misc]
+        call_command("migrate", verbosity=0)  # code landed since: its migrations
         print(f"province · {args.db} · reusing the database of the last run ({world['schools']} schools)")
     else:
         began = time.perf_counter()
@@ -405,10 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     from campuseval.campaigns.models import Campaign, Stage
 
     campaign = Campaign.objects.get(pk=world["campaign"])
-    users = {
-        u.pk: u
-        for u in User.objects.filter(pk__in=[world[k] for k in ("organizer", "admin", "reviewer_big", "school_user")])
-    }
+    people = ("organizer", "admin", "reviewer_small", "reviewer_big", "school_user")
+    users = {u.pk: u for u in User.objects.filter(pk__in=[world[k] for k in people])}
     plan = pages(world)
     out = Path(args.output)
     write(run, out)

@@ -88,6 +88,7 @@ class World:
     admin: int
     county_big: int
     reviewer_big: int
+    reviewer_small: int
     school_user: int
     school_application: int
     school_indicator: str
@@ -353,7 +354,8 @@ def build(schools: int, *, jobs: int = 1, seed: int = 13) -> World:
     # the people whose pages are timed signed in once and chose their own password (a
     # one-time password sends every page to the password change)
     province_admin = User.objects.get(username="bench-province-admin")
-    timed = [organizer, province_admin, reviewers[Unit.objects.get(code=counties[0][1]).pk]]
+    small_county = Unit.objects.get(code=counties[1][1])
+    timed = [organizer, province_admin, reviewers[small_county.pk], reviewers[Unit.objects.get(code=counties[0][1]).pk]]
     timed.append(User.objects.get(username=f"bench-s-{school_rows[-1][0]}"))
     for person in timed:
         account_services.change_password(actor=person, new_password=f"Bench-{person.pk}-{seed}-Pass")
@@ -368,6 +370,7 @@ def build(schools: int, *, jobs: int = 1, seed: int = 13) -> World:
         admin=province_admin.pk,
         county_big=big_county.pk,
         reviewer_big=reviewers[big_county.pk].pk,
+        reviewer_small=reviewers[small_county.pk].pk,
         school_user=User.objects.get(username=f"bench-s-{school.code}").pk,
         school_application=school_app.pk,
         school_indicator=fw.leaves()[0].code,

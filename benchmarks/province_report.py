@@ -23,6 +23,7 @@ NAMES = {
     "organizer desk": "组织者工作台",
     "unit tree /orgs/": "单位树 `/orgs/`",
     "audit log": "审计日志",
+    "county list (10)": "区县初审列表（10 份）",
     "county list (100)": "区县初审列表（100 份）",
     "recommend page (100)": "区县推荐页（100 份）",
     "expert pool": "专家库",

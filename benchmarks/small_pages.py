@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     medians = {
         kind: statistics.median(s.seconds for s in record.samples if s.kind == kind) for kind in ("bare", *PAGES)
     }
-    print(f"\n{args.pairs} rounds on the quiet server, {dd.load()} at the end")
+    print(f"\n{args.pairs} rounds, one client and no simulated users, {dd.load()} at the end")
     print(f"  {'page':<20}{'median ms':>10}{'× bare':>8}")
     worst = 0.0
     for kind in ("bare", *PAGES):

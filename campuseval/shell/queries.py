@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from campuseval.access.rules import SCHOOL_ROLES, Actor
@@ -15,7 +15,7 @@ from campuseval.accounts.models import Role
 from campuseval.applications.models import Application
 from campuseval.applications.queries import open_campaigns_for
 from campuseval.campaigns import stages
-from campuseval.campaigns.models import Campaign, Stage
+from campuseval.campaigns.models import Campaign
 from campuseval.orgs.models import Subtree
 from campuseval.reviews.models import Assignment
 
@@ -38,14 +38,19 @@ def _chain_ids(units: list[Any]) -> set[int]:
     return ids
 
 
-def _with_stages(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
-    return qs.prefetch_related(Prefetch("stages", queryset=Stage.objects.order_by("starts_at")))
+def _with_stages(campaigns: QuerySet[Campaign], limit: int) -> list[Campaign]:
+    """The first `limit` campaigns with their stages read in the same statement (no prefetch
+    query)."""
+    rows = list(stages.with_stage_rows(campaigns, "pk")[:limit])
+    for campaign in rows:
+        stages.attach_stages(campaign, getattr(campaign, stages.STAGE_ROWS))
+    return rows
 
 
 def related_campaigns(shell: Shell) -> list[Campaign]:
     """Running campaigns that concern the user's units: those covering one of their units or
     an ancestor (or organized above them when no coverage is listed), and for organizers those
-    organized at or below their unit. At most HOME_CAMPAIGNS, newest first; two queries."""
+    organized at or below their unit. At most HOME_CAMPAIGNS, newest first; one query."""
     chain = _chain_ids([m.unit for m in shell.memberships])
     if not chain:
         return []
@@ -54,8 +59,8 @@ def related_campaigns(shell: Shell) -> list[Campaign]:
     if org_units:
         scope |= Q(pk__in=campaigns_below(org_units, Campaign.objects.all()).values("pk"))
     qs = Campaign.objects.filter(status__in=ACTIVE_STATES, pk__in=Campaign.objects.filter(scope).values("pk"))
-    qs = _with_stages(qs.select_related("organizer__parent__parent__parent")).order_by("-year", "-pk")
-    campaigns = with_current_stage(list(qs[:HOME_CAMPAIGNS]))
+    qs = qs.select_related("organizer__parent__parent__parent").order_by("-year", "-pk")
+    campaigns = with_current_stage(_with_stages(qs, HOME_CAMPAIGNS))
     #: 去申报 only where one of the user's own units is the kind of applicant the campaign takes
     kinds = {kind for unit in shell.units(*SCHOOL_ROLES) for kind in applicant_kinds(unit)}
     for campaign in campaigns:
@@ -66,7 +71,7 @@ def related_campaigns(shell: Shell) -> list[Campaign]:
 
 
 def with_current_stage(campaigns: list[Campaign], now: dt.datetime | None = None) -> list[Campaign]:
-    """Set `current_stage` and `stage_state` on each campaign (stages prefetched, no query):
+    """Set `current_stage` and `stage_state` on each campaign (stages attached, no query):
     the stage running now by its dates, else the next one to start, with the days left; and
     `apply_open`, whether applications are taken now."""
     now = now or timezone.now()
