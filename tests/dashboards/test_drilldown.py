@@ -236,3 +236,17 @@ def test_long_unit_tables_are_paged_and_the_download_has_every_row(dw: DashWorld
     assert "第 2 / 2 页，共 52 行" in second and "上一页" in second
     assert ["乙县扩充学校9", "乙县", "70", "72", "2"] in cells(second)  # the last by unit code
     assert len(xlsx(dw, "organizer", "gap", 1)) == 1 + 52
+
+
+def test_progress_and_attainment_follow_a_status_change_and_a_new_school_at_once(dw: DashWorld) -> None:
+    client = dw.client("organizer")
+    before = cells(client.get(url(dw, "progress")).content.decode())
+    assert ["乙县", "1", "0", "1", "0", "1", "0", "0", "0", "3"] in before
+    app = dw.apps["YA"]
+    app.status = "accepted"  # the county's decision saves the application
+    app.save()
+    school("T-Y-N", "乙县新建小学", dw.y, Unit.Area.RURAL)
+    after = cells(client.get(url(dw, "progress")).content.decode())
+    assert ["乙县", "2", "0", "0", "0", "1", "1", "0", "0", "4"] in after
+    attainment = cells(client.get(url(dw, "attainment")).content.decode())
+    assert attainment[1][:2] == ["甲区", "5"] and attainment[2][:2] == ["乙县", "4"]

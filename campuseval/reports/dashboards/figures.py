@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Count, ExpressionWrapper, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, FilteredRelation, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from campuseval.applications.figures import figures_stamp
@@ -72,7 +72,24 @@ _STATUS_COLUMN: dict[str, str] = {
 def progress(scope: Scope, now: dt.datetime | None = None) -> dict[str, Any]:
     """Units by where they stand, per region: each unit counted once, in the furthest column
     it reached ("已评审" once a review result exists), with the campaign's stage deadlines.
-    Two GROUP BY queries (applications by status, units not yet started), whatever the size."""
+    Two GROUP BY queries (applications by status, units not yet started), whatever the size;
+    the counts are cached until an application, a figure or the unit tree changes."""
+    counted = cached(scope, "progress", lambda: _progress_counts(scope), moving=True)
+    now = now or timezone.now()
+    stages = [
+        {
+            "kind": stage.get_kind_display(),
+            "starts_at": stage.starts_at,
+            "deadline": stage.deadline,
+            "passed": stage.deadline < now,
+            "days_left": max((stage.deadline - now).days, 0) if stage.deadline >= now else None,
+        }
+        for stage in scope.campaign.stages.order_by("starts_at")
+    ]
+    return {**counted, "stages": stages}
+
+
+def _progress_counts(scope: Scope) -> dict[str, Any]:
     level = level_of(scope)
     key_id, key_path = level.lookups()
     counts: dict[Region, dict[str, int]] = defaultdict(lambda: dict.fromkeys((k for k, _ in PROGRESS_COLUMNS), 0))
@@ -101,23 +118,10 @@ def progress(scope: Scope, now: dt.datetime | None = None) -> dict[str, Any]:
         for key, value in c.items():
             total[key] += value
         out_rows.append({"region": region.name, "unit": region, "counts": c, "total": sum(c.values())})
-    now = now or timezone.now()
-    stages = [
-        {
-            "kind": stage.get_kind_display(),
-            "starts_at": stage.starts_at,
-            "deadline": stage.deadline,
-            "passed": stage.deadline < now,
-            "days_left": max((stage.deadline - now).days, 0) if stage.deadline >= now else None,
-        }
-        for stage in scope.campaign.stages.order_by("starts_at")
-    ]
     return {
         "columns": list(PROGRESS_COLUMNS),
         "rows": out_rows,
         "total": {"region": "合计", "counts": total, "total": sum(total.values())},
-        "stages": stages,
-        "level": level,
     }
 
 
@@ -305,7 +309,12 @@ def _with_figures(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 def attainment(scope: Scope) -> dict[str, Any]:
     """Share of covered units at each level or above, per region and overall, against the
-    seed's targets. GROUP BY (region, level) in SQL, plus the covered units per region."""
+    seed's targets. GROUP BY (region, level) in SQL, plus the covered units per region;
+    cached until an application, a figure or the unit tree changes."""
+    return cached(scope, "attainment", lambda: _attainment(scope), moving=True)
+
+
+def _attainment(scope: Scope) -> dict[str, Any]:
     level = level_of(scope)
     key_id, key_path = level.lookups()
     levels = [lvl.name for lvl in scope.framework.levels]  # highest first
@@ -431,9 +440,20 @@ def _score_gap(scope: Scope) -> dict[str, Any]:
 CACHE_SECONDS = 600
 
 
-def cached(scope: Scope, name: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def moving_stamp(scope: Scope) -> str:
+    """What progress and attainment also depend on: the campaign's applications (any status
+    change saves the application, moving its `updated_at`) and the unit tree (units added or
+    removed); two aggregate queries."""
+    apps = Application.objects.filter(campaign=scope.campaign).aggregate(at=Max("updated_at"), n=Count("pk"))
+    units = Unit.objects.aggregate(top=Max("pk"), n=Count("pk"))
+    at = apps["at"].isoformat() if apps["at"] else "-"
+    return f"{at}:{apps['n']}:{units['top']}:{units['n']}"
+
+
+def cached(scope: Scope, name: str, compute: Callable[[], dict[str, Any]], moving: bool = False) -> dict[str, Any]:
     """A figure read far more than written, cached under the campaign's figures stamp (which
-    changes on every submission and every computation), the scope and the drill-down unit."""
+    changes on every submission and every computation), the scope and the drill-down unit;
+    `moving` adds the applications' and units' stamp for figures that count statuses."""
     region = ",".join(sorted(scope.region.paths)) if scope.region is not None else "*"
     key = ":".join(
         [
@@ -445,6 +465,7 @@ def cached(scope: Scope, name: str, compute: Callable[[], dict[str, Any]]) -> di
             region,
             str(scope.unit.pk if scope.unit is not None else "-"),
             figures_stamp(scope.campaign.pk),
+            moving_stamp(scope) if moving else "",
         ]
     )
     digest = hashlib.sha256(key.encode()).hexdigest()
