@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campuseval.access import rules, scopes
@@ -20,12 +20,21 @@ from campuseval.accounts import lockout
 from campuseval.accounts.models import Membership, User
 from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
+from campuseval.listing import Sort, paginate
 from campuseval.orgs.models import Subtree
 
 from . import services
 from .forms import AccountCreateForm, AccountFilterForm, ActiveForm, ConfirmForm, PeopleForm, RoleForm
 
 PAGE_SIZE = 50
+#: the columns the account list may be sorted by (user name by default)
+SORTS = [
+    Sort("username", _("用户名"), ["username"]),
+    Sort("name", _("姓名"), ["display_name", "username"]),
+    Sort("staff_no", _("工号"), ["staff_no", "username"]),
+    Sort("active", _("状态"), ["-is_active", "username"]),
+    Sort("joined", _("创建时间"), ["date_joined"]),
+]
 
 
 def _scope(request: AuthenticatedRequest) -> Subtree | None:
@@ -69,22 +78,19 @@ def account_list(request: AuthenticatedRequest) -> HttpResponse:
             accounts = accounts.filter(pk__in=held.values("user_id"))
         if form.cleaned_data["active"] in ("0", "1"):
             accounts = accounts.filter(is_active=form.cleaned_data["active"] == "1")
-    accounts = accounts.order_by("username").prefetch_related(
+    accounts = accounts.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("unit").order_by("unit__code", "role"))
     )
-    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    listing = paginate(request, accounts, sorts=SORTS, default="username", per_page=PAGE_SIZE)
+    rows = listing.rows
     locks = lockout.lock_states(u.username for u in rows)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "people/list.html",
         {
             "form": form,
-            "page": page,
+            "listing": listing,
             "rows": [(u, locks.get(u.username, lockout.LockState())) for u in rows],
-            "query": query.urlencode(),
         },
     )
 

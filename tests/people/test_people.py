@@ -3,6 +3,7 @@ over which accounts; every change audited with the state before and after."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -150,6 +151,31 @@ def test_list_costs_the_same_queries_for_one_row_and_a_full_page(
     assert "teacher00" in page and "第 1 / 2 页" in page
     page = client.get(url, {"page": "2"}).content.decode()
     assert "teacher59" in page
+
+
+def test_list_pages_keep_filters_and_sort(admins: Admins) -> None:
+    a = admins
+    for i in range(55):
+        f.person(f"teacher{i:02d}", a.p.school_y, Role.HEAD if i % 2 else Role.APPLICANT)
+    client = a.client("county_y_admin")
+    url = reverse("people:list")
+    first = client.get(url, {"role": "head", "sort": "-username"}).content.decode()
+    shown = re.search(r"共 (\d+) 条", first)
+    assert shown is not None and int(shown.group(1)) >= 27
+    # by user name, descending: teacher53 first; applicants (even numbers) never
+    assert first.index("teacher53") < first.index("teacher51") and "teacher52" not in first
+    small = client.get(url, {"role": "head", "sort": "-username", "per_page": "20"}).content.decode()
+    link = re.search(r'rel="next" href="([^"]+)"', small)
+    assert link is not None
+    href = html.unescape(link.group(1))
+    assert "role=head" in href and "sort=-username" in href and "per_page=20" in href and "page=2" in href
+    second = client.get(url + href).content.decode()
+    assert "teacher13" in second and "teacher53" not in second and "teacher12" not in second
+    f.person("zz_teacher", a.p.school_y, Role.APPLICANT, display_name="Aaron")
+    by_name = client.get(url, {"sort": "name", "per_page": "100"}).content.decode()
+    assert 'aria-sort="ascending"' in by_name and by_name.index(">zz_teacher<") < by_name.index(">teacher00<")
+    by_username = client.get(url, {"per_page": "100"}).content.decode()
+    assert by_username.index(">teacher00<") < by_username.index(">zz_teacher<")
 
 
 def test_create_account_shows_a_one_time_password_once(admins: Admins) -> None:
