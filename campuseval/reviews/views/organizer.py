@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from campuseval.access.rules import Actor, organizer_scope
@@ -84,17 +84,19 @@ def _desk(
     settings_form: ReviewSettingsForm | None = None,
     publish_form: PublishForm | None = None,
 ) -> HttpResponse:
-    """The desk page; reads only (settings not yet saved show their defaults)."""
+    """The desk page; reads only (settings not yet saved show their defaults). Its three long
+    lists (finalists, tasks, results) are each one page at a time, filtered and sorted on the
+    server under their own prefix (`f_`, `t_`, `r_`), so a province's 2,000 finalists cost
+    what 50 do; the forms that pick applications offer the finalists of the page shown."""
     conf = ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
     post = request.POST if request.method == "POST" else {}
-    assignments = list(
-        Assignment.objects.filter(panel__campaign=campaign)
-        .select_related("expert__user", "application__unit", "panel")
-        .order_by("application__unit__code", "pk")
-    )
     publication = queries.current_publication(campaign)
     chosen_apps = [i for i in map(id_param, request.POST.getlist("applications")) if i is not None]
     chosen_experts = [i for i in map(id_param, request.POST.getlist("experts")) if i is not None]
+    panels = list(campaign.panels.prefetch_related("members__user"))
+    finalists = _finalist_list(request, campaign)
+    tasks = _task_list(request, campaign, panels)
+    results = _result_list(request, campaign)
     return render(
         request,
         "reviews/organizer.html",
@@ -103,14 +105,17 @@ def _desk(
             "conf": conf,
             "settings_form": settings_form or ReviewSettingsForm(instance=conf),
             "publish_form": publish_form or PublishForm(),
-            "panels": campaign.panels.prefetch_related("members__user"),
+            "panels": panels,
             "experts": list(_pool(request)),
             "post": post,
             "chosen_apps": chosen_apps,
             "chosen_experts": chosen_experts,
-            "assignments": assignments,
-            "recommended": list(queries.finalists(campaign).order_by("unit__code")),
-            "result_groups": _result_groups(campaign),
+            "finalists": finalists,
+            "tasks": tasks,
+            "results": results,
+            "assignments": tasks["rows"],
+            "recommended": finalists["rows"],
+            "result_groups": queries.by_kind(results["rows"], (gettext("学校"), gettext("区县"))),
             "publication": publication,
             "publications": list(Publication.objects.filter(campaign=campaign).order_by("-number")),
             "blockers": services.finalize_blockers(campaign),
@@ -120,15 +125,174 @@ def _desk(
                 .prefetch_related("experts__user")
             ),
             "objections": queries.campaign_objections(campaign),
-            "lists": campaign.recommendation_lists.select_related("unit").prefetch_related("rows__application__unit"),
+            # counted in the database: a province has hundreds of lists and thousands of rows
+            "lists": campaign.recommendation_lists.select_related("unit")
+            .annotate(row_count=Count("rows"))
+            .order_by("unit__code"),
         },
     )
 
 
-def _result_groups(campaign: Campaign) -> list[tuple[str, list[Result]]]:
-    """Schools and districts are ranked apart; the desk shows them in separate tables."""
-    results = campaign.results.select_related("application__unit").order_by("rank", "application__unit__code")
-    return queries.by_kind(results, (gettext("学校"), gettext("区县")))
+FINALIST_SORTS = (
+    Sort("code", gettext("单位代码"), ("unit__code",)),
+    Sort("name", gettext("申报单位"), ("unit__name",)),
+    Sort("county", gettext("所属区县"), ("unit__parent__code", "unit__code")),
+    Sort("tasks", gettext("已分配任务"), ("task_count", "unit__code")),
+)
+TASK_SORTS = (
+    Sort("code", gettext("申报单位"), ("application__unit__code",)),
+    Sort("expert", gettext("专家"), ("expert__user__display_name", "expert__user__username")),
+    Sort("status", gettext("状态"), ("status", "application__unit__code")),
+    Sort("total", gettext("评分"), ("total", "application__unit__code")),
+)
+RESULT_SORTS = (
+    # schools before districts (they are ranked apart), then by rank
+    Sort("rank", gettext("名次"), ("-kind", "rank", "application__unit__code")),
+    Sort("final", gettext("最终得分"), ("-kind", "final", "application__unit__code")),
+    Sort("name", gettext("申报单位"), ("application__unit__name",)),
+)
+
+
+def _desk_list(
+    request: AuthenticatedRequest,
+    prefix: str,
+    queryset: QuerySet[Any],
+    sorts: tuple[Sort, ...],
+    default: str,
+    filters: dict[str, str],
+    anchor: str,
+) -> dict[str, Any]:
+    """One of the desk's lists: its page (`rows`, `listing`), the filters as typed, the pager's
+    links (built here: the listing templates name `page` and `sort` without a prefix) and the
+    other lists' parameters, which its filter form carries as hidden fields so filtering one
+    list keeps the others where they were."""
+    listing = paginate(request, queryset, sorts=sorts, default=default, prefix=prefix)
+    page = listing.page
+
+    def link(number: int) -> str:
+        params = request.GET.copy()
+        params[f"{prefix}page"] = str(number)
+        return f"?{params.urlencode()}#{anchor}"
+
+    pages = [
+        {"number": n, "url": link(n) if isinstance(n, int) else "", "current": n == page.number}
+        for n in listing.page_numbers
+    ]
+    return {
+        "prefix": prefix,
+        "anchor": anchor,
+        "listing": listing,
+        "rows": listing.rows,
+        "total": listing.total,
+        "filters": filters,
+        "pages": pages if page.paginator.num_pages > 1 else [],
+        "previous": link(page.previous_page_number()) if page.has_previous() else "",
+        "next": link(page.next_page_number()) if page.has_next() else "",
+        "others": [
+            (key, value) for key in request.GET if not key.startswith(prefix) for value in request.GET.getlist(key)
+        ],
+    }
+
+
+def _finalist_list(request: AuthenticatedRequest, campaign: Campaign) -> dict[str, Any]:
+    """The finalists, filterable by name or code, county (or city), status and "no task yet"."""
+    get = request.GET
+    qs = queries.finalists(campaign).annotate(task_count=Count("assignments", distinct=True))
+    q, q_typed, q_problem = clean_search(get.get("f_q", ""), gettext("学校名称或代码"))
+    if q_problem and request.method == "GET":
+        messages.warning(request, q_problem)
+    if q:
+        qs = qs.filter(Q(unit__name__icontains=q) | Q(unit__code__icontains=q))
+    # the counties the finalists come from and their cities (a 市直 school's parent is its city)
+    parents = queries.finalists(campaign).values("unit__parent_id")
+    regions = list(
+        Unit.objects.filter(kind__in=[Unit.Kind.COUNTY, Unit.Kind.CITY])
+        .filter(Q(pk__in=parents) | Q(children__pk__in=parents))
+        .distinct()
+        .order_by("code")
+    )
+    wanted = id_param(get.get("f_region", ""))
+    chosen = next((u for u in regions if u.pk == wanted), None)
+    region = None if chosen is None else chosen.pk
+    if chosen is not None:
+        # a county or a city: everything under it, one indexed prefix match
+        qs = qs.filter(Subtree.of([chosen]).q("unit"))
+    status = get.get("f_status", "")
+    if status in Application.Status.values:
+        qs = qs.filter(status=status)
+    unassigned = get.get("f_unassigned", "") == "1"
+    if unassigned:
+        qs = qs.filter(task_count=0)
+    filters = {
+        "q": q_typed,
+        "region": "" if region is None else str(region),
+        "status": status if status in Application.Status.values else "",
+        "unassigned": "1" if unassigned else "",
+    }
+    data = _desk_list(request, "f_", qs, FINALIST_SORTS, "code", filters, "desk-finalists")
+    data["regions"] = regions
+    data["statuses"] = [
+        (value, label)
+        for value, label in Application.Status.choices
+        if value in queries.REVIEWED_STATUSES or value == Application.Status.ACCEPTED
+    ]
+    return data
+
+
+def _task_list(request: AuthenticatedRequest, campaign: Campaign, panels: list[Any]) -> dict[str, Any]:
+    """The review tasks, filterable by school, expert, panel and status."""
+    get = request.GET
+    qs = Assignment.objects.filter(panel__campaign=campaign).select_related(
+        "expert__user", "application__unit", "panel"
+    )
+    q, q_typed, q_problem = clean_search(get.get("t_q", ""), gettext("学校或专家"))
+    if q_problem and request.method == "GET":
+        messages.warning(request, q_problem)
+    if q:
+        qs = qs.filter(
+            Q(application__unit__name__icontains=q)
+            | Q(application__unit__code__icontains=q)
+            | Q(expert__user__display_name__icontains=q)
+            | Q(expert__user__username__icontains=q)
+        )
+    status = get.get("t_status", "")
+    if status in Assignment.Status.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    panel = id_param(get.get("t_panel", ""))
+    if panel is not None:
+        qs = qs.filter(panel_id=panel)
+    filters = {"q": q_typed, "status": status, "panel": "" if panel is None else str(panel)}
+    data = _desk_list(request, "t_", qs, TASK_SORTS, "code", filters, "desk-tasks")
+    data["statuses"] = Assignment.Status.choices
+    return data
+
+
+def _result_list(request: AuthenticatedRequest, campaign: Campaign) -> dict[str, Any]:
+    """The results, filterable by school, kind, divergence still open and selection."""
+    get = request.GET
+    qs = campaign.results.select_related("application__unit")
+    q, q_typed, q_problem = clean_search(get.get("r_q", ""), gettext("学校名称或代码"))
+    if q_problem and request.method == "GET":
+        messages.warning(request, q_problem)
+    if q:
+        qs = qs.filter(Q(application__unit__name__icontains=q) | Q(application__unit__code__icontains=q))
+    kind = get.get("r_kind", "")
+    if kind in ("school", "district"):
+        qs = qs.filter(kind=kind)
+    else:
+        kind = ""
+    divergent = get.get("r_divergent", "") == "1"
+    if divergent:
+        qs = qs.filter(divergent=True, divergence_resolution="")
+    selected = get.get("r_selected", "")
+    if selected in ("1", "0"):
+        qs = qs.filter(selected=selected == "1")
+    else:
+        selected = ""
+    filters = {"q": q_typed, "kind": kind, "divergent": "1" if divergent else "", "selected": selected}
+    return _desk_list(request, "r_", qs, RESULT_SORTS, "rank", filters, "desk-results")
 
 
 @require_GET
@@ -519,10 +683,10 @@ def _back(request: AuthenticatedRequest) -> str:
 
 #: the pool's sorts; by work unit (those in the pool first) unless the organizer chooses
 POOL_SORTS = (
-    Sort("unit", gettext_lazy("工作单位"), ("-is_active", "unit__code", "user__username")),
-    Sort("name", gettext_lazy("专家"), ("user__display_name", "user__username")),
-    Sort("region", gettext_lazy("所在区县"), ("region__code", "user__username")),
-    Sort("open", gettext_lazy("未完成任务"), ("open_tasks", "user__username")),
+    Sort("unit", gettext("工作单位"), ("-is_active", "unit__code", "user__username")),
+    Sort("name", gettext("专家"), ("user__display_name", "user__username")),
+    Sort("region", gettext("所在区县"), ("region__code", "user__username")),
+    Sort("open", gettext("未完成任务"), ("open_tasks", "user__username")),
 )
 
 
@@ -532,7 +696,7 @@ def _with_params(request: AuthenticatedRequest, params: QueryDict) -> Authentica
     if params is request.GET:
         return request
     shown = copy.copy(request)
-    shown.GET = params
+    shown.GET = params  # type: ignore[assignment]  # read-only here, as the request's own
     return shown
 
 
