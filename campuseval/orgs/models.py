@@ -170,7 +170,8 @@ def fill_paths(units: Iterable[Unit]) -> None:
             unit.path = f"{known.get(unit.parent_id, '') if unit.parent_id else ''}{unit.pk}{SEP}"
             known[unit.pk] = unit.path
         Unit.objects.bulk_update(ready, ["path"], batch_size=1000)
-        pending = [u for u in pending if u not in ready]
+        written = {id(u) for u in ready}  # by identity: `u not in ready` compared models pairwise (quadratic)
+        pending = [u for u in pending if id(u) not in written]
 
 
 @dataclass(frozen=True)

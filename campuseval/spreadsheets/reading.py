@@ -18,6 +18,7 @@ the header (the missing cells are empty) but not carry content beyond it."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -190,4 +191,24 @@ def read_sheet(file: IO[bytes], expected: tuple[str, ...]) -> Sheet:
         sheet.refused = [(0, "文件内容已损坏，无法读取，请用 Excel 另存后再导入")]
     finally:
         workbook.close()
+    return sheet
+
+
+def sheet_of(columns: tuple[str, ...], rows: Iterable[Sequence[Any]]) -> Sheet:
+    """A sheet from values in memory, numbered as a file's rows would be (data from row 2): for
+    a service called without a file (a benchmark generating a province, a management command).
+    Each cell is read as an uploaded one is; a row shorter than `columns` has empty cells."""
+    sheet = Sheet()
+    for number, values in enumerate(rows, start=2):
+        row = dict.fromkeys(columns, "")
+        bad = None
+        for name, value in zip(columns, values, strict=False):
+            text, reason = _text(value)
+            if reason:
+                bad = bad or f"“{name}”{reason}"
+            row[name] = text
+        if bad:
+            sheet.refused.append((number, bad))
+        else:
+            sheet.rows.append((number, row))
     return sheet

@@ -25,6 +25,7 @@ from campuseval.reports import imports
 from campuseval.reports.audit_log import queue_audit_export
 from campuseval.reports.models import ImportJob
 from campuseval.reviews.models import Expert
+from campuseval.spreadsheets.reading import sheet_of
 from campuseval.spreadsheets.writing import Column, build_workbook
 from campuseval.units.services import UNIT_COLUMNS, import_units
 from tests import factories as f
@@ -278,3 +279,12 @@ def test_a_long_unit_sheet_runs_in_the_background_from_the_imports_page(
     outsider = Client()
     outsider.force_login(world["organizer"])
     assert outsider.get(reverse("reports:import_job", args=[job.pk])).status_code == 404
+
+
+def test_a_province_from_values_in_memory_as_a_benchmark_makes_it(world: dict[str, Any]) -> None:
+    """`sheet_of` reads values as an uploaded sheet's cells (numbers as text, formulas refused)."""
+    rows = [*PROVINCE, ("P-X", "公式学校", "PR", "学校", "小学", "=A1")]
+    report = import_units(actor=world["admin"], sheet=sheet_of(UNIT_COLUMNS, rows))
+    assert report.refused == [(8, "“城乡”是公式，请填写值本身（可复制后“选择性粘贴为数值”）")]
+    report = import_units(actor=world["admin"], sheet=sheet_of(UNIT_COLUMNS, PROVINCE))
+    assert report.ok and Unit.objects.get(code="P-S").classes == 60
