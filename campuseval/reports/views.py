@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +24,7 @@ from campuseval.access.rules import (
     may_see_recommendation,
 )
 from campuseval.access.views import AuthenticatedRequest
-from campuseval.accounts.models import Role, User
+from campuseval.accounts.models import Role
 from campuseval.applications import queries as application_queries
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
@@ -33,6 +32,8 @@ from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import formdefs
+from campuseval.engine.text import clean_search
+from campuseval.listing import Listing, Sort, paginate
 from campuseval.reviews import queries as review_queries
 from campuseval.reviews.county_scores import county_totals
 from campuseval.reviews.models import Assignment, RecommendationList
@@ -276,15 +277,45 @@ def published_list(request: HttpRequest, pk: int) -> HttpResponse:
 AUDIT_PAGE = 20
 
 
-def _import_audit(user: User, page: str | None) -> Any:
+#: what the import audit list may be narrowed to: the label and the actions' prefixes
+IMPORT_AUDIT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "accounts": ("账号", ("import.account", "import.membership", "import.passwords")),
+    "experts": ("专家", ("import.expert",)),
+    "units": ("单位", ("import.units",)),
+    "framework": ("指标框架", ("import.framework",)),
+}
+#: the columns the import audit list may be sorted by (newest first by default)
+IMPORT_AUDIT_SORTS = [
+    Sort("at", "时间", ["at"]),
+    Sort("actor", "操作人", ["actor_name", "at"]),
+]
+
+
+def _import_audit(request: AuthenticatedRequest) -> tuple[Listing[AuditEntry], dict[str, str]]:
     """The import audit rows of the importer's scope (each row's unit in it), and their own,
-    newest first, one page at a time: a count and a page, whatever the page's length."""
+    newest first, one page at a time with the total (a count and a page, whatever the page's
+    length), narrowed by what was imported (`?what=`) and a word of the summary (`?q=`)."""
+    user = request.user
     entries = AuditEntry.objects.filter(action__startswith="import.").only(
         "at", "actor_name", "action", "summary", "before", "after", "object_type", "object_id"
     )
     if not user.is_superuser:
         entries = entries.filter(Q(unit_id__in=managed_scope(user).ids()) | Q(actor_id=user.pk))
-    return Paginator(entries.order_by("-at", "-pk"), AUDIT_PAGE).get_page(page)
+    what = request.GET.get("what", "")
+    if what in IMPORT_AUDIT_KINDS:
+        wanted = Q()
+        for prefix in IMPORT_AUDIT_KINDS[what][1]:
+            wanted |= Q(action__startswith=prefix)
+        entries = entries.filter(wanted)
+    else:
+        what = ""
+    q, typed, problem = clean_search(request.GET.get("q", ""), "导入记录摘要")
+    if problem:
+        messages.error(request, problem)
+    if q:
+        entries = entries.filter(summary__icontains=q)
+    listing = paginate(request, entries, sorts=IMPORT_AUDIT_SORTS, default="-at", per_page=AUDIT_PAGE)
+    return listing, {"what": what, "q": typed}
 
 
 #: the names of what an import audit row records, as the page shows them
@@ -357,9 +388,9 @@ def imports(request: AuthenticatedRequest) -> HttpResponse:
         problems = [(0, f"{_label(form, name)}：{e}") for name, errors in form.errors.items() for e in errors]
         report = ImportReport(refused=problems)
     jobs = list(ImportJob.objects.filter(user=request.user)[:10])
-    audit = _import_audit(request.user, request.GET.get("page"))
-    for entry in audit:
-        entry.changes = _changes(entry)
+    audit, audit_filters = _import_audit(request)
+    for entry in audit.rows:
+        entry.changes = _changes(entry)  # type: ignore[attr-defined]
     return render(
         request,
         "reports/imports.html",
@@ -370,7 +401,10 @@ def imports(request: AuthenticatedRequest) -> HttpResponse:
             "post": request.POST,
             "draft": draft,
             "jobs": jobs,
-            "audit": audit,
+            "listing": audit,
+            "audit": audit.rows,
+            "audit_filters": audit_filters,
+            "audit_kinds": [(key, label) for key, (label, _) in IMPORT_AUDIT_KINDS.items()],
             "password_form": TakePasswordsForm(),
         },
     )
