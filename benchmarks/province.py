@@ -91,6 +91,8 @@ class Measured:
     base_mb: float | None = None
     error: str = ""
     runs: int = 0
+    #: the first request (cold: nothing cached yet)
+    first_ms: float = 0.0
 
 
 @dataclass
@@ -263,6 +265,7 @@ def time_page(page: Page, runs: int, users: dict[int, Any]) -> Measured:
         page.small,
         error=error,
         runs=runs,
+        first_ms=first * 1000,
     )
 
 

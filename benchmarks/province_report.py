@@ -43,13 +43,13 @@ def ok(flag: bool) -> str:
 
 def pages(run: dict[str, Any]) -> list[str]:
     out = [
-        "| 页面 | p50 | 查询数 | HTML | bare 的倍数 | 峰值内存 | 目标 | 达标 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| 页面 | p50 | 首次请求 | 查询数 | HTML | bare 的倍数 | 峰值内存 | 目标 | 达标 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for m in run["pages"]:
         name = NAMES.get(m["name"], m["name"])
         if m["error"] and not m["p50_ms"]:
-            out.append(f"| {name} | 出错：{m['error'][:80]} | | | | | | **否** |")
+            out.append(f"| {name} | 出错：{m['error'][:80]} | | | | | | | **否** |")
             continue
         small = m["small"]
         target = f"≤ {SMALL_RATIO}× bare" if small else f"≤ {PAGE_MS:.0f} ms"
@@ -60,7 +60,8 @@ def pages(run: dict[str, Any]) -> list[str]:
         runs = f"（{m['runs']} 次）" if m.get("runs") and m["runs"] < 10 else ""
         note = f"（{m['error']}）" if m["error"] else ""
         out.append(
-            f"| {name} | {m['p50_ms']:,.0f} ms{runs} | {m['queries']} | {m['html_kb']:,.0f} KB | "
+            f"| {name} | {m['p50_ms']:,.0f} ms{runs} | {m.get('first_ms', 0):,.0f} ms | {m['queries']} | "
+            f"{m['html_kb']:,.0f} KB | "
             f"{m['ratio']:.1f}× | {f'{peak:.0f} MB' if peak else '—'} | {target}，≤ 300 MB | {ok(good)}{note} |"
         )
     return out
