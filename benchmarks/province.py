@@ -58,8 +58,8 @@ BENCH_DIR = ROOT / "var" / "bench"
 RESULTS = ROOT / "benchmarks" / "results"
 WORLD_FILE = BENCH_DIR / "province-world.json"
 PAGE_MS, PAGE_MB, SMALL_RATIO = 300.0, 300.0, 2.5
-#: seconds of timed requests a slow page gets (at least 3 runs)
-PAGE_BUDGET = 20.0
+#: seconds of timed requests a slow page gets (at least one run)
+PAGE_BUDGET = 10.0
 #: seconds an operation may take before it is reported as timed out
 OPERATION_TIMEOUT = int(os.environ.get("PROVINCE_OPERATION_TIMEOUT", "420"))
 
