@@ -415,7 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     plan = pages(world)
     out = Path(args.output)
     write(run, out)
-    with stage_open(campaign, Stage.Kind.EXPERT_REVIEW):  # the province at its expert review
+    # the province at its expert review; the county review open too, so that the county pages
+    # show their full lists and forms as during that stage
+    with stage_open(campaign, Stage.Kind.EXPERT_REVIEW), stage_open(campaign, Stage.Kind.COUNTY_REVIEW):
         for page in plan:
             measured = time_page(page, args.runs, users)
             run.pages.append(measured)
