@@ -299,9 +299,10 @@ SPEC: dict[str, Spec] = {
     ),
     # --- units
     "units:tree": Spec(
+        # a drill-down: the top of the region lists its counties (schools one level further)
         get={
-            "city_organizer": ok("school.name", absent="other_school.name"),
-            "outsider_organizer": ok("other_school.name", absent="school.name"),
+            "city_organizer": ok("county.name", absent="other_county.name"),
+            "outsider_organizer": ok("other_county.name", absent="county.name"),
         },
     ),
     "units:import": Spec(
