@@ -199,12 +199,15 @@ def _outcome(operation: Operation) -> dict[str, Any]:
 
 
 def run_operation(operation_id: int) -> str:
-    """The worker's part: run the step and store its outcome; a refusal (a ValidationError,
-    in Chinese) or a lost permission is shown on the page as the failure's reason."""
+    """The worker's part: claim the queued operation (only one run of the task does the step),
+    run it and store its outcome; a refusal (a ValidationError, in Chinese) or a lost
+    permission is shown on the page as the failure's reason."""
     operation = Operation.objects.select_related("campaign", "user").get(pk=operation_id)
-    if operation.is_finished:
+    claimed = Operation.objects.filter(pk=operation.pk, status=Operation.Status.QUEUED).update(
+        status=Operation.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:  # finished, or already taken by another run of the task
         return str(operation.status)
-    Operation.objects.filter(pk=operation.pk).update(status=Operation.Status.RUNNING, started_at=timezone.now())
     error = ""
     report: dict[str, Any] = {}
     try:

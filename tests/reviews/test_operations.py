@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from campuseval.accounts.models import Role
 from campuseval.orgs.models import Unit
-from campuseval.reviews import services
+from campuseval.reviews import services, tasks
 from campuseval.reviews.models import Assignment, Operation, Panel, Result, ReviewSettings
 
 from .conftest import expert, recommended, sheet, user
@@ -59,6 +59,10 @@ def test_auto_assignment_runs_in_the_worker_and_its_page_shows_the_outcome(
     )
     assert operation.user == world["organizer"] and operation.task_id and operation.finished_at
     assert Assignment.objects.filter(panel=panel).count() == 6
+    finished = operation.finished_at
+    assert tasks.run_operation(operation.pk) == "done"  # a second run of the task does nothing
+    operation.refresh_from_db()
+    assert operation.finished_at == finished and Assignment.objects.filter(panel=panel).count() == 6
     page = org.get(response["Location"]).content.decode()
     assert "自动分配已交由后台执行，完成后本页显示结果" in page  # the message of the POST
     assert "已自动分配 6 项评审任务（3 份申报，每份 2 位专家）" in page and "已完成" in page
