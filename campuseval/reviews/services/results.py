@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from campuseval.access.rules import is_organizer_for
 from campuseval.accounts.models import User
-from campuseval.applications.figures import record_final
+from campuseval.applications.figures import record_finals
 from campuseval.applications.models import Application
 from campuseval.audit.services import record
 from campuseval.campaigns.models import Campaign
@@ -139,7 +139,7 @@ def recompute_results(
     """The computation itself; the caller holds the campaign lock and has decided it may run
     (before publication, or closing a 复议). The finalists' submitted sheets and current
     results are read once and the results written in bulk, so the query count does not grow
-    with the finalists (the dashboards' figures, `record_final`, are still written per result)."""
+    with the finalists (the dashboards' figures too, `record_finals`, in batches)."""
     conf, _ = ReviewSettings.objects.get_or_create(campaign=campaign)
     agg_settings = aggregation.Settings(
         method=conf.method,
@@ -247,8 +247,7 @@ def recompute_results(
                 verdict = "入选" if res.selection_override else "未入选"
                 res.note = (f"{res.note}；组织单位调整为{verdict}" if res.note else f"组织单位调整为{verdict}")[:200]
     _store(results)
-    for result in results:
-        record_final(result)  # the dashboards' queryable figures (derived from this result)
+    record_finals(results)  # the dashboards' queryable figures (derived from these results)
     record(
         actor=actor,
         action="results.compute",
