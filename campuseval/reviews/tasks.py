@@ -28,15 +28,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from campuseval.access.rules import county_of, is_organizer_for
+from campuseval.access.rules import DIRECT_REVIEWER_ROLES, first_review_unit, is_organizer_for
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.applications.models import Application
 from campuseval.campaigns.models import Campaign, Stage
 from campuseval.notifications.models import Notification
 from campuseval.notifications.services import notify
+from campuseval.orgs.models import Unit
 
 from . import services
 from .models import Assignment, Operation, Panel
@@ -83,10 +85,14 @@ def remind(*, now: dt.datetime | None = None, days: int = 3) -> int:
         waiting = Application.objects.filter(
             campaign=stage.campaign, status=Application.Status.SUBMITTED
         ).select_related("unit__parent")
-        counties = {c.pk for c in (county_of(a.unit) for a in waiting) if c is not None}
-        for membership in Membership.objects.filter(unit_id__in=counties, role=Role.COUNTY_REVIEWER).select_related(
-            "user"
-        ):
+        #: the county step's units: counties, and the city / province of a 市直 / 省直 school
+        steps = {u for u in (first_review_unit(a.unit) for a in waiting) if u is not None}
+        counties = {u.pk for u in steps if u.kind == Unit.Kind.COUNTY}
+        direct = {u.pk for u in steps if u.kind != Unit.Kind.COUNTY}
+        reviewers = Q(unit_id__in=counties, role=Role.COUNTY_REVIEWER) | Q(
+            unit_id__in=direct, role__in=DIRECT_REVIEWER_ROLES
+        )
+        for membership in Membership.objects.filter(reviewers).select_related("user"):
             if not _already_told(membership.user_id, text, since):
                 sent += notify(users=[membership.user], text=text, link="/reviews/county/")
     for stage in Stage.objects.filter(

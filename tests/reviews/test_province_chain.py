@@ -24,14 +24,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from campuseval.access import rules
 from campuseval.accounts.models import Role, User
 from campuseval.applications.models import Application
-from campuseval.campaigns.models import Campaign, FrameworkRecord
+from campuseval.campaigns.models import Campaign, FrameworkRecord, Stage
+from campuseval.notifications.models import Notification
 from campuseval.orgs.models import Unit
 from campuseval.reviews import queries, services
 from campuseval.reviews.models import Panel, RecommendationList, ReviewSettings
+from campuseval.reviews.tasks import remind
 
 from .conftest import FRAMEWORK, expert, sheet, submitted, user
 
@@ -366,3 +369,20 @@ def test_the_city_page_offers_its_direct_schools_beside_the_counties_lists(pworl
     # another city's reviewer never sees them
     other = client_for(w["city_b_reviewer"]).get(url + f"?city={w['city_a'].pk}").content.decode()
     assert "甲市第一中学" not in other
+
+
+def test_the_county_review_reminder_reaches_the_city_and_province_reviewers(pworld: dict) -> None:
+    """A waiting 市直 school reminds its city's reviewer, a 省直 school the province's organizer,
+    as county schools remind their county's reviewer; a county with nothing waiting hears
+    nothing."""
+    now = timezone.now()
+    Stage.objects.create(
+        campaign=pworld["campaign"],
+        kind=Stage.Kind.COUNTY_REVIEW,
+        starts_at=now - dt.timedelta(days=5),
+        deadline=now + dt.timedelta(days=1),
+    )
+    Application.objects.filter(pk=pworld["apps"]["a2_0"].pk).update(status=Application.Status.ACCEPTED)
+    remind(now=now)
+    told = set(Notification.objects.filter(text__contains="县级初审").values_list("user__username", flat=True))
+    assert told == {"city_a_reviewer", "porganizer", "r_a1", "r_b1"}
