@@ -304,8 +304,9 @@ def build(schools: int, *, jobs: int = 1, seed: int = 13) -> World:
 
     # --- the expert pool, 100 experts ----------------------------------------------------------
     expert_rows = []
+    peopled = [code for _, code in counties if code in by_county]  # counties with schools
     for e in range(EXPERTS):
-        _, county = counties[(e * 7 + 3) % len(counties)]
+        county = peopled[(e * 7 + 3) % len(peopled)]
         work = by_county[county][-1 - e % 5]
         expert_rows.append(
             (f"bench-expert-{e + 1:03d}", f"评审专家{e + 1}", "", "", work, county, "高级教师", "智慧课堂、教育信息化")
