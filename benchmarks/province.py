@@ -438,7 +438,9 @@ def main(argv: list[str] | None = None) -> int:
                     spec = {"kind": "save", "user": page.user, "url": page.url, "fields": page.save}
                 else:
                     spec = {"kind": "page", "user": page.user, "url": page.url}
-                got = probe(env, spec)
+                county = page.name.startswith(("county", "recommend"))
+                with stage_open(campaign, Stage.Kind.COUNTY_REVIEW) if county else contextlib.nullcontext():
+                    got = probe(env, spec)
                 measured.peak_mb, measured.base_mb = got.get("peak_mb"), got.get("base_mb")
                 if got.get("error"):
                     measured.error = measured.error or got["error"]
