@@ -298,6 +298,9 @@ SERIALIZATION_MODULES = {"backup": "campuseval.shell.serializer"}
 
 # Excel exports with more rows than this are built by a background task (reports.tasks)
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
+#: From this many finalists the organizer's auto-assignment and result computation run in the
+#: background worker with a progress page (reviews.Operation) instead of inside the request.
+REVIEW_INLINE_FINALISTS = env_int("REVIEW_INLINE_FINALISTS", 200)
 #: `manage.py cleanup_exports` (daily) deletes background exports older than this
 EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
 

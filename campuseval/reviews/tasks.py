@@ -119,7 +119,7 @@ def send_reminders(days: int = 3) -> int:
 
 def inline_finalists() -> int:
     """Campaigns with fewer finalists than this are assigned and computed within the request."""
-    return int(getattr(settings, "REVIEW_INLINE_FINALISTS", 200))
+    return int(settings.REVIEW_INLINE_FINALISTS)
 
 
 def busy_operation(campaign: Campaign, kind: str) -> Operation | None:

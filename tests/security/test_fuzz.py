@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.db import transaction
@@ -361,9 +361,10 @@ def html_of(response: Any) -> str | None:
 
 
 def target_of(form: Form, page_url: str) -> str | None:
-    """The URL a form posts to (its action, else the page), or None when it is to be skipped."""
-    action = form.action or page_url
-    path = urlsplit(action).path or urlsplit(page_url).path
+    """The URL a form posts to (its action resolved against the page as a browser does: an
+    action of only "#part" stays on the page), or None when it is to be skipped."""
+    action = urlsplit(urljoin(page_url, form.action or page_url))._replace(fragment="").geturl()
+    path = urlsplit(action).path
     try:
         match = resolve(path)
     except Resolver404:
