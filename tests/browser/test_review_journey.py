@@ -179,7 +179,7 @@ def test_review_journey(page: Any, live_server: Any, world: dict, shots: Path) -
     # the organizer reads one application's trail: who accepted, assigned, scored, published
     login(page, live_server, world["organizer"])
     page.goto(f"{base}/reviews/organizer/{world['campaign'].pk}/audit/")
-    page.select_option("#audit-app", str(world["apps"][0].pk))
+    page.fill("#audit-school", world["apps"][0].unit.code)
     page.click("button:has-text('查看')")
     trail = page.locator("tbody").inner_text()
     assert "county_review.accepted" in trail and "expert_score.submit" in trail
