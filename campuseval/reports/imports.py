@@ -234,7 +234,14 @@ def _grant_all(
 
 
 def _roles(text: str) -> tuple[list[str], str | None]:
-    names = [n for n in ROLE_SEPARATORS.split(text) if n]
+    """The roles named in a cell, in order. A label that itself holds a separator ("市/省组织者")
+    is taken whole before the rest is split, so it is never read as two unknown names."""
+    whole: list[str] = []
+    for label in sorted((n for n in ROLE_NAMES if ROLE_SEPARATORS.search(n)), key=len, reverse=True):
+        if label in text:
+            whole.append(label)
+            text = text.replace(label, "、")
+    names = whole + [n for n in ROLE_SEPARATORS.split(text) if n]
     if not names:
         return [], "角色未填写"
     unknown = [n for n in names if n not in ROLE_NAMES]

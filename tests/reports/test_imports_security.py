@@ -222,6 +222,18 @@ def test_one_row_gives_several_roles(world: dict[str, Any], roles: str) -> None:
     assert created.after["username"] == "head-a" and "password" not in str(created.after)
 
 
+def test_the_organizer_role_whose_label_holds_a_slash_is_imported(world: dict[str, Any]) -> None:
+    """“市/省组织者” is one role, not “市” and “省组织者”; beside another role it is still one."""
+    report = imports.import_accounts(
+        actor=world["admin"], file=accounts(("org-c", "丙组织者", "", "", "A", "市/省组织者、评审专家"))
+    )
+    assert report.ok, report.refused
+    assert set(Membership.objects.filter(user__username="org-c").values_list("role", flat=True)) == {
+        Role.ORGANIZER,
+        Role.EXPERT,
+    }
+
+
 def test_an_unknown_role_among_several_is_refused(world: dict[str, Any]) -> None:
     before = state()
     report = imports.import_accounts(
