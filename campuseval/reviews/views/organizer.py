@@ -133,6 +133,12 @@ def _desk(
     )
 
 
+#: what a desk row never shows: the answers, narratives and results as stored JSON, and the
+#: framework's YAML (at province scale they made a page of 50 rows carry megabytes)
+BIG_APPLICATION_FIELDS = ("form_data", "answers", "narratives", "result", "framework__source_yaml")
+#: an expert sheet's content, read on the sheet's own page
+SHEET_FIELDS = ("answers", "points", "comments", "agreed", "entered", "skipped", "result", "overall_comment")
+
 FINALIST_SORTS = (
     Sort("code", gettext("单位代码"), ("unit__code",)),
     Sort("name", gettext("申报单位"), ("unit__name",)),
@@ -197,7 +203,11 @@ def _desk_list(
 def _finalist_list(request: AuthenticatedRequest, campaign: Campaign) -> dict[str, Any]:
     """The finalists, filterable by name or code, county (or city), status and "no task yet"."""
     get = request.GET
-    qs = queries.finalists(campaign).annotate(task_count=Count("assignments", distinct=True))
+    qs = (
+        queries.finalists(campaign)
+        .defer(*BIG_APPLICATION_FIELDS)
+        .annotate(task_count=Count("assignments", distinct=True))
+    )
     q, q_typed, q_problem = clean_search(get.get("f_q", ""), gettext("学校名称或代码"))
     if q_problem and request.method == "GET":
         messages.warning(request, q_problem)
@@ -205,10 +215,10 @@ def _finalist_list(request: AuthenticatedRequest, campaign: Campaign) -> dict[st
         qs = qs.filter(Q(unit__name__icontains=q) | Q(unit__code__icontains=q))
     # the counties the finalists come from and their cities (a 市直 school's parent is its city)
     parents = queries.finalists(campaign).values("unit__parent_id")
+    grandparents = Unit.objects.filter(pk__in=parents).values("parent_id")
     regions = list(
         Unit.objects.filter(kind__in=[Unit.Kind.COUNTY, Unit.Kind.CITY])
-        .filter(Q(pk__in=parents) | Q(children__pk__in=parents))
-        .distinct()
+        .filter(Q(pk__in=parents) | Q(pk__in=grandparents))
         .order_by("code")
     )
     wanted = id_param(get.get("f_region", ""))
@@ -242,8 +252,10 @@ def _finalist_list(request: AuthenticatedRequest, campaign: Campaign) -> dict[st
 def _task_list(request: AuthenticatedRequest, campaign: Campaign, panels: list[Any]) -> dict[str, Any]:
     """The review tasks, filterable by school, expert, panel and status."""
     get = request.GET
-    qs = Assignment.objects.filter(panel__campaign=campaign).select_related(
-        "expert__user", "application__unit", "panel"
+    qs = (
+        Assignment.objects.filter(panel__campaign=campaign)
+        .select_related("expert__user", "application__unit", "panel")
+        .defer(*SHEET_FIELDS, *(f"application__{name}" for name in BIG_APPLICATION_FIELDS))
     )
     q, q_typed, q_problem = clean_search(get.get("t_q", ""), gettext("学校或专家"))
     if q_problem and request.method == "GET":
