@@ -31,7 +31,7 @@ from campuseval.engine import FrameworkError, check_framework, load_framework_te
 from campuseval.orgs.models import Subtree, Unit
 from campuseval.people.services import initial_password
 from campuseval.reviews.models import Expert
-from campuseval.spreadsheets.reading import ImportReport, Sheet, read_sheet
+from campuseval.spreadsheets.reading import ImportReport, Sheet, in_batches, read_sheet
 
 ROLE_NAMES = {str(label): value for value, label in Role.choices}
 USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
@@ -68,25 +68,14 @@ FIELDS_MAX = _field_max(Expert, "fields")
 # --- who an existing account belongs to ----------------------------------------------------------
 
 
-def _in_batches(values: Iterable[Any], size: int = 1000) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for value in values:
-        batch.append(value)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _existing_accounts(usernames: Iterable[str]) -> tuple[dict[str, User], dict[int, set[str]]]:
     """The accounts already there by user name, and for each the units it belongs to (its
     roles' units and its expert profile's work unit)."""
     users: dict[str, User] = {}
-    for batch in _in_batches(set(usernames)):
+    for batch in in_batches(set(usernames)):
         users.update({u.username: u for u in User.objects.filter(username__in=batch)})
     units: dict[int, set[str]] = {u.pk: set() for u in users.values()}
-    for batch in _in_batches(units):
+    for batch in in_batches(units):
         for user_id, path in Membership.objects.filter(user_id__in=batch).values_list("user_id", "unit__path"):
             units[user_id].add(path)
         for user_id, path in Expert.objects.filter(user_id__in=batch).values_list("user_id", "unit__path"):
@@ -209,7 +198,7 @@ def _grant_all(
     """The roles not yet held, with one query for those already held and one INSERT per batch;
     each new role audited (into `entries`)."""
     held: set[tuple[int, int, str]] = set()
-    for batch in _in_batches({user.pk for user, _unit, _role in grants}):
+    for batch in in_batches({user.pk for user, _unit, _role in grants}):
         held.update(Membership.objects.filter(user_id__in=batch).values_list("user_id", "unit_id", "role"))
     new: list[Membership] = []
     for user, unit, role in grants:
@@ -298,7 +287,7 @@ def import_accounts(
         return report
     units = {
         u.code: u
-        for batch in _in_batches({r["单位代码"] for _, r in rows})
+        for batch in in_batches({r["单位代码"] for _, r in rows})
         for u in Unit.objects.filter(code__in=batch)
     }
     users, belongs = _existing_accounts(r["用户名"] for _, r in rows)
@@ -380,11 +369,11 @@ def import_experts(
     if any(number <= 1 for number, _ in report.refused):
         return report
     codes = {r["工作单位代码"] for _, r in rows} | {r["所在区县代码"] for _, r in rows}
-    units = {u.code: u for batch in _in_batches(codes) for u in Unit.objects.filter(code__in=batch)}
+    units = {u.code: u for batch in in_batches(codes) for u in Unit.objects.filter(code__in=batch)}
     users, belongs = _existing_accounts(r["用户名"] for _, r in rows)
     experts = {
         e.user_id: e
-        for batch in _in_batches([u.pk for u in users.values()])
+        for batch in in_batches([u.pk for u in users.values()])
         for e in Expert.objects.filter(user_id__in=batch).select_related("unit", "region")
     }
     plan: list[tuple[dict[str, str], User | None, Unit, Unit | None]] = []

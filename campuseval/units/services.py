@@ -10,7 +10,7 @@ ones written with `bulk_update`, so a province of 20,000 schools costs a few doz
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -22,7 +22,7 @@ from campuseval.access.rules import managed_scope
 from campuseval.accounts.models import User
 from campuseval.audit.services import record
 from campuseval.orgs.models import Subtree, Unit, fill_paths
-from campuseval.spreadsheets.reading import ImportReport, Sheet, read_sheet
+from campuseval.spreadsheets.reading import ImportReport, Sheet, in_batches, read_sheet
 
 UNIT_COLUMNS = ("单位代码", "名称", "上级单位代码", "类型", "学段", "城乡", "地址", "在校学生数", "教职工数", "班级数")
 CODE = re.compile(r"^[0-9A-Za-z-]{2,32}$")
@@ -131,17 +131,6 @@ def _check_row(row: dict[str, str], *, provinces: bool) -> tuple[_Planned | None
     return _Planned(0, code, row["上级单位代码"], kind, values), None
 
 
-def _in_batches(values: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for value in values:
-        batch.append(value)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def import_units(
     *,
     actor: User,
@@ -170,7 +159,7 @@ def import_units(
     if any(number <= 1 for number, _ in report.refused):
         return report
     codes = {r["单位代码"] for _, r in rows} | {r["上级单位代码"] for _, r in rows if r["上级单位代码"]}
-    existing = {u.code: u for batch in _in_batches(codes) for u in Unit.objects.filter(code__in=batch)}
+    existing = {u.code: u for batch in in_batches(codes) for u in Unit.objects.filter(code__in=batch)}
     planned: dict[str, _Planned] = {}
     for number, row in rows:
         plan, problem = _check_row(row, provinces=provinces)
