@@ -486,6 +486,11 @@ def operations(run: Run, env: dict[str, str], world: dict[str, Any], out: Path) 
             "≤ 10 s, ≤ 200 MB",
         ),
         (
+            "Excel export, the audit log in the organizer's scope",
+            {"kind": "audit_export", "user": world["organizer"]},
+            "≤ 10 s, ≤ 200 MB",
+        ),
+        (
             "10 experts added by hand (add_expert)",
             {"kind": "add_experts", "user": world["organizer"], "n": 10},
             "100 ≤ 5 s",
@@ -494,6 +499,11 @@ def operations(run: Run, env: dict[str, str], world: dict[str, Any], out: Path) 
             "auto-assignment, every finalist × 3",
             {"kind": "auto_assign", "user": world["organizer"], "panel": world["panel"]},
             "≤ 10 s",
+        ),
+        (
+            "every new task scored (so that every finalist has its sheets)",
+            {"kind": "score_all", "campaign": world["campaign"]},
+            "",
         ),
         (
             "compute results",

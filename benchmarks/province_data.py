@@ -141,6 +141,16 @@ def _refused(what: str, report: Any) -> None:
         raise SystemExit(f"{what} refused: {report.refused[:5]}")
 
 
+def refresh_statistics() -> None:
+    """ANALYZE on PostgreSQL, in place of the autovacuum daemon that production runs and this
+    machine's server has switched off: without it the planner keeps the row counts of empty
+    tables while they grow to 20,000 rows, and every lookup turns into a sequential scan (the
+    generation then grows quadratically)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def layout(schools: int) -> tuple[int, int]:
     """(cities, counties) for `schools`: 100 schools a county, 10 counties a city (20 cities and
     200 counties at 20,000 schools)."""
@@ -198,6 +208,7 @@ def build(schools: int, *, jobs: int = 1, seed: int = 13) -> World:
         sheets += import_sheets("units", list(chunks(school_rows)), admin.pk, jobs)
         t.serial["units"] = sum(sheets)
         clock.note = _sheets_note("import_units", sheets, jobs)
+    refresh_statistics()
 
     # --- accounts: school accounts, county reviewers, organizers -----------------------------
     # organizers through people.services.create_account: the import cannot name their role
@@ -225,6 +236,7 @@ def build(schools: int, *, jobs: int = 1, seed: int = 13) -> World:
         sheets = import_sheets("accounts", list(chunks(account_rows)), admin.pk, jobs)
         t.serial["accounts"] = sum(sheets)
         clock.note = _sheets_note("import_accounts", sheets, jobs)
+    refresh_statistics()
     organizer = User.objects.get(username="bench-province")
 
     # --- the campaign ------------------------------------------------------------------------
@@ -270,8 +282,10 @@ def build(schools: int, *, jobs: int = 1, seed: int = 13) -> World:
     codes = [row[0] for row in school_rows]
     with Clock(t, f"applications started and scored ({schools})", f"start + one save each, {jobs} process(es)"):
         fill_all(campaign.pk, codes, submit, jobs=jobs, seed=seed)
+        refresh_statistics()
     with Clock(t, f"applications submitted ({len(submit)})", "save_form + submit_application"):
         fill_all(campaign.pk, sorted(submit), submit, jobs=jobs, seed=seed, submitting=True)
+        refresh_statistics()
 
     # --- county review and recommendation ----------------------------------------------------
     submitted = list(
@@ -522,6 +536,8 @@ def _fill_part(codes: list[str], campaign_id: int, submit: set[str], seed: int, 
         else:
             _fill(campaign, fw, unit, user, rng, strong=code in submit)
         done += 1
+        if done in (200, 1000, 4000):  # the tables grow tenfold and more: plans follow
+            refresh_statistics()
         if done % 1000 == 0:
             print(f"    … {done:,} of {len(codes):,} in {os.getpid()} ({time.strftime('%H:%M:%S')})", flush=True)
     connections.close_all()

@@ -66,6 +66,17 @@ def main() -> int:
             start = time.perf_counter()
             data_bytes = exports.build(scope, "applications")
             out["note"] = f"{len(data_bytes) / 1024:,.0f} KB xlsx"
+        elif kind == "audit_export":
+            import tempfile
+
+            from campuseval.reports import audit_log
+
+            entries = audit_log.entries_for(user, {})
+            out["rows"] = entries.count()
+            start = time.perf_counter()
+            with tempfile.TemporaryFile() as handle:
+                audit_log.write_workbook(handle, audit_log.export_rows(entries))
+                out["note"] = f"{handle.tell() / 1024:,.0f} KB xlsx"
         elif kind == "add_experts":
             from campuseval.orgs.models import Unit
             from campuseval.reviews import services as reviews
@@ -95,6 +106,17 @@ def main() -> int:
             result = reviews.auto_assign(actor=user, panel=panel, per_application=3)
             made, finalists = getattr(result, "made", "?"), getattr(result, "applications", "?")
             out["note"] = f"{made} tasks made for {finalists} finalists ({before} before)"
+        elif kind == "score_all":
+            from benchmarks.province_data import _score_part, parallel
+            from campuseval.campaigns.demo import stage_open
+            from campuseval.campaigns.models import Campaign, Stage
+            from campuseval.reviews.models import Assignment
+
+            ids = list(Assignment.objects.filter(submitted_at__isnull=True).values_list("pk", flat=True))
+            start = time.perf_counter()
+            with stage_open(Campaign.objects.get(pk=spec["campaign"]), Stage.Kind.EXPERT_REVIEW):
+                parallel(_score_part, ids, 2, 13)
+            out["note"] = f"{len(ids)} sheets scored and submitted (demo score_sheet, 2 processes)"
         elif kind == "compute":
             from campuseval.campaigns.models import Campaign
             from campuseval.reviews import services as reviews
