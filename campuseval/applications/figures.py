@@ -116,11 +116,22 @@ def record_final(result: ReviewOutcome) -> None:
     _write(application, Basis.FINAL, result.final, result.level or "", points)
 
 
+#: results whose figures `record_finals` writes at a time: each needs its latest version's
+#: stored result (tens of KB of JSON decoded) for the chosen directions
+FINALS_CHUNK = 250
+
+
 def record_finals(results: Sequence[ReviewOutcome]) -> None:
-    """Many computed results at once (a campaign's `compute_results`): the applications and
-    their latest versions' chosen directions read in two queries, the old rows deleted and the
-    new ones inserted in batches, however many finalists: per result it cost five queries,
-    ten thousand for a province's two thousand finalists."""
+    """Many computed results at once (a campaign's `compute_results`): per chunk of
+    FINALS_CHUNK results, the applications and their latest versions' chosen directions read in
+    two queries, the old rows deleted and the new ones inserted in batches. Per result it cost
+    five queries, ten thousand for a province's two thousand finalists; all at once, the
+    versions' decoded results alone took over a gigabyte."""
+    for start in range(0, len(results), FINALS_CHUNK):
+        _record_finals_chunk(results[start : start + FINALS_CHUNK])
+
+
+def _record_finals_chunk(results: Sequence[ReviewOutcome]) -> None:
     if not results:
         return
     ids = [r.application_id for r in results]
@@ -147,7 +158,7 @@ def record_finals(results: Sequence[ReviewOutcome]) -> None:
                 level=(outcome.level or "")[:40],
             )
         )
-        skipped = not_chosen(latest.get(app.pk) or {})
+        skipped = not_chosen(latest.pop(app.pk, None) or {})
         points.extend(
             IndicatorFigure(
                 application_id=app.pk,

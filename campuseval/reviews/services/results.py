@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,6 +94,38 @@ COMPUTED_FIELDS = [
 ]
 
 
+#: finalists read at a time by `recompute_results`: with their submitted sheets (each
+#: carrying an expert's answers and points) two thousand at once took 1.5 GB
+FINALIST_BATCH = 200
+
+
+def _finalists_in_batches(campaign: Campaign) -> Iterator[tuple[Application, list[Assignment], Result | None]]:
+    """Every finalist in the list's order, with its submitted sheets and current result, read
+    FINALIST_BATCH finalists at a time (three queries a batch): memory stays that of one batch
+    whatever the size of the province. The stored result and narratives are left unread (the
+    computation reads the answers' declarations only), the framework's YAML too
+    (`framework_for` caches the parsed framework by hash)."""
+    ids = list(finalists(campaign).values_list("pk", flat=True))
+    for start in range(0, len(ids), FINALIST_BATCH):
+        part = ids[start : start + FINALIST_BATCH]
+        apps = (
+            finalists(campaign)
+            .filter(pk__in=part)
+            .defer("framework__source_yaml", "result", "narratives", "form_data")
+            .in_bulk()
+        )
+        sheets_of: dict[int, list[Assignment]] = {}
+        for sheet in (
+            Assignment.objects.filter(application_id__in=part, status=Assignment.Status.SUBMITTED)
+            .select_related("panel")
+            .order_by("pk")
+        ):
+            sheets_of.setdefault(sheet.application_id, []).append(sheet)
+        existing = {r.application_id: r for r in Result.objects.filter(application_id__in=part)}
+        for pk in part:
+            yield apps[pk], sheets_of.get(pk, []), existing.get(pk)
+
+
 def _store(results: Sequence[Result]) -> None:
     """Write the computed results: the new ones in bulk inserts (a few queries for two thousand
     finalists), the others one UPDATE each. Not `bulk_update`: it builds a CASE per field over
@@ -148,23 +180,10 @@ def recompute_results(
         divergence_total=conf.divergence_total,
         divergence_indicator=conf.divergence_indicator,
     )
-    # the framework's YAML once (framework_for caches it by hash), not a copy per finalist
-    apps = list(finalists(campaign).defer("framework__source_yaml"))
-    ids = [a.pk for a in apps]
-    # every submitted sheet of the finalists, and their current results, read once
-    sheets_of: dict[int, list[Assignment]] = {}
-    for sheet in (
-        Assignment.objects.filter(application_id__in=ids, status=Assignment.Status.SUBMITTED)
-        .select_related("panel")
-        .order_by("pk")
-    ):
-        sheets_of.setdefault(sheet.application_id, []).append(sheet)
-    existing = {r.application_id: r for r in Result.objects.filter(application_id__in=ids)}
     results: list[Result] = []
     candidates: dict[str, list[aggregation.Candidate]] = {"school": [], "district": []}
-    problems = []
-    for application in apps:
-        submitted = sheets_of.get(application.pk, [])
+    problems: list[str] = []
+    for application, submitted, current in _finalists_in_batches(campaign):
         materials = [a for a in submitted if a.panel.kind == Panel.Kind.MATERIALS]
         site = [a for a in submitted if a.panel.kind == Panel.Kind.SITE]
         if not materials:
@@ -195,7 +214,8 @@ def recompute_results(
                 ):
                     level = lvl.name
                     break
-        result = existing.get(application.pk) or Result(application=application)
+        # by id: a result holding its application would keep every finalist's rows alive
+        result = current or Result(application_id=application.pk)
         result.campaign = campaign
         result.materials = agg.materials
         result.site = agg.site
