@@ -29,8 +29,12 @@ from benchmarks import deadline_day as dd
 
 TARGET = 2.5
 PAGES = ("home", "mine", "indicator_page", "save", "county_list")
+#: the floors, not targets: the bare view signed in (session and user read) and inside the shell
+FLOORS = ("signed", "shell")
 LABELS = {
     "bare": "bare view",
+    "signed": "bare, signed in",
+    "shell": "bare in the shell",
     "home": "school home /",
     "mine": "我的申报",
     "indicator_page": "indicator page",
@@ -124,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
             revision = school.save(code, revision, seq)
             bare.get("bare", "/bench/bare/")
             county.browser.get("county_list", "/reviews/county/")
+            bare.get("bare", "/bench/bare/")
+            school.browser.get("signed", "/bench/signed/")
+            bare.get("bare", "/bench/bare/")
+            school.browser.get("shell", "/bench/shell/")
             if seq == warm - 1:
                 record.samples.clear()
     finally:
@@ -132,16 +140,18 @@ def main(argv: list[str] | None = None) -> int:
         print("failed:", "; ".join(record.errors[:5]))
         return 1
     medians = {
-        kind: statistics.median(s.seconds for s in record.samples if s.kind == kind) for kind in ("bare", *PAGES)
+        kind: statistics.median(s.seconds for s in record.samples if s.kind == kind)
+        for kind in ("bare", *FLOORS, *PAGES)
     }
     print(f"\n{args.pairs} rounds, one client and no simulated users, {dd.load()} at the end")
     print(f"  {'page':<20}{'median ms':>10}{'× bare':>8}")
     worst = 0.0
-    for kind in ("bare", *PAGES):
+    for kind in ("bare", *FLOORS, *PAGES):
         ratio = medians[kind] / medians["bare"]
-        if kind != "bare":
+        if kind in PAGES:
             worst = max(worst, ratio)
-        print(f"  {LABELS[kind]:<20}{medians[kind] * 1000:>10.1f}{ratio:>7.1f}×")
+        note = "  (floor, not a target)" if kind in FLOORS else ""
+        print(f"  {LABELS[kind]:<20}{medians[kind] * 1000:>10.1f}{ratio:>7.1f}×{note}")
     print(f"largest ratio {worst:.1f}× (target ≤ {TARGET}× for every small page)")
     return 0
 
