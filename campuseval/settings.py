@@ -156,7 +156,7 @@ HEALTH_WORKER_MAX_MINUTES = env_int("HEALTH_WORKER_MAX_MINUTES", 15)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "campuseval.access.backends.AccountBackend",  # ModelBackend, the user's roles read with the user
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,6 +11,7 @@ The predicates read plain attributes of the objects they are given (`unit_id`, `
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
@@ -94,6 +95,13 @@ def held(user: User) -> tuple[Held, ...]:
     )
     user._access_held = (generation, rows)  # type: ignore[attr-defined]
     return rows
+
+
+def remember_held(user: User, rows_json: str) -> None:
+    """Hand `held` the memberships read with the user (`backends.HeldRows`: JSON text of
+    `[role, unit_id, path, kind]` rows), so that it does not read them again for this object."""
+    rows = tuple(Held(str(role), int(unit_id), str(path), str(kind)) for role, unit_id, path, kind in json.loads(rows_json))
+    user._access_held = (_generation[0], rows)  # type: ignore[attr-defined]
 
 
 def memberships(user: User) -> frozenset[tuple[str, int]]:

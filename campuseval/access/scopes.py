@@ -94,6 +94,8 @@ def visible_applications(user: Actor | None, applications: QuerySet[M]) -> Query
     those of units in their counties (county reviewer) or region (organizer)."""
     own = unit_ids_with(user, *SCHOOL_ROLES)
     above = region_with(user, Role.COUNTY_REVIEWER, Role.ORGANIZER)
+    if not above:  # a school's own people (most requests): no region to join and compare
+        return applications.filter(unit_id__in=own)
     return applications.filter(Q(unit_id__in=own) | (above.q("unit") & ~Q(status=_draft(applications))))
 
 

@@ -40,7 +40,8 @@ def visible_application(user: Actor, pk: int) -> Application | None:
     """One application the user may read, with its campaign's stages read in the same statement
     (`campaigns.stages.with_stage_rows`): the page and its saves check the apply stage's dates
     on every request without another round trip. None when it is not theirs to see."""
-    application = stages.with_stage_rows(visible_applications(user)).filter(pk=pk).first()
+    # at most one row by its key: no ORDER BY / LIMIT for `first()` to add and compile
+    application = next(iter(stages.with_stage_rows(visible_applications(user)).filter(pk=pk)), None)
     if application is not None:
         stages.attach_stages(application.campaign, getattr(application, stages.STAGE_ROWS))
     return application
