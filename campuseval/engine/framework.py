@@ -209,6 +209,18 @@ class Framework:
     def choose_one_nodes(self) -> list[Indicator]:
         return [i for i in self.walk() if i.choose_one]
 
+    def reviewer_decided_inputs(self) -> dict[str, list[str]]:
+        """Leaf code → keys of its inputs the seed leaves to the review group
+        (`decided_by: reviewer`), in the file's order; leaves without one are absent. Pages
+        label these answers as the applicant's self-estimate, which review replaces."""
+        found: dict[str, list[str]] = {}
+        for node in self.walk():
+            if node.is_leaf:
+                keys = [key for key, spec in node.inputs.items() if spec.decided_by == "reviewer"]
+                if keys:
+                    found[node.code] = keys
+        return found
+
     @property
     def max_total(self) -> Decimal:
         return self.total + self.bonus_total

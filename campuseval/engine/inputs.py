@@ -39,6 +39,13 @@ def _cut(raw: Any, limit: int = 30) -> str:
 
 INPUT_TYPES = ("number", "bool", "choice", "multi", "items", "text", "date")
 
+#: Who settles an input's value. `applicant`: the school or district states a fact it holds.
+#: `reviewer`: the seed leaves the judgement to the review group (经评估认定、由评审组评定、
+#: 酌情扣分、专家复核、现场抽查, a ranking the province holds). The applicant may still enter a
+#: self-estimate, which the engine scores like any answer (and the self-score gates read it,
+#: see `levels.decide_eligibility`); in review the reviewer's decision replaces it.
+DECIDED_BY = ("applicant", "reviewer")
+
 _TRUE = {True, "true", "yes", "是", "1", "y", "有"}
 _FALSE = {False, "false", "no", "否", "0", "n", "无"}
 
@@ -61,6 +68,8 @@ class InputSpec:
     optional: bool = False
     help: str = ""
     form_field: str = ""
+    #: "applicant" (default) or "reviewer": see DECIDED_BY
+    decided_by: str = "applicant"
     line: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -221,6 +230,7 @@ def input_from_spec(spec: dict[str, Any]) -> InputSpec:
         "optional",
         "help",
         "form_field",
+        "decided_by",
     }
     unknown = set(spec) - allowed
     if unknown:
@@ -232,6 +242,12 @@ def input_from_spec(spec: dict[str, Any]) -> InputSpec:
     if kind == "choice" and not options:
         raise ValueError(f"选择输入 {key} 需要 options / choice input needs options")
     percent = bool(spec.get("percent", False))
+    decided_by = spec.get("decided_by", "applicant")
+    if decided_by not in DECIDED_BY:
+        raise ValueError(
+            f"输入 {key} 的 decided_by「{decided_by}」未知，只能是 applicant（申报方填报）或 reviewer（评审认定）"
+            f" / decided_by must be applicant or reviewer"
+        )
     return InputSpec(
         key=key,
         type=kind,
@@ -246,5 +262,6 @@ def input_from_spec(spec: dict[str, Any]) -> InputSpec:
         optional=bool(spec.get("optional", False)),
         help=str(spec.get("help", "")),
         form_field=str(spec.get("form_field", "")),
+        decided_by=str(decided_by),
         line=line_of(spec),
     )

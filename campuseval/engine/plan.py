@@ -6,7 +6,7 @@ benchmarks/totals_codegen.py both build on these."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +42,8 @@ class ScoringPlan:
     #: the rounding step and mode of `fw.places` / `fw.rounding_mode`
     exponent: Decimal
     rounding: str
+    #: leaf code → keys of its reviewer-decided inputs (`Framework.reviewer_decided_inputs`)
+    reviewer_decided: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 _PLANS: dict[int, tuple[Framework, ScoringPlan]] = {}
@@ -82,6 +84,7 @@ def scoring_plan(fw: Framework) -> ScoringPlan:
         marked=tuple(n for n in order if any(m.kind != "bonus" for m in n.marks)),
         exponent=Decimal(1).scaleb(-fw.places),
         rounding=ROUNDING_MODES[fw.rounding_mode],
+        reviewer_decided={code: tuple(keys) for code, keys in fw.reviewer_decided_inputs().items()},
     )
     _PLANS[id(fw)] = (fw, plan)
     return plan

@@ -30,6 +30,7 @@ class IndicatorResult:
         "max_points",
         "missing",
         "points",
+        "reviewer_decided",
         "status",
         "title",
     )
@@ -48,6 +49,7 @@ class IndicatorResult:
         is_leaf: bool,
         bonus: bool = False,
         missing: tuple[str, ...] = (),
+        reviewer_decided: tuple[str, ...] = (),
     ) -> None:
         self.code = code
         self.title = title
@@ -60,6 +62,9 @@ class IndicatorResult:
         self.is_leaf = is_leaf
         self.bonus = bonus
         self.missing = missing
+        #: keys of this leaf's inputs the seed leaves to the review group (`decided_by: reviewer`):
+        #: the points shown before review rest on the applicant's self-estimate of them
+        self.reviewer_decided = reviewer_decided
 
     @property
     def explanation(self) -> str:
@@ -78,6 +83,8 @@ class IndicatorResult:
         }
         if self.missing:
             data["missing"] = list(self.missing)
+        if self.reviewer_decided:
+            data["reviewer_decided"] = list(self.reviewer_decided)
         return data
 
 
@@ -127,6 +134,16 @@ class ScoreResult:
     @property
     def leaf_count(self) -> int:
         return sum(1 for r in self.indicators.values() if r.is_leaf and r.status != NOT_CHOSEN)
+
+    @property
+    def reviewer_decided(self) -> dict[str, list[str]]:
+        """Leaf code → input keys the review group decides (see `Framework.reviewer_decided_inputs`),
+        for the leaves scored here (not those of an alternative not chosen)."""
+        return {
+            c: list(r.reviewer_decided)
+            for c, r in self.indicators.items()
+            if r.reviewer_decided and r.status != NOT_CHOSEN
+        }
 
     def subtotals(self) -> dict[str, Decimal]:
         return {c: r.points for c, r in self.indicators.items() if not r.is_leaf}

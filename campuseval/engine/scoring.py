@@ -241,6 +241,8 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
 
     for node in plan.postorder:
         results[node.code] = visit(node)
+    for code, keys in plan.reviewer_decided.items():
+        results[code].reviewer_decided = keys
     base_total = ZERO
     bonus_total = ZERO
     for top in fw.indicators:
