@@ -5,6 +5,7 @@ benchmarks/totals_codegen.py both build on these."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,7 +13,7 @@ from typing import Any
 
 from .answers import CleanAnswers
 from .framework import Framework, Indicator
-from .numbers import ROUNDING_MODES
+from .numbers import ROUNDING_MODES, ZERO
 from .rules import Env
 
 
@@ -108,17 +109,34 @@ def not_chosen_codes(fw: Framework, choices: Mapping[str, str]) -> set[str]:
     return not_chosen
 
 
+#: the most ways of sharing out a framework's shared cases that are tried one by one; beyond
+#: it, cases are moved one at a time while that raises the total (see `excluded_cases`)
+SHARE_LIMIT = 512
+
+
 def excluded_cases(fw: Framework, answers: CleanAnswers, not_chosen: set[str]) -> dict[str, dict[str, str]]:
     """For "the same case counts once" policies: leaf code → {case: the leaf that scores it}
-    for every case this leaf must leave out, because another indicator earns more with it."""
+    for every case this leaf must leave out.
+
+    Why not simply "where the case's own item earns most": an indicator already at its cap
+    gains nothing from one more case, while the indicator it is taken from loses it (three
+    national cases in 7.1, capped, and one of them also in 7.2 left 7.2 at 0). So every way
+    of giving each shared case (one listed by two or more leaves) to one of the leaves listing
+    it is scored with the leaves' own rules and caps, and the way with the highest total wins.
+    Ties: the way met first when the cases are taken in the order they first appear in the
+    policy's indicators and each goes to the earliest indicator that lists it — in words,
+    同分时归入编码在前的指标. With more than SHARE_LIMIT ways, start from each case at its
+    best item and move one case at a time while the total rises (still deterministic)."""
     plan = scoring_plan(fw)
     excluded: dict[str, dict[str, str]] = {}
+    context, as_of = answers.context, answers.as_of
     for policy in fw.case_policies:
-        best: dict[str, tuple[Decimal, int, str]] = {}
-        for order, code in enumerate(policy.indicators):
+        #: case → leaves listing it (policy order), with its best item's points in each
+        listed: dict[str, list[tuple[str, Decimal]]] = {}
+        for code in policy.indicators:
             leaf_plan = plan.leaves.get(code)
             values = answers.values.get(code, {})
-            if code in not_chosen or leaf_plan is None or not leaf_plan.answered(values, answers.context):
+            if code in not_chosen or leaf_plan is None or not leaf_plan.answered(values, context):
                 continue
             node = leaf_plan.node
             assert node.rule is not None
@@ -126,18 +144,84 @@ def excluded_cases(fw: Framework, answers: CleanAnswers, not_chosen: set[str]) -
                 code=node.code,
                 points=node.points,
                 values=values,
-                context=answers.context,
+                context=context,
                 inputs=node.inputs,
                 context_inputs=fw.context,
-                as_of=answers.as_of,
+                as_of=as_of,
                 windows=fw.windows,
             )
             for claim in node.rule.case_claims(env):
-                current = best.get(claim.case)
-                if current is None or claim.points > current[0]:
-                    best[claim.case] = (claim.points, order, code)
-        for case, (_, _, owner) in best.items():
-            for code in policy.indicators:
+                owners = listed.setdefault(claim.case, [])
+                if owners and owners[-1][0] == code:  # two parts of one leaf: one owner
+                    owners[-1] = (code, max(owners[-1][1], claim.points))
+                else:
+                    owners.append((code, claim.points))
+        shared = {case: owners for case, owners in listed.items() if len(owners) > 1}
+        if not shared:
+            continue
+        cases = list(shared)
+        best_choice = _share_out(plan, answers, policy.indicators, shared)
+        for case, owner in zip(cases, best_choice, strict=True):
+            for code, _ in shared[case]:
                 if code != owner:
                     excluded.setdefault(code, {})[case] = owner
     return excluded
+
+
+def _share_out(
+    plan: ScoringPlan,
+    answers: CleanAnswers,
+    order: tuple[str, ...],
+    shared: Mapping[str, list[tuple[str, Decimal]]],
+) -> tuple[str, ...]:
+    """The leaf each shared case goes to (in `shared`'s order), as `excluded_cases` explains."""
+    cases = list(shared)
+    involved = sorted({code for owners in shared.values() for code, _ in owners}, key=order.index)
+    context, as_of = answers.context, answers.as_of
+
+    def total(choice: tuple[str, ...]) -> Decimal:
+        """The involved leaves' points (each capped at its indicator) when case i goes to choice[i]."""
+        left_out: dict[str, dict[str, str]] = {}
+        for case, owner in zip(cases, choice, strict=True):
+            for code, _ in shared[case]:
+                if code != owner:
+                    left_out.setdefault(code, {})[case] = owner
+        points = ZERO
+        for code in involved:
+            node = plan.leaves[code].node
+            assert node.rule is not None
+            raw = node.rule.fast(answers.values.get(code, {}), context, as_of, left_out.get(code, {}))
+            points += min(raw, node.points)
+        return points
+
+    options = [tuple(code for code, _ in shared[case]) for case in cases]
+    ways = 1
+    for owners in options:
+        ways *= len(owners)
+    if ways <= SHARE_LIMIT:
+        best_choice: tuple[str, ...] = ()
+        best_total: Decimal | None = None
+        for choice in itertools.product(*options):
+            got = total(choice)
+            if best_total is None or got > best_total:
+                best_choice, best_total = choice, got
+        return best_choice
+    # each case at its best item (ties: the earlier indicator), then single moves while they help
+    start = []
+    for case in cases:
+        top = max(points for _, points in shared[case])
+        start.append(next(code for code, points in shared[case] if points == top))
+    best_choice = tuple(start)
+    best_total = total(best_choice)
+    improved = True
+    while improved:
+        improved = False
+        for index, owners in enumerate(options):
+            for owner in owners:
+                if owner == best_choice[index]:
+                    continue
+                trial = (*best_choice[:index], owner, *best_choice[index + 1 :])
+                got = total(trial)
+                if got > best_total:
+                    best_choice, best_total, improved = trial, got, True
+    return best_choice

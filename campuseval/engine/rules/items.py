@@ -15,6 +15,9 @@ from .base import CaseClaim, Env, Outcome, PointsFn, Rule
 
 Counted = list[tuple[dict[str, Any], Decimal]]
 
+#: how a shared case was placed, cited where it is left out (see `plan.excluded_cases`)
+SHARED_RULE = "（归入使各项合计得分最高的指标，已封顶的指标不再占用；同分时归入编码在前的指标）"
+
 
 @register
 class LevelItems(Rule):
@@ -112,33 +115,37 @@ class LevelItems(Rule):
                     else:
                         inside.append(item)
                 items = inside
-        if self.dedupe is not None:
-            best: dict[str, tuple[dict[str, Any], Decimal]] = {}
-            dedupe = self.dedupe
+        if excluded and self.case_field:
+            # Cases another indicator scores leave first, and only then does `dedupe` pick among
+            # what is left: a school with two honours, one scored in 7.1, still counts once with
+            # the other (Bozhou district 17.1 第 1 部分“每所加 0.3 分”).
+            kept = []
+            case_field = self.case_field
+            noted: set[str] = set()
             for item in items:
-                key = str(item[dedupe]).strip()
-                points = worth(item)
-                held = best.get(key)
-                if held is None or points > held[1]:
-                    if held is not None and notes is not None:
-                        notes.append(f"「{key}」重复，只计最高级")
-                    best[key] = (item, points)
-                elif notes is not None:
+                case = str(item[case_field]).strip()
+                if case and case in excluded:
+                    if notes is not None and case not in noted:
+                        noted.add(case)
+                        notes.append(f"「{case}」已在 {excluded[case]} 计分，同一案例只取一项{SHARED_RULE}")
+                    continue
+                kept.append(item)
+            items = kept
+        if self.dedupe is None:
+            return [(item, worth(item)) for item in items]
+        best: dict[str, tuple[dict[str, Any], Decimal]] = {}
+        dedupe = self.dedupe
+        for item in items:
+            key = str(item[dedupe]).strip()
+            points = worth(item)
+            held = best.get(key)
+            if held is None or points > held[1]:
+                if held is not None and notes is not None:
                     notes.append(f"「{key}」重复，只计最高级")
-            counted = list(best.values())
-        else:
-            counted = [(item, worth(item)) for item in items]
-        if not excluded or not self.case_field:
-            return counted
-        kept = []
-        for item, points in counted:
-            case = str(item[self.case_field]).strip()
-            if case and case in excluded:
-                if notes is not None:
-                    notes.append(f"「{case}」已在 {excluded[case]} 计分，同一案例只取一项")
-                continue
-            kept.append((item, points))
-        return kept
+                best[key] = (item, points)
+            elif notes is not None:
+                notes.append(f"「{key}」重复，只计最高级")
+        return list(best.values())
 
     def _total(self, counted: Counted) -> tuple[Decimal, Decimal]:
         """The items' points added up, and capped."""
@@ -162,10 +169,26 @@ class LevelItems(Rule):
         return str(item.get(self.level_field, ""))
 
     def case_claims(self, env: Env) -> list[CaseClaim]:
+        """Every case listed inside the time window, once, at its best item's points. Items a
+        `dedupe` on another field would drop still claim their case: which of a school's
+        honours counts is decided after the cases are shared out."""
         if not self.case_field:
             return []
-        counted = self._counted(env.values, env.as_of, env.excluded_cases, None)
-        return [CaseClaim(str(item[self.case_field]).strip(), pts) for item, pts in counted]
+        items = env.values[self.key]
+        if not items:
+            return []
+        if self.window is not None:
+            start, date_field = self.ctx.windows[self.window].start(env.as_of), self.date_field
+            items = [item for item in items if item[date_field] >= start]
+        worth, case_field = self._item_points, self.case_field
+        best: dict[str, Decimal] = {}
+        for item in items:
+            case = str(item[case_field]).strip()
+            if case:
+                points = worth(item)
+                if case not in best or points > best[case]:
+                    best[case] = points
+        return [CaseClaim(case, points) for case, points in best.items()]
 
     def evaluate(self, env: Env) -> Outcome:
         notes: list[str] = []
