@@ -417,7 +417,7 @@ def test_every_public_predicate_of_rules_is_in_the_table() -> None:
         "signed_in", "as_user", "unit_ids_with", "holds_role", "county_of", "own_units", "organizer_units",
         "organizer_scope", "reviewer_counties", "county_scope", "city_reviewer_units", "managed_roots",
         "managed_scope", "units_below", "hides_applicant", "memberships", "held", "region_with",
-        "first_review_unit", "is_direct_school", "direct_review_units",
+        "first_review_unit", "is_direct_school", "direct_review_units", "remember_held",
     }  # fmt: skip
     public = {
         name
@@ -446,3 +446,44 @@ def test_memberships_are_read_once_and_follow_every_change(
     assert not rules.holds_role(officer, Role.ORGANIZER)
     Membership.objects.filter(user=officer, unit=personas.school).delete()
     assert not rules.may_edit_application(officer, application)
+
+
+def test_the_signed_in_user_comes_with_their_roles_in_one_statement(
+    personas: Personas, django_assert_num_queries: Any
+) -> None:
+    """The session's user is read with their memberships (access.backends.AccountBackend): the
+    predicates of the request ask nothing more; a role granted afterwards counts from the next
+    request, one withdrawn likewise, and a disabled account is signed out."""
+    from django.contrib import auth
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpRequest
+
+    from campuseval.access.backends import AccountBackend
+
+    officer = personas.user("school_officer")
+    backend = AccountBackend()
+    with django_assert_num_queries(1):
+        user = backend.get_user(officer.pk)
+        assert user is not None
+        assert rules.may_edit_application(user, personas.application)
+        assert rules.unit_ids_with(user, *rules.SCHOOL_ROLES) == {personas.school.pk}
+        assert not rules.holds_role(user, Role.ORGANIZER)
+    grant = Membership.objects.create(user=officer, unit=personas.city, role=Role.ORGANIZER)
+    again = backend.get_user(officer.pk)
+    assert again is not None and rules.holds_role(again, Role.ORGANIZER)
+    assert rules.held(again)[-1] == rules.Held(Role.ORGANIZER, personas.city.pk, personas.city.path, personas.city.kind)
+    grant.delete()
+    Membership.objects.filter(user=officer, unit=personas.school).delete()
+    after = backend.get_user(officer.pk)
+    assert after is not None and rules.held(after) == ()
+    assert not rules.may_edit_application(after, personas.application)
+    type(officer).objects.filter(pk=officer.pk).update(is_active=False)
+    assert backend.get_user(officer.pk) is None
+    assert backend.get_user(10**9) is None
+    # a request signed in through the password form keeps this backend's path in its session
+    request = HttpRequest()
+    request.session = SessionStore()
+    type(officer).objects.filter(pk=officer.pk).update(is_active=True)
+    officer.refresh_from_db()
+    auth.login(request, officer, backend="campuseval.access.backends.AccountBackend")
+    assert auth.get_user(request).pk == officer.pk

@@ -145,10 +145,10 @@ def test_pool_query_count_does_not_grow(world: dict, django_assert_num_queries, 
     assert page.count("曾任职") == 1 + extra
 
 
-#: session (read, not written), user, memberships with their units' paths, the pool's total, the
-#: page of the pool, conflicts, regions, the shell (base.html) and its menu of campaigns in the
-#: organizer's region (one prefix query)
-QUERIES_POOL = 10
+#: session (read, not written), user with their memberships and units' paths (one statement),
+#: the pool's total, the page of the pool, conflicts, regions, the shell (base.html) and its menu
+#: of campaigns in the organizer's region (one prefix query)
+QUERIES_POOL = 9
 
 
 # --- conflicts of interest (回避) ------------------------------------------------------------------

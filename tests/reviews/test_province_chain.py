@@ -337,7 +337,7 @@ def test_county_list_of_direct_schools_query_count_does_not_grow(
 
 
 #: the county list page of the city's reviewer, the same at 2 and at 8 rows
-COUNTY_LIST_QUERIES = 8
+COUNTY_LIST_QUERIES = 7
 
 
 def test_the_city_page_offers_its_direct_schools_beside_the_counties_lists(pworld: dict) -> None:

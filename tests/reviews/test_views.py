@@ -29,7 +29,7 @@ def client_for(u: object) -> Client:
 
 def test_county_list_shows_own_county_only(world: dict, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     reviewer, outsider = client_for(world["reviewer"]), client_for(world["outsider"])
-    with django_assert_num_queries(8):  # memberships read once, unread count, the page total; no session write
+    with django_assert_num_queries(7):  # memberships read with the user, unread count, the page total; no session write
         page = reviewer.get(reverse("reviews:county_list")).content.decode()
     assert page.count("甲县第") == 4 and "10" in page
     assert "甲县第0小学" not in outsider.get(reverse("reviews:county_list")).content.decode()
@@ -38,7 +38,7 @@ def test_county_list_shows_own_county_only(world: dict, django_assert_num_querie
 def test_county_list_query_count_does_not_grow_with_rows(world: dict, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     Application.objects.exclude(pk=world["apps"][0].pk).delete()
     reviewer = client_for(world["reviewer"])
-    with django_assert_num_queries(8):  # memberships read once, unread count, the page total; no session write
+    with django_assert_num_queries(7):  # memberships read with the user, unread count, the page total; no session write
         page = reviewer.get(reverse("reviews:county_list")).content.decode()
     assert page.count("甲县第") == 1
 
