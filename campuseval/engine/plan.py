@@ -24,10 +24,30 @@ class LeafPlan:
     context_required: tuple[tuple[str, str], ...]
     required_keys: frozenset[str]
     context_keys: frozenset[str]
+    #: the rule asks some optional inputs only of some applicants (`Rule.conditional_inputs`)
+    conditional: bool = False
 
     def answered(self, values: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
-        """Every required input (and every context input the rule reads) is given."""
-        return values.keys() >= self.required_keys and (not self.context_keys or context.keys() >= self.context_keys)
+        """Every required input (and every context input the rule reads, and every optional
+        input the rule needs for this applicant's context) is given."""
+        if not values.keys() >= self.required_keys:
+            return False
+        if self.context_keys and not context.keys() >= self.context_keys:
+            return False
+        if self.conditional:
+            assert self.node.rule is not None
+            return values.keys() >= self.node.rule.conditional_inputs(context)
+        return True
+
+    def missing(self, values: Mapping[str, Any], context: Mapping[str, Any]) -> list[str]:
+        """Labels of what `answered` finds missing, in the file's order."""
+        found = [label for key, label in self.required if key not in values]
+        found += [label for key, label in self.context_required if key not in context]
+        if self.conditional:
+            assert self.node.rule is not None
+            needed = self.node.rule.conditional_inputs(context)
+            found += [s.label for k, s in self.node.inputs.items() if k in needed and k not in values]
+        return found
 
 
 @dataclass(frozen=True)
@@ -67,6 +87,7 @@ def scoring_plan(fw: Framework) -> ScoringPlan:
                 context_required=context_required,
                 required_keys=frozenset(k for k, _ in required),
                 context_keys=frozenset(k for k, _ in context_required),
+                conditional=node.rule.has_conditional_inputs(),
             )
     postorder: list[Indicator] = []
 

@@ -15,19 +15,12 @@ from .errors import InvalidAnswers, Problem
 from .framework import Framework, Indicator, Mark
 from .levels import decide_eligibility, decide_level
 from .numbers import ZERO, fmt
-from .plan import LeafPlan, excluded_cases, leaf_points, not_chosen_codes, scoring_plan
+from .plan import excluded_cases, leaf_points, not_chosen_codes, scoring_plan
 from .results import NOT_CHOSEN, SCORED, UNANSWERED, IndicatorResult, ScoreResult, UnmetMark
 from .rules import Env
 from .rules.base import NO_CASES
 
 __all__ = ["CleanAnswers", "IndicatorResult", "ScoreResult", "clean_answers", "score", "score_clean"]
-
-
-def _missing_inputs(leaf: LeafPlan, values: Mapping[str, Any], context: Mapping[str, Any]) -> list[str]:
-    missing = [label for key, label in leaf.required if key not in values]
-    if leaf.context_required:
-        missing += [label for key, label in leaf.context_required if key not in context]
-    return missing
 
 
 def _mark_met(mark: Mark, result: IndicatorResult, values: Mapping[str, Any]) -> bool:
@@ -117,7 +110,7 @@ def score_clean(fw: Framework, answers: CleanAnswers, *, overrides: Mapping[str,
         values = answers.values.get(node.code, {})
         leaf_plan = plan.leaves[node.code]
         if not leaf_plan.answered(values, context):
-            missing = _missing_inputs(leaf_plan, values, context)
+            missing = leaf_plan.missing(values, context)
             context_missing = any(key not in answers.context for key, _ in leaf_plan.context_required)
             nothing = not values and not context_missing
             text = "未作答，得 0 分" if nothing else f"未填写：{'、'.join(missing)}，暂按 0 分计"

@@ -34,8 +34,9 @@ def score_doc(doc: dict[str, Any]) -> ScoreResult:
     return score(load_framework(FW), doc, as_of=AS_OF)
 
 
-def leaf(code: str, values: dict[str, Any]) -> tuple[D, str]:
-    result = run(FW, {code: values}, as_of=AS_OF)
+def leaf(code: str, values: dict[str, Any], stage: str = "普通高中") -> tuple[D, str]:
+    """One leaf scored for a school of `stage` (the examples' 普通高中 unless said)."""
+    result = run(FW, {code: values}, as_of=AS_OF, context={"stage": stage})
     r = result.indicators[code]
     return r.points, r.explanation
 
@@ -103,7 +104,7 @@ def test_full_example_reaches_exactly_100_plus_20() -> None:
 
 
 def test_empty_scores_zero_with_every_leaf_unanswered() -> None:
-    result = run(FW, {}, as_of=AS_OF)
+    result = run(FW, {}, as_of=AS_OF, context={"stage": "普通高中"})
     assert result.total == D(0)
     assert result.unanswered == [f"C{i}" for i in range(1, 46)]
     assert all(result.indicators[f"C{i}"].explanation == "未作答，得 0 分" for i in range(1, 46))
@@ -148,7 +149,7 @@ def test_c10_explanations() -> None:
 def test_c10_high_school_without_live_recording_scores_nothing() -> None:
     pts, text = leaf("C10", {"scenarios": 9, "live_recording": False})
     assert pts == 0
-    assert "但缺少基本场景：高中学校主要学科常态化直录播已实现" in text
+    assert "但缺少基本场景：主要学科教学常态化直录播已实现" in text
     assert text.endswith("不得分")
 
 

@@ -357,7 +357,7 @@ def test_digital_lab_is_asked_of_high_schools_only(stage: str) -> None:
 def test_digital_lab_explanation() -> None:
     _, text = leaf("一(三)6", {"innovation_space": True, "digital_lab": False}, "十二年一贯制")
     assert text.startswith("学段：十二年一贯制（高中学校另须建有数字化实验室）；")
-    assert text.endswith("未满足：建有数字化实验室（高中学校要求；其他学段不影响得分），不得分")
+    assert text.endswith("未满足：建有数字化实验室（高中学校填写；其他学段可不填），不得分")
 
 
 @pytest.mark.parametrize("stage", STAGES)

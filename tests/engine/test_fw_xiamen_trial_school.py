@@ -56,8 +56,9 @@ def score_doc(doc: dict[str, Any], **kwargs: Any) -> ScoreResult:
     return score(load_framework(FW), doc, as_of=AS_OF, **kwargs)
 
 
-def leaf(code: str, values: dict[str, Any]) -> tuple[D, str]:
-    result = run(FW, {code: values}, as_of=AS_OF)
+def leaf(code: str, values: dict[str, Any], stage: str = "完全中学") -> tuple[D, str]:
+    """One leaf scored for a school of `stage` (the full example's 完全中学 unless said)."""
+    result = run(FW, {code: values}, as_of=AS_OF, context={"stage": stage})
     r = result.indicators[code]
     return r.points, r.explanation
 
@@ -144,10 +145,14 @@ def test_full_example_reaches_exactly_200() -> None:
 
 
 def test_empty_scores_zero_with_every_leaf_unanswered() -> None:
-    result = run(FW, {}, as_of=AS_OF)
+    result = run(FW, {}, as_of=AS_OF, context={"stage": "小学"})
     assert result.total == D(0)
     assert result.unanswered == LEAVES
     assert all(result.indicators[c].explanation == "未作答，得 0 分" for c in LEAVES)
+    # without the stage, the two leaves that depend on it say so
+    bare = run(FW, {}, as_of=AS_OF)
+    assert bare.unanswered == LEAVES
+    assert bare.indicators["二.4.(1)"].explanation.endswith("、学段，暂按 0 分计")
 
 
 def test_sample_example_is_a_typical_school() -> None:
@@ -408,7 +413,7 @@ def test_1_5_2_missing_or_outdated_systems_cost_half_a_point_each() -> None:
     assert "缺 1 项（入侵报警（具备且非老旧）），每缺一项扣 0.5 分，扣 0.5 分，得 0.5 分" in text
     assert leaf("一.5.(2)", {**values, "fire_alarm": False, "emergency_call": False})[0] == D(1)
     assert leaf("一.5.(2)", {**values, "fire_alarm": False, "emergency_call": False, "video_map": False})[0] == 0
-    assert "小学不要求" in load_framework(FW).by_code["一.5.(2)"].inputs["exam_monitoring"].label
+    assert "小学不填" in load_framework(FW).by_code["一.5.(2)"].inputs["exam_monitoring"].label
 
 
 @pytest.mark.parametrize(("missing", "expected"), [(0, "4"), (1, "3"), (2, "2"), (3, "1"), (4, "0")])

@@ -8,7 +8,7 @@ from typing import Any
 
 from campuseval.engine import load_framework, score
 
-from .helpers import D, points, run
+from .helpers import D, example, points, run
 
 AS_OF = dt.date(2024, 5, 30)
 
@@ -93,3 +93,119 @@ def test_bozhou_school_many_shared_cases_are_shared_out_without_losing_points() 
     answers = {"7.1": cases(*rows), "7.2": cases(*rows), "7.3": cases(*rows), "7.4": cases(*rows)}
     result = score(fw, {"answers": answers}, as_of=AS_OF)
     assert [points(result, c) for c in ("7.1", "7.2", "7.3", "7.4")] == [D(6), D(3), D(3), D(3)]
+
+
+# --- 3. Xiamen 六.1.(1): 每次1分 ------------------------------------------------------------
+
+
+def test_xiamen_6_1_1_the_same_activity_on_the_same_date_counts_once() -> None:
+    """厦门 六.1.(1)：“参加区级（含区级）以上交流研讨及示范课观摩活动，提供活动内容、时间和记录等。
+    （每次1分，共2分）”。同一次活动（名称、日期都相同）填了两遍仍是一次，得 1 分；同名活动在另一天
+    举办是另一次。"""
+    once = {"name": "区智慧课堂研讨", "level": "区级", "date": "2024-03-07"}
+    result = run("xiamen-trial-school", {"六.1.(1)": {"activities": [once, dict(once)]}})
+    assert points(result, "六.1.(1)") == D(1)
+    assert "「区智慧课堂研讨、2024-03-07」重复填报（活动名称、活动日期相同），只计一次" in (
+        result.indicators["六.1.(1)"].explanation
+    )
+    again = {**once, "date": "2024-04-11"}
+    assert points(run("xiamen-trial-school", {"六.1.(1)": {"activities": [once, dict(once), again]}}), "六.1.(1)") == 2
+
+
+# --- 4. questions that punish honesty: the stage belongs to the school's context ----------
+
+
+def test_xiamen_1_5_2_primary_school_is_not_asked_about_electronic_invigilation() -> None:
+    """厦门 一.5.(2) 材料要求：“缺一项或老旧扣 0.5 分，小学不要求电子监考。”一所小学具备其余六个系统、
+    没有电子监考，如实不填这一项，得满分 2 分；一所初中缺电子监考，扣 0.5 分。"""
+    six = {
+        "video_surveillance": True,
+        "intrusion_alarm": True,
+        "access_control": True,
+        "fire_alarm": True,
+        "emergency_call": True,
+        "emergency_broadcast": True,
+        "video_map": True,
+    }
+    primary = run("xiamen-trial-school", {"一.5.(2)": six}, context={"stage": "小学"})
+    assert points(primary, "一.5.(2)") == D(2)
+    assert "小学不要求电子监考" in primary.indicators["一.5.(2)"].explanation
+    junior = run("xiamen-trial-school", {"一.5.(2)": {**six, "exam_monitoring": False}}, context={"stage": "初中"})
+    assert points(junior, "一.5.(2)") == D("1.5")
+    unanswered = run("xiamen-trial-school", {"一.5.(2)": six}, context={"stage": "初中"})
+    assert unanswered.indicators["一.5.(2)"].missing == ("电子监考（具备且非老旧；小学不填）",)
+    label = load_framework("xiamen-trial-school").by_code["一.5.(2)"].inputs["exam_monitoring"].label
+    assert "填“是”" not in label
+
+
+def test_xiamen_2_4_1_primary_school_answers_for_its_own_students() -> None:
+    """厦门 二.4.(1)：“针对初中以上学生，提供开通实名的网络学习空间截图……（1分） 针对初中以下的学生，
+    提供智慧学习平台帮助学生利用网络空间进行讨论、作业、考试、拓展等功能截图。（1分）”。小学没有初中以上
+    学生，如实说没有实名网络学习空间也不失分：它只答学习平台一问。"""
+    fw = load_framework("xiamen-trial-school")
+    primary = run(fw, {"二.4.(1)": {"platform": True, "usage": True}}, context={"stage": "小学"})
+    assert points(primary, "二.4.(1)") == D(2)
+    junior = run(fw, {"二.4.(1)": {"learning_space": True, "usage": True}}, context={"stage": "初中"})
+    assert points(junior, "二.4.(1)") == D(2)
+    both = {"learning_space": True, "platform": False, "usage": True}
+    assert points(run(fw, {"二.4.(1)": both}, context={"stage": "九年一贯制"}), "二.4.(1)") == D(1)
+    assert all("填“是”" not in spec.label for spec in fw.by_code["二.4.(1)"].inputs.values())
+
+
+def test_sichuan_school_c10_primary_school_is_not_asked_about_high_school_recording() -> None:
+    """四川附件2 C10：“高中学校要实现主要学科教学常态化直录播”；“高中学校主要学科常态化直录播场景为基本
+    场景之一”。一所小学开展 6 个场景、没有直录播，如实不填，得 6 分并满足必要条件；普通高中没有直录播则
+    不得分、必要条件未满足。"""
+    fw = load_framework("sichuan-2023-school")
+    primary = run(fw, {"C10": {"scenarios": 6}}, context={"stage": "小学"})
+    assert points(primary, "C10") == D(6)
+    assert "C10" not in [m.code for m in primary.unmet_necessary]
+    high = run(fw, {"C10": {"scenarios": 6, "live_recording": False}}, context={"stage": "普通高中"})
+    assert points(high, "C10") == 0
+    assert "C10" in [m.code for m in high.unmet_necessary]
+    assert "填“是”" not in fw.by_code["C10"].inputs["live_recording"].label
+
+
+TAIZHOU_NOT_SCORED = {
+    "一(三)3": "three_classrooms",
+    "一(三)6": "digital_lab",
+    "一(四)": "ai_cameras",
+    "二(二)2": "systematic",
+    "四(一)2": "career_data",
+    "四(五)5": "career",
+    "五(四)2": "filed",
+}
+
+
+def test_taizhou_inputs_that_do_not_score_may_be_left_blank() -> None:
+    """泰州细则：“（支持‘三个课堂’活动▲）”等▲部分“不另计分”，“高中学校建有数字化实验室”“高中阶段学生建立
+    生涯规划教育数据”“高中阶段开展生涯规划评估”对其他学段“不影响得分”，“示范校、优秀校须完成网络安全等级
+    保护备案”不另计分。一所九年一贯制学校把这七问都留空：七条照常得分、★照常达到，只有▲与优秀型的必要条件
+    按未达到计。"""
+    fw = load_framework("taizhou-2022-school")
+    doc = example("taizhou-2022-school.full")
+    doc["context"] = {"stage": "九年一贯制"}
+    for code, key in TAIZHOU_NOT_SCORED.items():
+        del doc["answers"][code][key]
+    result = score(fw, doc, as_of=dt.date(2022, 8, 31))
+    for code in TAIZHOU_NOT_SCORED:
+        assert result.indicators[code].status == "scored", code
+        assert result.indicators[code].points == result.indicators[code].max_points, code
+    assert result.unanswered == []
+    assert result.total == D(110)
+    assert [m.kind for m in result.unmet if m.kind == "basic"] == []
+    assert all(fw.by_code[c].inputs[k].optional for c, k in TAIZHOU_NOT_SCORED.items())
+    # a high school is still asked about its digital laboratory
+    high = {**doc, "context": {"stage": "普通高中"}}
+    again = score(fw, high, as_of=dt.date(2022, 8, 31))
+    assert again.indicators["一(三)6"].status == "unanswered"
+    assert again.indicators["一(三)6"].missing == ("建有数字化实验室（高中学校填写；其他学段可不填）",)
+
+
+def test_taizhou_6_2_3_counts_teaching_months_not_vacations() -> None:
+    """泰州 六(二)3：“组织校级以上骨干教师、名师，每个月开展至少1次以上课堂教学实况在线直播或点播活动。”
+    课堂教学实况只在上课期间有：问的是教学月份中最少的一个月，寒暑假不计入，学校不必因假期填 0 而失分。"""
+    leaf = load_framework("taizhou-2022-school").by_code["六(二)3"]
+    label = leaf.inputs["min_per_month"].label
+    assert "教学月份" in label and "不含寒假、暑假" in label
+    assert "寒假、暑假等整月不上课的月份不计入" in leaf.note

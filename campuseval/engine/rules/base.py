@@ -250,6 +250,15 @@ class Rule:
         """Cases this rule would score, for framework-wide "same case counts once" policies."""
         return []
 
+    def conditional_inputs(self, context: Mapping[str, Any]) -> frozenset[str]:
+        """Optional inputs this rule needs for this applicant's context (a stage-dependent
+        question: only a high school answers 建有数字化实验室). Most rules: none."""
+        return frozenset()
+
+    def has_conditional_inputs(self) -> bool:
+        """Whether `conditional_inputs` can ever name an input (the scoring plan asks once)."""
+        return False
+
     def fix_sample(self, values: dict[str, Any], rng: Random) -> None:
         """Make randomly generated `values` consistent where inputs depend on each other
         (a band's points inside the chosen band); used by property tests and benchmarks."""

@@ -14,6 +14,7 @@ from decimal import Decimal
 from random import Random
 from typing import Any
 
+from ..numbers import ZERO
 from . import build_rule, register
 from .base import CaseClaim, Env, Outcome, PointsFn, Rule
 
@@ -24,7 +25,11 @@ class ByContext(Rule):
     `{when: [options], rule: {...}, label: text}`; every option of the context input belongs to
     exactly one case. The case of the answered option scores; its `label` (what that case asks
     more or less) is cited in the explanation. A leaf using this rule is unanswered until the
-    context is given, like any rule reading the context."""
+    context is given, like any rule reading the context.
+
+    An input declared `optional` that some cases read and others do not is asked only of the
+    applicants whose case reads it: a primary school leaves 建有数字化实验室 blank and still
+    scores; a high school that leaves it blank is unanswered (`conditional_inputs`)."""
 
     type_name = "by_context"
     params = frozenset({"context", "cases"})
@@ -61,6 +66,12 @@ class ByContext(Rule):
         missing = [o for o in options if o not in self.by_option]
         if missing:
             raise ValueError(f"选项 {missing} 不属于任何 case / options {missing} belong to no case")
+        read = [rule.input_keys() for _, rule, _ in self.cases]
+        everywhere = set.intersection(*read)
+        #: per case, the optional inputs only some cases read: needed when that case applies
+        self.needs: list[frozenset[str]] = [
+            frozenset(k for k in keys - everywhere if k in ctx.inputs and ctx.inputs[k].optional) for keys in read
+        ]
 
     def input_keys(self) -> set[str]:
         keys: set[str] = {self.context_key}
@@ -86,12 +97,27 @@ class ByContext(Rule):
         _, rule, label = self.cases[self.by_option[option]]
         return option, rule, label
 
+    def conditional_inputs(self, context: Mapping[str, Any]) -> frozenset[str]:
+        option = context.get(self.context_key)
+        if option is None:
+            return frozenset()
+        return self.needs[self.by_option[str(option)]]
+
+    def has_conditional_inputs(self) -> bool:
+        return any(self.needs)
+
     def compile(self) -> PointsFn:
         option_of = self._option
         by_option = {option: self.cases[index][1].fast for option, index in self.by_option.items()}
+        needs = {option: self.needs[index] for option, index in self.by_option.items()}
 
         def fn(v: Mapping[str, Any], c: Mapping[str, Any], a: dt.date, x: Mapping[str, str]) -> Decimal:
-            return by_option[option_of(v, c)](v, c, a, x)
+            option = option_of(v, c)
+            need = needs[option]
+            if need and not v.keys() >= need:
+                # unanswered for this applicant (see `conditional_inputs`): nothing counts
+                return ZERO
+            return by_option[option](v, c, a, x)
 
         return fn
 

@@ -19,6 +19,13 @@ Counted = list[tuple[dict[str, Any], Decimal]]
 SHARED_RULE = "（归入使各项合计得分最高的指标，已封顶的指标不再占用；同分时归入编码在前的指标）"
 
 
+def _plain(value: Any) -> str:
+    """A field's value as compared for `once_per`: dates in ISO form, text without outer spaces."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value).strip()
+
+
 @register
 class LevelItems(Rule):
     """Each listed item earns the points of its level; the total is capped.
@@ -27,11 +34,14 @@ class LevelItems(Rule):
       highest level ("同一课题不累计加分", "同类别认最高级").
     - `window` + `date_field`: only items dated inside a named time window count.
     - `bonus`: a yes/no field and a factor, e.g. excellent results count +50% (Sichuan C8).
-    - `case_field`: the field framework-wide "same case counts once" policies look at."""
+    - `case_field`: the field framework-wide "same case counts once" policies look at.
+    - `once_per`: fields (e.g. `[name, date]`) on which two entries that agree are one entry
+      typed twice: it counts once (Xiamen 六.1.(1) “每次1分”: one activity on one date is one
+      time, however often it is listed)."""
 
     type_name = "level_items"
     params = frozenset(
-        {"input", "level_field", "points", "cap", "dedupe", "window", "date_field", "bonus", "case_field"}
+        {"input", "level_field", "points", "cap", "dedupe", "window", "date_field", "bonus", "case_field", "once_per"}
     )
 
     def __init__(self, spec: Any, ctx: Any) -> None:
@@ -57,6 +67,12 @@ class LevelItems(Rule):
         self.case_field = spec.get("case_field", self.dedupe)
         if self.case_field is not None and self.case_field not in fields:
             raise ValueError(f"case_field 字段 {self.case_field} 未声明 / unknown case field")
+        once_per = spec.get("once_per")
+        self.once_per: tuple[str, ...] = ()
+        if once_per is not None:
+            if not isinstance(once_per, list) or not once_per or any(f not in fields for f in once_per):
+                raise ValueError("once_per 应为已声明字段的列表 / once_per must list declared fields")
+            self.once_per = tuple(str(f) for f in once_per)
         self.window = spec.get("window")
         self.date_field = spec.get("date_field")
         if self.window is not None:
@@ -115,6 +131,8 @@ class LevelItems(Rule):
                     else:
                         inside.append(item)
                 items = inside
+        if self.once_per:
+            items = self._once(items, notes)
         if excluded and self.case_field:
             # Cases another indicator scores leave first, and only then does `dedupe` pick among
             # what is left: a school with two honours, one scored in 7.1, still counts once with
@@ -146,6 +164,29 @@ class LevelItems(Rule):
             elif notes is not None:
                 notes.append(f"「{key}」重复，只计最高级")
         return list(best.values())
+
+    def _once(
+        self, items: list[dict[str, Any]] | tuple[dict[str, Any], ...], notes: list[str] | None
+    ) -> list[dict[str, Any]]:
+        """Entries agreeing on every `once_per` field, but the first, dropped as typed twice."""
+        seen: set[tuple[str, ...]] = set()
+        kept = []
+        fields = self.once_per
+        for item in items:
+            key = tuple(_plain(item[f]) for f in fields)
+            if key in seen:
+                if notes is not None:
+                    shown = "、".join(k for k in key if k)
+                    notes.append(f"「{shown}」重复填报（{self._once_labels()}相同），只计一次")
+                continue
+            seen.add(key)
+            kept.append(item)
+        return kept
+
+    def _once_labels(self) -> str:
+        spec = self.ctx.inputs[self.key]
+        labels = {f.key: f.label for f in spec.fields}
+        return "、".join(labels[f] for f in self.once_per)
 
     def _total(self, counted: Counted) -> tuple[Decimal, Decimal]:
         """The items' points added up, and capped."""
