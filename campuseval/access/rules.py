@@ -512,3 +512,23 @@ def may_read_audit_log(user: Actor | None) -> bool:
     """The system-wide audit log (审计日志): system administrators (superusers) read all of it,
     organizers their region's part (`scopes.visible_audit_entries`)."""
     return bool(signed_in(user) and getattr(user, "is_superuser", False)) or is_organizer(user)
+
+
+# --- frameworks a bureau owns ----------------------------------------------------------------------
+
+#: the unit kinds whose organizers issue indicator frameworks (a county takes part, it does not issue)
+FRAMEWORK_AUTHOR_KINDS: tuple[str, ...] = (Unit.Kind.CITY, Unit.Kind.PROVINCE)
+
+
+def may_author_frameworks(user: Actor | None, owner: Unit | None = None) -> bool:
+    """City and provincial organizers upload, preview, activate and copy indicator frameworks.
+    Given the `owner` of an uploaded framework, whether the user may change that one: its unit
+    lies at or below one of their city/province organizer units (a province edits its cities'
+    drafts; a neighbouring city does not see them)."""
+    signed = as_user(user)
+    if signed is None:
+        return False
+    roots = [h.path for h in held(signed) if h.role == Role.ORGANIZER and h.kind in FRAMEWORK_AUTHOR_KINDS]
+    if not roots:
+        return False
+    return owner is None or Subtree(minimal_paths(roots)).holds_path(owner.path)

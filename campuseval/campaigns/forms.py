@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from campuseval.engine.text import id_param
 from campuseval.orgs.models import Subtree, Unit
+from campuseval.spreadsheets.reading import check_file
 
 from . import services
 from .models import Campaign, FrameworkRecord, Stage
+from .queries import frameworks_seen_by
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -30,7 +32,8 @@ class FrameworkChoice(forms.ModelChoiceField[FrameworkRecord]):
         total = f"{obj.total.normalize():f}"
         if obj.bonus_total:
             total += f" + {obj.bonus_total.normalize():f}"
-        return f"{obj.title}（{obj.key}，{total} 分）"
+        edition = f"{obj.edition}，" if obj.edition else ""
+        return f"{obj.title}（{edition}{obj.key}，{total} 分）"
 
 
 class UnitChoices(forms.ModelMultipleChoiceField[Unit]):
@@ -193,7 +196,7 @@ class CampaignForm(forms.Form):
         for key, subject in (("school_framework", "school"), ("district_framework", "district")):
             current = getattr(campaign, f"{key}_id", None)
             self.fields[key].queryset = FrameworkRecord.objects.filter(  # type: ignore[attr-defined]
-                Q(subject=subject, is_active=True) | Q(pk=current)
+                (Q(subject=subject, is_active=True) & frameworks_seen_by(organizers)) | Q(pk=current)
             ).order_by("key")
         for key, subject in (("school_form", "school"), ("district_form", "district")):
             choices = [("", _("（按指标框架自动选择）")), *services.available_forms(subject).items()]
@@ -288,3 +291,165 @@ def initial_new(organizers: Sequence[Unit]) -> dict[str, Any]:
         "apply_starts": dt.datetime.combine(today, dt.time(8, 0)),
         "fix_days": 7,
     }
+
+
+# --- framework pages ------------------------------------------------------------------------------
+
+
+def _styled(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select"
+        elif not isinstance(widget, forms.HiddenInput):
+            widget.attrs["class"] = "form-control"
+
+
+def _date_field(label: StrOrPromise) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("请填写有效的日期，如 2025-09-01")},
+    )
+
+
+def _check_upload(upload: Any) -> Any:
+    problem = check_file(upload)
+    if problem:
+        raise forms.ValidationError(problem)
+    if not str(upload.name or "").lower().endswith(".xlsx"):
+        raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 工作簿"))
+    return upload
+
+
+class FrameworkUploadForm(forms.Form):
+    """A framework workbook: the bureau it belongs to, its edition label and dates (these may
+    also stand in the workbook's 设置 sheet; what is typed here wins)."""
+
+    file = forms.FileField(
+        label=_("指标框架工作簿（.xlsx）"),
+        error_messages={"required": _("请选择要上传的指标框架工作簿"), "empty": _("上传的文件是空的")},
+    )
+    owner = forms.ModelChoiceField(
+        label=_("所属单位"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("请选择所属单位")},
+    )
+    edition = forms.CharField(
+        label=_("版本"), required=False, max_length=40, help_text=_("如 2025版；留空则取工作簿“设置”中的版本")
+    )
+    effective_from = _date_field(_("生效日期"))
+    effective_until = _date_field(_("失效日期"))
+    edition_of = forms.ModelChoiceField(
+        label=_("作为以下框架的新版本"),
+        queryset=FrameworkRecord.objects.none(),
+        required=False,
+        empty_label=_("（新的框架系列）"),
+        error_messages={"invalid_choice": _("请从列表中选择框架")},
+    )
+
+    def __init__(self, *args: Any, owners: Sequence[Unit], families: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Unit.objects.filter(pk__in=[u.pk for u in owners]).order_by("code")  # type: ignore[attr-defined]
+        self.fields["edition_of"].queryset = families  # type: ignore[attr-defined]
+        self.single_owner = len(owners) == 1
+        _styled(self)
+
+    def clean_file(self) -> Any:
+        return _check_upload(self.cleaned_data["file"])
+
+    def clean_edition(self) -> str:
+        text = str(self.cleaned_data.get("edition") or "").strip()
+        _no_nul(text)
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("effective_from"), data.get("effective_until")
+        if start and end and end < start:
+            self.add_error("effective_until", _("失效日期不能早于生效日期"))
+        return data
+
+
+class SampleSheetForm(forms.Form):
+    """A filled 样例答卷 to score in the preview."""
+
+    file = forms.FileField(
+        label=_("填写好的样例答卷（.xlsx）"),
+        error_messages={"required": _("请选择填写好的样例答卷"), "empty": _("上传的文件是空的")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+    def clean_file(self) -> Any:
+        return _check_upload(self.cleaned_data["file"])
+
+
+class ActivateForm(forms.Form):
+    retire_family = forms.BooleanField(
+        label=_("同时停用本单位该系列的其他版本（已使用它们的活动不受影响）"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+
+class DeactivateForm(forms.Form):
+    """Stopping a framework is a POST with its CSRF token; nothing else to say."""
+
+
+class CopyForm(forms.Form):
+    key = forms.CharField(
+        label=_("新版本的框架编号"),
+        max_length=80,
+        help_text=_("小写字母、数字和连字符，如 city-2026-school"),
+        error_messages={"required": _("请填写新版本的框架编号")},
+    )
+    edition = forms.CharField(
+        label=_("版本"), max_length=40, error_messages={"required": _("请填写版本名称，如 2026版")}
+    )
+    owner = forms.ModelChoiceField(
+        label=_("所属单位"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("请选择所属单位")},
+    )
+
+    def __init__(self, *args: Any, owners: Sequence[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Unit.objects.filter(pk__in=[u.pk for u in owners]).order_by("code")  # type: ignore[attr-defined]
+        self.single_owner = len(owners) == 1
+        _styled(self)
+
+    def clean_key(self) -> str:
+        text = str(self.cleaned_data["key"]).strip()
+        _no_nul(text)
+        return text
+
+    def clean_edition(self) -> str:
+        text = str(self.cleaned_data["edition"]).strip()
+        _no_nul(text)
+        return text
+
+
+class DiffForm(forms.Form):
+    """Which other edition to compare with (a GET form: reading, no write)."""
+
+    other = forms.ModelChoiceField(
+        label=_("对比的版本"),
+        queryset=FrameworkRecord.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("请选择要对比的版本")},
+    )
+
+    def __init__(self, *args: Any, editions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = editions  # type: ignore[attr-defined]
+        _styled(self)

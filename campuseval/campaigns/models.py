@@ -27,6 +27,27 @@ class FrameworkRecord(models.Model):
     sha256 = models.CharField(max_length=64)
     is_active = models.BooleanField(_("启用"), default=True)
     loaded_at = models.DateTimeField(_("载入时间"), auto_now=True)
+    #: the edition's label within its family (2025版, 修订版); blank for a seed file
+    edition = models.CharField(_("版本"), max_length=40, blank=True)
+    effective_from = models.DateField(_("生效日期"), null=True, blank=True)
+    effective_until = models.DateField(_("失效日期"), null=True, blank=True)
+    #: the 申报书 that came with the framework's workbook (a form definition as YAML); a campaign
+    #: using the framework names it by the framework's key
+    form_yaml = models.TextField(_("申报书"), blank=True)
+    #: the bureau that uploaded the framework (none for the platform's seed files): only its
+    #: organizers and those above edit, activate or copy it
+    owner = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="frameworks",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("指标框架")

@@ -4,30 +4,44 @@ messages keyed by form field, so a page can show each next to what was typed), w
 - `load_framework_records`: the YAML files in campuseval/frameworks/ into FrameworkRecord.
 - `create_campaign`, `update_campaign`: an organizer sets a campaign up.
 - `open_campaign`, `advance_campaign`: draft → open → county review → expert review (publication
-  and closing belong to the review app, which publishes results and finalizes them)."""
+  and closing belong to the review app, which publishes results and finalizes them).
+- `upload_framework`, `activate_framework`, `deactivate_framework`, `copy_framework`: a city or
+  provincial bureau's own frameworks, authored as one workbook: uploaded as an inactive draft,
+  previewed, activated (then campaigns may choose it), copied as the next edition of its family.
+  A record's snapshot never changes once written, so a running campaign keeps its edition."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campuseval.access.rules import is_organizer_for, organizer_scope
+from campuseval.access.rules import is_organizer_for, may_author_frameworks, organizer_scope
 from campuseval.accounts.models import User
 from campuseval.audit.services import record
 from campuseval.engine import FrameworkError, check_framework, formdefs, framework_paths, load_framework_text
+from campuseval.engine.formdefs import FormDefinition, FormDefinitionError, parse_definition
 from campuseval.engine.numbers import fmt
+from campuseval.engine.yamlio import load_yaml
 from campuseval.orgs.models import Unit
+
+try:  # until the workbook format lands, everything but the upload and the download works
+    from campuseval.spreadsheets.framework_book import read_framework_book, write_framework_book
+except ImportError:  # pragma: no cover
+    read_framework_book = write_framework_book = None  # type: ignore[assignment]
 
 from .models import Campaign, FrameworkRecord, Stage
 
@@ -154,7 +168,8 @@ def load_framework_records(*, paths: Sequence[Path] | None = None) -> list[Frame
 
 def available_forms(subject: str | None = None) -> dict[str, str]:
     """Application form definitions campaigns may name (key → title), for one subject
-    (school | district) or all. A definition that fails to load is left out."""
+    (school | district) or all: the form files, then the 申报书 stored with active frameworks
+    (named by the framework's key). A definition that fails to load is left out."""
     out: dict[str, str] = {}
     for key in formdefs.available_keys():
         try:
@@ -163,7 +178,35 @@ def available_forms(subject: str | None = None) -> dict[str, str]:
             continue
         if definition.key == key and (subject is None or getattr(definition, "subject", "school") == subject):
             out[key] = definition.title
+    stored = FrameworkRecord.objects.filter(is_active=True).exclude(form_yaml="").values_list("key", "form_yaml")
+    for key, text in stored:
+        found = _stored_definition(key, text)
+        if found is not None and key not in out and (subject is None or found.subject == subject):
+            out[key] = found.title
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _stored_definition(key: str, text: str) -> FormDefinition | None:
+    """A stored 申报书 parsed once per text (the text is its own cache key: a new upload is a
+    new record, never a changed one)."""
+    try:
+        data = load_yaml(text)
+        return parse_definition(key, data, where=f"{key}（申报书）") if isinstance(data, Mapping) else None
+    except (FormDefinitionError, KeyError, TypeError, ValueError, yaml.YAMLError):
+        return None
+
+
+def form_definition(key: str) -> FormDefinition:
+    """The application form with this key: a form file, else the 申报书 stored with the
+    framework of that key, else (as `formdefs.load_definition` does) the generic school form.
+    Every page that shows or checks an application's form should ask this."""
+    if key and key not in formdefs.available_keys():
+        text = FrameworkRecord.objects.filter(key=key).exclude(form_yaml="").values_list("form_yaml", flat=True).first()
+        found = _stored_definition(key, text) if text else None
+        if found is not None:
+            return found
+    return formdefs.load_definition(key)
 
 
 def default_form(subject: str, framework_key: str = "") -> str:
@@ -286,6 +329,8 @@ def validate_campaign(data: CampaignData, *, campaign: Campaign | None = None) -
     every = available_forms()
     for key, subject, label in (("school_form", "school", _("学校")), ("district_form", "district", _("区县"))):
         chosen = getattr(data, key)
+        if chosen and chosen == getattr(campaign, key, None):
+            continue  # kept as saved (its framework may since have been retired)
         if chosen and chosen not in every:
             errors[key].append(_("申报书“%(key)s”不存在") % {"key": chosen})
         elif chosen and chosen not in available_forms(subject):
@@ -535,3 +580,341 @@ def advance_campaign(
     closing follow from publishing and finalizing results in the review app."""
     expected = [Campaign.Status.OPEN, Campaign.Status.COUNTY_REVIEW]
     return _step(actor, campaign, expected, from_status, ip, "campaign.advance")
+
+
+# --- frameworks a bureau owns -------------------------------------------------------------------
+
+#: a framework key: what campaigns, applications and URLs name it by
+FRAMEWORK_KEY = re.compile(r"[a-z0-9][a-z0-9-]{2,79}")
+#: keys the workbook's 设置 sheet may carry that the record keeps beside the engine's YAML
+RECORD_SETTINGS = ("edition", "effective_from", "effective_until")
+
+
+@dataclass(frozen=True)
+class BookLine:
+    """One problem with an uploaded workbook, where the page shows it: 工作表、行、列."""
+
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+
+class FrameworkRefused(Exception):
+    """The workbook cannot become a framework; nothing was saved."""
+
+    def __init__(self, problems: Sequence[BookLine]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{p.sheet} {p.row} {p.column}: {p.message}" for p in self.problems))
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _decimal_scalar(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    text = format(value, "f")
+    if value == value.to_integral_value() and "." not in text:
+        return dumper.represent_int(int(value))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+_Dumper.add_representer(Decimal, _decimal_scalar)
+_Dumper.add_multi_representer(dict, lambda dumper, value: dumper.represent_dict(value.items()))
+
+
+def framework_yaml(data: Mapping[str, Any]) -> str:
+    """The engine's YAML for a framework mapping (order kept, numbers exact)."""
+    return str(yaml.dump(dict(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120))
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _engine_problems(text: str, key: str) -> list[BookLine]:
+    try:
+        fw = load_framework_text(text, f"{key}.yaml")
+    except FrameworkError as exc:
+        return [BookLine("设置", 0, "", p.message_zh) for p in exc.problems if p.severity == "error"]
+    return [
+        BookLine("指标" if p.code else "设置", 0, p.code, p.message_zh)
+        for p in fw.problems + check_framework(fw)
+        if p.severity == "error"
+    ]
+
+
+def _check_key(key: str, *, column: str = "编号") -> list[BookLine]:
+    if not FRAMEWORK_KEY.fullmatch(key):
+        return [
+            BookLine(
+                "设置", 0, column, _("框架编号「%(key)s」只能用小写字母、数字和连字符（3–80 位）") % {"key": key[:40]}
+            )
+        ]
+    if FrameworkRecord.objects.filter(key=key).exists():
+        return [
+            BookLine(
+                "设置", 0, column, _("框架编号「%(key)s」已存在；新版本请改用新的编号（如 %(key)s-2）") % {"key": key}
+            )
+        ]
+    return []
+
+
+def _form_text(form: Mapping[str, Any] | None, key: str, subject: str) -> tuple[str, list[BookLine]]:
+    """The 申报书 as YAML, checked as the form files are; its subject is the framework's."""
+    if not form:
+        return "", []
+    data = {**dict(form), "subject": subject}
+    data.pop("key", None)
+    text = framework_yaml(data)
+    if key in formdefs.available_keys():
+        return "", [BookLine("申报书", 0, "", _("框架编号「%(key)s」与已有申报书重名，请改用新的编号") % {"key": key})]
+    try:
+        parse_definition(key, load_yaml(text), where="申报书")
+    except (FormDefinitionError, KeyError, TypeError, ValueError) as exc:
+        return "", [BookLine("申报书", 0, "", str(exc))]
+    return text, []
+
+
+def _audit_framework(actor: User, action: str, fw: FrameworkRecord, summary: str, ip: str | None, **extra: Any) -> None:
+    record(
+        actor=actor,
+        action=action,
+        obj=fw,
+        ip=ip,
+        summary=summary,
+        unit_id=fw.owner_id,
+        after={"key": fw.key, "edition": fw.edition, "sha256": fw.sha256, "is_active": fw.is_active, **extra},
+    )
+
+
+@transaction.atomic
+def upload_framework(
+    *,
+    actor: User,
+    owner: Unit,
+    file: IO[bytes],
+    edition: str = "",
+    effective_from: dt.date | None = None,
+    effective_until: dt.date | None = None,
+    edition_of: FrameworkRecord | None = None,
+    ip: str | None = None,
+) -> FrameworkRecord:
+    """A framework workbook (指标、规则、输入项、等级、设置, maybe 申报书) into an inactive draft owned
+    by `owner`. Every problem is raised at once as FrameworkRefused (sheet, row, column and the
+    Chinese message) and nothing is saved. `edition_of`: the upload is the next edition of that
+    framework's family (its family is taken when the workbook states none, and must match)."""
+    if not may_author_frameworks(actor, owner) or owner.kind not in (Unit.Kind.CITY, Unit.Kind.PROVINCE):
+        raise PermissionDenied
+    book = read_framework_book(file)
+    problems = [BookLine(str(p.sheet), int(p.row or 0), str(p.column or ""), str(p.message_zh)) for p in book.problems]
+    if problems or book.data is None:
+        raise FrameworkRefused(problems or [BookLine("设置", 0, "", _("工作簿中没有可读取的指标框架"))])
+    data = dict(book.data)
+    stated = {name: data.pop(name, None) for name in RECORD_SETTINGS}
+    key = str(data.get("id") or "").strip()
+    problems += _check_key(key)
+    if edition_of is not None:
+        family = str(data.get("family") or "").strip()
+        if not family:
+            data["family"] = edition_of.family
+        elif family != edition_of.family:
+            problems.append(
+                BookLine(
+                    "设置",
+                    0,
+                    "系列",
+                    _("框架系列「%(got)s」与“%(of)s”的系列「%(want)s」不同；新版本应属同一系列")
+                    % {"got": family, "of": edition_of.title, "want": edition_of.family},
+                )
+            )
+    edition = (edition or str(stated["edition"] or "")).strip()
+    if len(edition) > 40:
+        problems.append(BookLine("设置", 0, "版本", _("版本名称最多 40 字")))
+    try:
+        effective_from = effective_from or _date(stated["effective_from"])
+        effective_until = effective_until or _date(stated["effective_until"])
+    except ValueError:
+        problems.append(BookLine("设置", 0, "生效日期", _("生效日期、失效日期应为日期，如 2025-09-01")))
+    if effective_from and effective_until and effective_until < effective_from:
+        problems.append(BookLine("设置", 0, "失效日期", _("失效日期不能早于生效日期")))
+    if problems:
+        raise FrameworkRefused(problems)
+    text = framework_yaml(data)
+    problems += _engine_problems(text, key)
+    subject = str(data.get("subject") or "school")
+    form_text, form_problems = _form_text(book.form, key, subject)
+    problems += form_problems
+    if problems:
+        raise FrameworkRefused(problems)
+    fw = load_framework_text(text, f"{key}.yaml")
+    created = FrameworkRecord.objects.create(
+        key=key,
+        family=fw.family,
+        title=fw.title,
+        subject=fw.subject,
+        total=fw.total,
+        bonus_total=fw.bonus_total,
+        source_yaml=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        is_active=False,
+        edition=edition,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        form_yaml=form_text,
+        owner=owner,
+        created_by=actor,
+    )
+    summary = f"上传指标框架草稿 {key}（{fw.title}{f'，{edition}' if edition else ''}）"
+    _audit_framework(actor, "framework.upload", created, summary, ip, leaves=len(fw.leaves()), total=fmt(fw.total))
+    return created
+
+
+def _owned(actor: User, framework: FrameworkRecord) -> None:
+    if framework.owner is None:
+        # the platform's own files are loaded by `load_framework_records`, not changed in pages
+        raise ValidationError(_("平台内置的指标框架由系统维护；请“复制为新版本”后修改"))
+    if not may_author_frameworks(actor, framework.owner):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def activate_framework(
+    *, actor: User, framework: FrameworkRecord, retire_family: bool = False, ip: str | None = None
+) -> FrameworkRecord:
+    """Make a draft choosable in 新建活动. The snapshot is checked again (the engine may have
+    become stricter since the upload). `retire_family`: the owner's other active editions of the
+    same family stop being offered — campaigns that chose them keep them, unchanged."""
+    framework = FrameworkRecord.objects.select_for_update().select_related("owner").get(pk=framework.pk)
+    if not may_author_frameworks(actor):
+        raise PermissionDenied
+    _owned(actor, framework)
+    if framework.is_active:
+        raise ValidationError(_("“%(fw)s”已启用") % {"fw": framework.title})
+    problems = _engine_problems(framework.source_yaml, framework.key)
+    if problems:
+        raise ValidationError([p.message for p in problems])
+    framework.is_active = True
+    framework.activated_at = timezone.now()
+    framework.save(update_fields=["is_active", "activated_at"])
+    label = f"{framework.title}{f'（{framework.edition}）' if framework.edition else ''}"
+    _audit_framework(actor, "framework.activate", framework, f"启用指标框架 {framework.key}：{label}", ip)
+    if retire_family and framework.family:
+        others = FrameworkRecord.objects.filter(family=framework.family, owner=framework.owner, is_active=True).exclude(
+            pk=framework.pk
+        )
+        for other in others:
+            other.is_active = False
+            other.save(update_fields=["is_active"])
+            summary = f"停用指标框架 {other.key}（由新版本 {framework.key} 取代）"
+            _audit_framework(actor, "framework.deactivate", other, summary, ip, replaced_by=framework.key)
+    return framework
+
+
+@transaction.atomic
+def deactivate_framework(*, actor: User, framework: FrameworkRecord, ip: str | None = None) -> FrameworkRecord:
+    """Stop offering a framework to new campaigns. Campaigns and applications that use it keep
+    it exactly as it is (they point to this record and its snapshot)."""
+    framework = FrameworkRecord.objects.select_for_update().select_related("owner").get(pk=framework.pk)
+    _owned(actor, framework)
+    if not framework.is_active:
+        raise ValidationError(_("“%(fw)s”未启用") % {"fw": framework.title})
+    framework.is_active = False
+    framework.save(update_fields=["is_active"])
+    _audit_framework(actor, "framework.deactivate", framework, f"停用指标框架 {framework.key}", ip)
+    return framework
+
+
+def form_text_of(framework: FrameworkRecord) -> str:
+    """The 申报书 that goes with a framework: the one stored with it, else the form file named
+    like it (a seed framework's own annex)."""
+    if framework.form_yaml:
+        return framework.form_yaml
+    if framework.key in formdefs.available_keys():
+        return (formdefs.FORMS_DIR / f"{framework.key}.yaml").read_text(encoding="utf-8")
+    return ""
+
+
+def framework_data(framework: FrameworkRecord) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The framework and its 申报书 as the mappings the workbook writer takes (the edition and
+    dates in the 设置 sheet, so a downloaded edition uploads again as it was)."""
+    data = dict(load_yaml(framework.source_yaml))
+    if framework.edition:
+        data["edition"] = framework.edition
+    if framework.effective_from:
+        data["effective_from"] = framework.effective_from.isoformat()
+    if framework.effective_until:
+        data["effective_until"] = framework.effective_until.isoformat()
+    text = form_text_of(framework)
+    form = dict(load_yaml(text)) if text else None
+    return data, form
+
+
+def framework_book(framework: FrameworkRecord) -> bytes:
+    """Any framework (seed or uploaded) as its workbook, for a bureau to start from."""
+    data, form = framework_data(framework)
+    try:
+        return write_framework_book(data, form)
+    except (KeyError, TypeError, ValueError):
+        # a writer that does not know the record's own settings still writes the framework
+        for name in RECORD_SETTINGS:
+            data.pop(name, None)
+        return write_framework_book(data, form)
+
+
+@transaction.atomic
+def copy_framework(
+    *,
+    actor: User,
+    framework: FrameworkRecord,
+    owner: Unit,
+    key: str,
+    edition: str,
+    ip: str | None = None,
+) -> FrameworkRecord:
+    """「复制为新版本」: a draft copy of any framework the user can see, under a new key, as the next
+    edition of its family, owned by the user's bureau. The YAML is copied as written (with the
+    seed's comments), only its `id` line changes; the 申报书 comes along."""
+    if not may_author_frameworks(actor, owner) or owner.kind not in (Unit.Kind.CITY, Unit.Kind.PROVINCE):
+        raise PermissionDenied
+    key, edition = key.strip(), edition.strip()
+    errors: dict[str, list[str]] = defaultdict(list)
+    for problem in _check_key(key):
+        errors["key"].append(problem.message)
+    if not edition:
+        errors["edition"].append(_("请填写版本名称，如 2025版"))
+    elif len(edition) > 40:
+        errors["edition"].append(_("版本名称最多 40 字"))
+    if errors:
+        raise _invalid(errors)
+    text, count = re.subn(r"(?m)^id:.*$", f"id: {key}", framework.source_yaml, count=1)
+    if not count:
+        data = dict(load_yaml(framework.source_yaml))
+        data["id"] = key
+        text = framework_yaml(data)
+    fw = load_framework_text(text, f"{key}.yaml")
+    form_text = form_text_of(framework)
+    copy = FrameworkRecord.objects.create(
+        key=key,
+        family=framework.family or fw.family,
+        title=fw.title,
+        subject=fw.subject,
+        total=fw.total,
+        bonus_total=fw.bonus_total,
+        source_yaml=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        is_active=False,
+        edition=edition,
+        form_yaml=form_text,
+        owner=owner,
+        created_by=actor,
+    )
+    summary = f"复制指标框架 {framework.key} 为新版本 {key}（{edition}）"
+    _audit_framework(actor, "framework.copy", copy, summary, ip, copied_from=framework.key)
+    return copy

@@ -17,7 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campuseval.access.rules import COVERED_ROLES, is_organizer_for, organizer_units, unit_ids_with
+from campuseval.access.rules import (
+    COVERED_ROLES,
+    is_organizer_for,
+    may_author_frameworks,
+    organizer_units,
+    unit_ids_with,
+)
 from campuseval.access.views import AuthenticatedRequest
 from campuseval.accounts.models import Role
 from campuseval.audit.services import client_ip
@@ -49,6 +55,7 @@ def campaign_list(request: AuthenticatedRequest) -> HttpResponse:
             "managed": list(queries.organizer_list(request.user)) if organizers else None,
             "covering": list(queries.covering_list(request.user)) if covered else None,
             "can_apply": bool(unit_ids_with(request.user, Role.APPLICANT, Role.HEAD)),
+            "may_author": may_author_frameworks(request.user),
         },
     )
 

@@ -27,6 +27,7 @@ from campuseval.accounts.models import Membership, Role, User
 from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import pending, record, record_many
 from campuseval.campaigns.models import FrameworkRecord
+from campuseval.campaigns.queries import author_units
 from campuseval.engine import FrameworkError, check_framework, load_framework_text
 from campuseval.orgs.models import Subtree, Unit
 from campuseval.people.services import initial_password
@@ -631,6 +632,7 @@ def import_framework_table(
             report.notes.append(f"{found.code} {found.message_zh}".strip())
     if report.refused:
         return report, text
+    owners = author_units(actor)
     record_ = FrameworkRecord.objects.create(
         key=key,
         title=title,
@@ -639,6 +641,9 @@ def import_framework_table(
         source_yaml=text,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
         is_active=False,
+        # the importer's bureau owns the draft, so the framework pages preview and activate it
+        owner=owners[0] if owners else None,
+        created_by=actor,
     )
     report.created = len(order)
     if progress is not None:
