@@ -40,6 +40,12 @@ def export(request: AuthenticatedRequest, key: str, pk: int) -> HttpResponse:
         messages.error(request, _("未导出：%(problem)s") % {"problem": problem})
         return redirect("reports:exports")
     params["q"] = q
+    for name, label in (("actor", _("操作人")), ("action", _("操作代码"))):  # the audit page's filters
+        value, typed_value, problem = clean_search(params.get(name, ""), str(label))
+        if typed_value and not value:
+            messages.error(request, _("未导出：%(problem)s") % {"problem": problem})
+            return redirect("reports:exports")
+        params[name] = value
     if "application" in params:
         application = id_param(params["application"])
         if application is None:

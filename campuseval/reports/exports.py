@@ -101,7 +101,7 @@ class Applications(ExportList):
     key = "applications"
     title = _("申报列表")
     for_counties = True
-    filters = ("status", "q")
+    filters = ("status", "q", "area")
 
     def columns(self, scope: Scope) -> list[Column]:
         return [
@@ -133,6 +133,9 @@ class Applications(ExportList):
         q = scope.params.get("q", "").strip()
         if q:
             qs = qs.filter(Q(unit__name__icontains=q) | Q(unit__code__icontains=q))
+        area = scope.params.get("area", "")
+        if area in Unit.Area.values:  # the county list's 城乡 filter
+            qs = qs.filter(unit__area=area)
         rows: QuerySet[Any] = (
             with_county_total(qs.select_related("unit__parent", "campaign"))
             .annotate(evidence_count=Count("evidence"))
@@ -321,11 +324,12 @@ class Results(ExportList):
 
 
 class Audit(ExportList):
-    """The campaign's audit log (审计日志), or one application's part of it, oldest first."""
+    """The campaign's audit log (审计日志), or one application's part of it, oldest first, with the
+    page's filters: the operator's name (contains) and the action code's beginning."""
 
     key = "audit"
     title = _("审计日志")
-    filters = ("application",)
+    filters = ("application", "actor", "action")
 
     def columns(self, scope: Scope) -> list[Column]:
         return [
@@ -343,6 +347,10 @@ class Audit(ExportList):
         if scope.application is not None:
             app = scope.application
             entries = entries.filter(Q(object_type="Application", object_id=str(app.pk)) | Q(unit_id=app.unit_id))
+        if scope.params.get("actor"):
+            entries = entries.filter(actor_name__icontains=scope.params["actor"])
+        if scope.params.get("action"):
+            entries = entries.filter(action__startswith=scope.params["action"])
         return entries.order_by("at", "pk")
 
     def rows(self, scope: Scope) -> Iterator[list[Any]]:

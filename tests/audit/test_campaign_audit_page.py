@@ -103,3 +103,34 @@ def test_queries_do_not_grow_with_entries(personas: Personas, django_assert_num_
         page = client.get(page_url(p)).content.decode()
     assert page.count("<code>application.save_form</code>") == 50 and "共 101 条" in page
     assert "草稿内容" not in page and PRIVATE in page  # the school's unsubmitted saves stay hidden
+
+
+def test_actor_and_action_filters_and_the_export_that_follows_them(personas: Personas) -> None:
+    """The operator (name contains) and the action code's beginning narrow the page; the export
+    button carries them, and the Excel holds exactly the rows shown."""
+    import io
+
+    from openpyxl import load_workbook
+
+    p = personas
+    add(p, 3, unit_id=p.school.pk, action="application.save")
+    record(actor=p.county_reviewer, action="recommendation.submit", summary="区县推荐", campaign_id=p.campaign.pk)
+    record(actor=p.county_reviewer, action="application.return", summary="区县退回", campaign_id=p.campaign.pk)
+    client = p.client("city_organizer")
+    page = client.get(page_url(p), {"actor": p.county_reviewer.display_name}).content.decode()
+    assert "区县推荐" in page and "区县退回" in page and "记录000" not in page
+    narrowed = client.get(
+        page_url(p), {"actor": p.county_reviewer.display_name, "action": "application."}
+    ).content.decode()
+    assert "区县退回" in narrowed and "区县推荐" not in narrowed and "记录000" not in narrowed
+    assert f'value="{p.county_reviewer.display_name}"' in narrowed and 'value="application."' in narrowed
+    link = re.search(r'href="([^"]*/exports/audit/[^"]*)"', narrowed)
+    assert link is not None and "action=application." in html.unescape(link.group(1))
+    response = client.get(html.unescape(link.group(1)))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    summaries = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert summaries == ["区县退回"]
+    # an action filter matching nothing shows nothing, not the whole campaign
+    none = client.get(page_url(p), {"action": "nothing."}).content.decode()
+    assert "区县推荐" not in none and "记录000" not in none

@@ -443,8 +443,15 @@ def test_list_screens_link_to_their_exports(reviewed: dict[str, Any]) -> None:
     reviewer = client_for(reviewed["reviewer"])
     page = reviewer.get(reverse("reviews:county_list") + f"?campaign={campaign.pk}&status=accepted").content.decode()
     link = html.unescape(re.search(r'href="([^"]+)">导出 Excel', page).group(1))
-    assert link == url("applications", campaign.pk, "status=accepted&q=")
+    assert link == url("applications", campaign.pk, "status=accepted&q=&area=")
     assert column(sheet_of(reviewer.get(link)), "单位代码") == ["X3"]
+    # the 城乡 filter goes with the export too: the list and the sheet hold the same schools
+    Unit.objects.filter(code__startswith="X").update(area=Unit.Area.URBAN)
+    Unit.objects.filter(code="X1").update(area=Unit.Area.RURAL)
+    page = reviewer.get(reverse("reviews:county_list") + f"?campaign={campaign.pk}&area=rural").content.decode()
+    link = html.unescape(re.search(r'href="([^"]+)">导出 Excel', page).group(1))
+    assert link == url("applications", campaign.pk, "status=&q=&area=rural")
+    assert column(sheet_of(reviewer.get(link)), "单位代码") == ["X1"]
     assert "导出 Excel" not in reviewer.get(reverse("reviews:county_list") + "?campaign=１").content.decode()
     page = reviewer.get(reverse("reviews:recommend", args=[campaign.pk])).content.decode()
     assert url("recommendations", campaign.pk) in page

@@ -164,3 +164,26 @@ def test_the_operation_page_is_404_to_anyone_but_the_campaigns_organizers(world:
     )
     url = reverse("reviews:operation", args=[other_campaign.pk, operation.pk])
     assert client_for(other).get(url).status_code == 404
+
+
+def test_the_desk_lists_its_campaigns_operations_with_links(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """An organizer who left the progress page finds the operation again on the desk: kind,
+    status and a link, the latest first; another campaign's operations are not listed."""
+    recommended(world)
+    panel = material_panel(world)
+    org = client_for(world["organizer"])
+    desk = reverse("reviews:organizer", args=[world["campaign"].pk])
+    assert 'id="desk-operations"' not in org.get(desk).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        org.post(reverse("reviews:auto_assign", args=[world["campaign"].pk]), {"panel": panel.pk})
+    org.post(reverse("reviews:compute", args=[world["campaign"].pk]))  # stays queued: callbacks not run
+    done, queued = Operation.objects.order_by("pk")
+    page = org.get(desk).content.decode()
+    part = page[page.index('id="desk-operations"') :]
+    part = part[: part.index("</ul>")]
+    assert reverse("reviews:operation", args=[world["campaign"].pk, done.pk]) in part
+    assert reverse("reviews:operation", args=[world["campaign"].pk, queued.pk]) in part
+    assert part.index("计算评审结果") < part.index("自动分配专家")  # newest first
+    assert "已完成" in part and "排队中" in part

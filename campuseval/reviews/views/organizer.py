@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -125,6 +125,9 @@ def _desk(
                 .prefetch_related("experts__user")
             ),
             "objections": queries.campaign_objections(campaign),
+            # the background steps (auto-assignment, computing results) of this campaign: the
+            # running one and the latest few, each a link to its progress page
+            "operations": list(Operation.objects.filter(campaign=campaign).select_related("user")[:DESK_OPERATIONS]),
             # counted in the database: a province has hundreds of lists and thousands of rows
             "lists": campaign.recommendation_lists.select_related("unit")
             .annotate(row_count=Count("rows"))
@@ -132,6 +135,9 @@ def _desk(
         },
     )
 
+
+#: background operations listed on the desk, newest first
+DESK_OPERATIONS = 5
 
 #: what a desk row never shows: the answers, narratives and results as stored JSON, and the
 #: framework's YAML (at province scale they made a page of 50 rows carry megabytes)
@@ -643,6 +649,17 @@ def audit_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
     elif typed:
         entries = entries.none()
+    actor, actor_typed, actor_problem = clean_search(request.GET.get("actor", ""), gettext("操作人"))
+    action, action_typed, action_problem = clean_search(request.GET.get("action", ""), gettext("操作代码"))
+    for found in (actor_problem, action_problem):
+        if found:
+            messages.error(request, found)
+    if actor:
+        entries = entries.filter(actor_name__icontains=actor)
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if (actor_typed and not actor) or (action_typed and not action):
+        entries = entries.none()  # a filter that could not be applied shows nothing, not everything
     listing = paginate(request, entries, sorts=AUDIT_SORTS, default="-at")
     rows = listing.rows
     # one query for any page, even one without a draft save (an empty IN would skip it)
@@ -662,6 +679,19 @@ def audit_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "entries": [drafts.shown(entry, windows) for entry in rows],
             "application": application,
             "school": typed or (application.unit.code if application is not None else ""),
+            "actor": actor_typed,
+            "action": action_typed,
+            "export_query": urlencode(
+                {
+                    k: v
+                    for k, v in (
+                        ("application", str(application.pk) if application is not None else ""),
+                        ("actor", actor),
+                        ("action", action),
+                    )
+                    if v
+                }
+            ),
         },
     )
 
