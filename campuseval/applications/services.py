@@ -34,7 +34,7 @@ from campuseval.engine.numbers import fmt
 from campuseval.files.checks import CheckedFile, check_upload, megabytes
 from campuseval.orgs.models import Unit
 
-from . import queries
+from . import agreement, queries
 from .checks import registered_problems
 from .figures import record_self
 from .models import Application, ApplicationVersion, Evidence
@@ -129,12 +129,19 @@ def fed_inputs(
 
 
 def answer_document(application: Application) -> dict[str, Any]:
-    """The engine's answer document: stored answers plus the values the form feeds. A form
-    value that does not fit an indicator's range is left out (the form shows it as entered)."""
+    """The engine's answer document: stored answers plus the values the form feeds. An input
+    the form answers (`agreement.linked_inputs`) takes the form's value only: what may have
+    been stored for it on the indicator before the link is not read, so the indicator never
+    scores a figure the form no longer says. A form value that does not fit an indicator's
+    range is left out (the form shows it as entered, the indicator counts it unanswered)."""
     fw = framework_of(application)
     definition = form_definition(application)
     doc = {k: dict(v) if isinstance(v, dict) else v for k, v in (application.answers or {}).items()}
     answers = {code: dict(values) for code, values in (doc.get("answers") or {}).items()}
+    for code, keys in agreement.linked_inputs(fw, definition).items():
+        if code in answers:
+            for key in keys:
+                answers[code].pop(key, None)
     for code, values in fed_inputs(fw, definition, application.form_data).items():
         for key, value in values.items():
             try:
@@ -411,8 +418,8 @@ def _save_indicator(
     node = fw.by_code.get(code)
     if node is None or not node.is_leaf:
         raise ValidationError(f"指标 {code} 不存在")
-    fed = fed_inputs(fw, form_definition(application), application.form_data).get(code, {})
-    values = {k: v for k, v in values.items() if k not in fed}
+    linked = agreement.linked_inputs(fw, form_definition(application)).get(code, {})
+    values = {k: v for k, v in values.items() if k not in linked}
     stored = (application.answers.get("answers") or {}).get(code, {})
     if revision != application.revision:
         changes = []
@@ -761,6 +768,20 @@ def submission_problems(application: Application, result: ScoreResult | None = N
     return problems
 
 
+def submission_warnings(application: Application) -> list[str]:
+    """What the school should look at before submitting but that stops nothing: where the
+    申报书 and an indicator answer the same question differently (`agreement.disagreements`)."""
+    return [
+        d.message
+        for d in agreement.disagreements(
+            framework_of(application),
+            form_definition(application),
+            application.form_data,
+            (application.answers or {}).get("answers") or {},
+        )
+    ]
+
+
 @transaction.atomic
 def submit_application(
     *, actor: User, application: Application, promise_confirmed: bool, ip: str | None = None
@@ -783,6 +804,7 @@ def submit_application(
     except InvalidAnswers as exc:  # stored before a bound came in: named, to be corrected first
         raise ValidationError([f"请先改正：{p.message_zh}" for p in exc.problems]) from exc
     problems = submission_problems(application, result)
+    warnings = submission_warnings(application)
     if not promise_confirmed:
         problems.append("请阅读并勾选真实性承诺")
     if problems:
@@ -840,6 +862,8 @@ def submit_application(
             "version": number,
             "total": fmt(result.total),
             **({"stamped_scan": application.stamped_scan.name} if application.stamped_scan else {}),
+            #: submitted although the 申报书 and these indicators disagree (shown on the submit page)
+            **({"disagreements": warnings} if warnings else {}),
         },
         campaign_id=application.campaign_id,
         unit_id=application.unit_id,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,11 +36,12 @@ from campuseval.access.rules import (
 from campuseval.access.views import AuthenticatedRequest
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
-from campuseval.engine import Indicator, formdefs
+from campuseval.engine import Framework, Indicator, formdefs
+from campuseval.engine.numbers import fmt
 from campuseval.engine.text import id_param
 from campuseval.orgs.models import Unit
 
-from . import queries, services
+from . import agreement, queries, services
 from .downloads import stored_file_response
 from .forms import ReturnForm, StampedScanForm
 from .models import Application, Evidence
@@ -170,7 +172,29 @@ def _score(application: Application) -> dict[str, Any]:
     subtotals = [{"node": n, "points": result.get("subtotals", {}).get(n.code, "0")} for n in fw.indicators]
     progress = result.get("progress", {"answered": 0, "total": 0})
     pct = int(progress["answered"] * 100 / progress["total"]) if progress.get("total") else 0
-    return {"result": result, "subtotals": subtotals, "progress": progress, "progress_pct": pct}
+    return {
+        "result": result,
+        "subtotals": subtotals,
+        "progress": progress,
+        "progress_pct": pct,
+        **_estimated(fw, result.get("indicators", {})),
+    }
+
+
+def _estimated(fw: Framework, indicators: Mapping[str, Any]) -> dict[str, Any]:
+    """The scored indicators whose points rest on a self-estimate of an input the review group
+    decides (`decided_by: reviewer`), and their points together: the score panel marks them, as
+    the review will replace them."""
+    rows = []
+    total = Decimal(0)
+    for code in fw.reviewer_decided_inputs():
+        r = indicators.get(code) or {}
+        if r.get("status") != "scored":
+            continue
+        points = Decimal(str(r.get("points") or 0))
+        total += points
+        rows.append({"code": code, "title": fw.by_code[code].title, "points": r.get("points")})
+    return {"estimated_rows": rows, "estimated_points": fmt(total)}
 
 
 def _base_context(request: HttpRequest, application: Application) -> dict[str, Any]:
@@ -317,9 +341,10 @@ def _widgets(
 ) -> list[dict[str, Any]]:
     definition = services.form_definition(application)
     stored = (application.answers.get("answers") or {}).get(node.code, {})
+    linked = agreement.linked_inputs(services.framework_of(application), definition).get(node.code, {})
     widgets = []
     for key, spec in node.inputs.items():
-        fed = formdefs.form_value(definition, application.form_data, spec.form_field) if spec.form_field else None
+        fed = formdefs.form_value(definition, application.form_data, spec.form_field) if key in linked else None
         value = typed[key] if key in typed else stored.get(key)
         if spec.type == "items":
             rows = value if isinstance(value, list) else []
@@ -335,8 +360,14 @@ def _widgets(
                 "name": f"in_{key}",
                 "value": "" if value is None else value,
                 "error": errors.get(key),
+                #: answered on the 申报书 only: shown read-only (empty: not yet filled in there)
+                "linked": key in linked,
                 "fed": fed,
-                "fed_label": formdefs.label_of(definition, spec.form_field) if spec.form_field else "",
+                "fed_shown": "" if fed is None else services.display(fed) + ("" if fed in (True, False) else spec.unit),
+                "fed_label": formdefs.label_of(definition, spec.form_field) if key in linked else "",
+                #: the review group decides it (`decided_by: reviewer`): what the school types is a
+                #: self-estimate, labelled so
+                "estimate": spec.decided_by == "reviewer",
                 "none": key in stored and stored.get(key) == [] and spec.type == "items",
             }
         )
@@ -403,6 +434,17 @@ def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse
         "revision_value": application.revision if conflict is None else _revision(data or QueryDict()),
         "saved": data is not None and conflict is None and not errors,
         "ir": (application.result or {}).get("indicators", {}).get(code, {}),
+        "estimated": any(spec.decided_by == "reviewer" for spec in node.inputs.values()),
+        "disagreements": [
+            d.message
+            for d in agreement.disagreements(
+                fw,
+                services.form_definition(application),
+                application.form_data,
+                (application.answers or {}).get("answers") or {},
+                code,
+            )
+        ],
         "evidence": application.evidence.filter(indicator_code=code),
         "previous": leaves[position - 1] if position > 0 else None,
         "next": leaves[position + 1] if position + 1 < len(leaves) else None,
@@ -602,6 +644,7 @@ def _submit_page(
         {
             **_base_context(request, application),
             "problems": problems,
+            "warnings": services.submission_warnings(application) if application.status in services.EDITABLE else [],
             "errors": errors,
             "promise": services.form_definition(application).promise,
             "stage": services.apply_stage(application.campaign),
