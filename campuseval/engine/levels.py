@@ -8,10 +8,18 @@ from decimal import Decimal
 from .answers import CleanAnswers
 from .framework import Framework
 from .numbers import ZERO, fmt
-from .results import ScoreResult, UnmetMark
+from .results import SCORED, ScoreResult, UnmetMark
 
 
 def decide_eligibility(fw: Framework, answers: CleanAnswers, result: ScoreResult) -> None:
+    """Whether the applicant may apply: the minimum score, necessary conditions, exclusions.
+
+    Inputs the seed leaves to the review group (`decided_by: reviewer`) are scored from what the
+    applicant entered, like every other answer: the gate the seed sets is a self-score (Sichuan
+    第四条“自评 70 分以上的可自愿申报”), so the applicant's self-estimate of them counts towards it,
+    and the leaves are listed in `eligibility_self_estimated` so pages can say so. In review
+    the reviewer's decision replaces the estimate (as the values or overrides scored there),
+    and the same gate read on that result decides again."""
     rule = fw.eligibility
     if rule is None:
         return
@@ -33,6 +41,10 @@ def decide_eligibility(fw: Framework, answers: CleanAnswers, result: ScoreResult
             reasons.append(f"存在否决情形：{exclusion.label}")
     result.eligible = not reasons
     result.eligibility_reasons = reasons
+    if rule.min_total is not None:
+        result.eligibility_self_estimated = [
+            code for code, r in result.indicators.items() if r.reviewer_decided and r.status == SCORED
+        ]
 
 
 def level_gap(

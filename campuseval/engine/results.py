@@ -117,6 +117,9 @@ class ScoreResult:
     eligible: bool = True
     eligibility_reasons: list[str] = field(default_factory=list)
     eligibility_applies: bool = False
+    #: leaves with reviewer-decided inputs whose self-estimated points count towards the minimum
+    #: score of eligibility (see `levels.decide_eligibility`)
+    eligibility_self_estimated: list[str] = field(default_factory=list)
     choices: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -171,6 +174,7 @@ class ScoreResult:
                 "applies": self.eligibility_applies,
                 "eligible": self.eligible,
                 "reasons": list(self.eligibility_reasons),
+                "self_estimated": list(self.eligibility_self_estimated),
             },
             "choices": dict(self.choices),
         }

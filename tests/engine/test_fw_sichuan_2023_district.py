@@ -366,14 +366,14 @@ def test_c23_wired_and_wireless_both_full_coverage() -> None:
     ("changes", "expected"),
     [
         ({}, "4"),
-        ({"rank_percentile": 20.1}, "2"),
+        ({"top_ranked": False}, "2"),
         ({"parent_rate": 49.9}, "2"),
         ({"school_rate": 99}, "2"),
-        ({"teacher_rate": 89.9, "rank_percentile": 50}, "0"),
+        ({"teacher_rate": 89.9, "top_ranked": False}, "0"),
     ],
 )
-def test_c25_registration_and_top_20_percent_ranking(changes: dict[str, float], expected: str) -> None:
-    values = {"school_rate": 100, "teacher_rate": 90, "student_rate": 50, "parent_rate": 50, "rank_percentile": 20}
+def test_c25_registration_and_ranking_among_the_provinces_first(changes: dict[str, Any], expected: str) -> None:
+    values = {"school_rate": 100, "teacher_rate": 90, "student_rate": 50, "parent_rate": 50, "top_ranked": True}
     assert leaf("C25", {**values, **changes})[0] == D(expected)
 
 

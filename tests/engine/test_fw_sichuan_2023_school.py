@@ -188,14 +188,16 @@ def test_c1_plan_half_and_one_year_of_implementation_half() -> None:
     ("changes", "expected"),
     [
         ({}, "4"),
-        ({"rank_percentile": 20.1}, "2"),
+        ({"top_ranked": False}, "2"),
         ({"teacher_rate": 99.9}, "3.5"),
         ({"practice": False, "class_info": False}, "2.5"),
-        ({"teacher_rate": 0, "rank_percentile": 100}, "1.5"),
+        ({"teacher_rate": 0, "top_ranked": False}, "1.5"),
     ],
 )
-def test_c8_platform_use_verified_teachers_and_top_20_percent_ranking(changes: dict[str, Any], expected: str) -> None:
-    values = {"practice": True, "class_info": True, "teacher_rate": 100, "rank_percentile": 20}
+def test_c8_platform_use_verified_teachers_and_ranking_among_the_provinces_first(
+    changes: dict[str, Any], expected: str
+) -> None:
+    values = {"practice": True, "class_info": True, "teacher_rate": 100, "top_ranked": True}
     assert leaf("C8", {**values, **changes})[0] == D(expected)
 
 
@@ -463,7 +465,7 @@ def seventy_base() -> dict[str, Any]:
         C5={"system": False, "enforced": False},
         C6={"funded": False, "sufficient": False},
         C7={"budget": False, "spent": False},
-        C8={"practice": False, "class_info": False, "teacher_rate": 0, "rank_percentile": 100},
+        C8={"practice": False, "class_info": False, "teacher_rate": 0, "top_ranked": False},
         C9={"built": False, "updated": False, "adopted": "未达到"},
         C15=dict.fromkeys(
             ["vision", "management", "innovation", "assessment", "leadership_learning", "leaders_trained"], False

@@ -209,3 +209,51 @@ def test_taizhou_6_2_3_counts_teaching_months_not_vacations() -> None:
     label = leaf.inputs["min_per_month"].label
     assert "教学月份" in label and "不含寒假、暑假" in label
     assert "寒假、暑假等整月不上课的月份不计入" in leaf.note
+
+
+# --- 5. judgements the seed leaves to the review group -----------------------------------
+
+REVIEWER_DECIDED = {
+    "bozhou-2024-district": {"4.1": ["judgement", "points"], "17.1": ["innovations"]},
+    "bozhou-2024-school": {"4.1": ["effect", "band_points"], "17.1": ["impacts"]},
+    "sichuan-2023-district": {"C25": ["top_ranked"], "C38": ["panel_score"]},
+    "sichuan-2023-school": {"C8": ["top_ranked"], "C11": ["device_share"]},
+    "taizhou-2022-school": {},
+    "xiamen-trial-school": {"二.3.(1)": ["usage_analysis"], "四.2.(1)": ["spot_check"], "四.4.(3)": ["notices"]},
+}
+
+
+def test_every_judgement_the_seed_leaves_to_reviewers_is_marked_reviewer_decided() -> None:
+    """亳州 4.1“出台有力举措且取得良好效果得 6 分，效果不明显得 1-2 分”、17.1/八“经评估认定后每项加 1（2）分”；
+    四川区域 C38“创建阶段由评审组评定得分”、学校 C11（抽查课堂）、C25 与学校 C8“排名全省前列”；厦门“不足的
+    酌情扣分”“此项需专家复核”、四.2.(1)“建议现场抽查分工工作落实情况”：这些都由评审认定，不由申报方自定。"""
+    for fw_id, expected in REVIEWER_DECIDED.items():
+        assert load_framework(fw_id).reviewer_decided_inputs() == expected, fw_id
+
+
+def test_sichuan_ranking_among_the_provinces_first_is_a_reviewer_yes_no_not_an_invented_top_20_percent() -> None:
+    """四川附件1 C25“每百人平均浏览量排名全省前列(2分)”；附件2 C8“百人浏览量排名全省前列得2分”。原文没有
+    “前 20%”：排名是省里掌握的事实，问“是否排名全省前列”，由评审认定；一个第 25% 的区域不再因自设界线失分。"""
+    for fw_id, code in (("sichuan-2023-district", "C25"), ("sichuan-2023-school", "C8")):
+        leaf = load_framework(fw_id).by_code[code]
+        spec = leaf.inputs["top_ranked"]
+        assert (spec.type, spec.decided_by) == ("bool", "reviewer")
+        assert "排名全省前列" in spec.label
+        assert "rank_percentile" not in leaf.inputs
+        assert "20%" not in leaf.note
+    district = run(
+        "sichuan-2023-district",
+        {"C25": {"school_rate": 100, "teacher_rate": 90, "student_rate": 50, "parent_rate": 50, "top_ranked": True}},
+    )
+    assert points(district, "C25") == D(4)
+    assert district.reviewer_decided["C25"] == ["top_ranked"]
+
+
+def test_sichuan_self_score_gate_counts_the_self_estimate_and_says_so() -> None:
+    """四川 第四条（三）：“在满足必要条件后，自评 70 分以上的可自愿申报。”门槛是自评分：评审认定的 C8、C11 按
+    学校的自评估计计入，并在结果中列为自评估计。"""
+    result = score(load_framework("sichuan-2023-school"), example("sichuan-2023-school.full"), as_of=AS_OF)
+    assert result.eligible
+    assert result.eligibility_self_estimated == ["C8", "C11"]
+    assert result.to_dict()["eligibility"]["self_estimated"] == ["C8", "C11"]
+    assert result.to_dict()["indicators"]["C11"]["reviewer_decided"] == ["device_share"]
