@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,7 @@ from campuseval.campaigns.scoring import framework_for
 from campuseval.orgs.models import Unit, units_below
 from campuseval.reviews.county_scores import with_county_total
 from campuseval.reviews.models import Assignment, RecommendationEntry, Result
-from campuseval.spreadsheets.writing import Column, build_workbook
+from campuseval.spreadsheets.writing import Column, build_workbook, write_workbook
 
 SCORE = "0.00"
 INTEGER = "0"
@@ -449,6 +449,16 @@ def build(scope: Scope, key: str, report: Callable[[int], None] | None = None) -
     if report is not None:
         rows = with_progress(rows, report)
     return build_workbook(str(export.title), export.columns(scope), rows)
+
+
+def write(scope: Scope, key: str, target: IO[bytes], report: Callable[[int], None] | None = None) -> None:
+    """`build` into a file (the background job's temporary file): a province's list is never
+    held whole in memory on its way to storage."""
+    export = LISTS[key]
+    rows: Iterable[Sequence[Any]] = export.rows(scope)
+    if report is not None:
+        rows = with_progress(rows, report)
+    write_workbook(target, str(export.title), export.columns(scope), rows)
 
 
 def filename(scope: Scope, key: str) -> str:

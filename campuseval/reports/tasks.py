@@ -6,9 +6,10 @@ backend, which runs the task inside `enqueue`."""
 from __future__ import annotations
 
 import logging
+import tempfile
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.utils import timezone
 from django_tasks import task
 
@@ -63,14 +64,16 @@ def run_export(job_id: int) -> str:
     def report(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=max(total, done))
 
-    try:
-        data = exports.build(scope, job.list_key, report)
-    except Exception as exc:
-        logger.exception("export %s failed", job.pk)
-        _fail(job, f"{type(exc).__name__}: {exc}")
-        raise
-    job.refresh_from_db()
-    job.file.save(job.filename or "export.xlsx", ContentFile(data), save=False)
+    with tempfile.TemporaryFile() as handle:
+        try:
+            exports.write(scope, job.list_key, handle, report)
+        except Exception as exc:
+            logger.exception("export %s failed", job.pk)
+            _fail(job, f"{type(exc).__name__}: {exc}")
+            raise
+        job.refresh_from_db()
+        handle.seek(0)
+        job.file.save(job.filename or "export.xlsx", File(handle), save=False)
     job.status = ExportJob.Status.DONE
     job.finished_at = timezone.now()
     job.rows_total = max(job.rows_total, job.rows_done)
