@@ -163,6 +163,34 @@ def campaign_kw(p: Personas) -> dict[str, Any]:
     return {"pk": p.campaign.pk}
 
 
+def city_framework_kw(p: Personas) -> dict[str, Any]:
+    """A draft framework the city uploaded (a copy of the campaign's, under its own key)."""
+    from campuseval.campaigns.models import FrameworkRecord
+
+    source = p.campaign.school_framework
+    assert source is not None
+    text = source.source_yaml.replace(f"id: {source.key}", "id: city-draft-school", 1)
+    record, _ = FrameworkRecord.objects.get_or_create(
+        key="city-draft-school",
+        defaults={
+            "title": "示例市草稿框架",
+            "subject": source.subject,
+            "total": source.total,
+            "source_yaml": text,
+            "sha256": "d" * 64,
+            "is_active": False,
+            "owner": p.city,
+        },
+    )
+    return {"pk": record.pk}
+
+
+def frameworks_state() -> Any:
+    from campuseval.campaigns.models import FrameworkRecord
+
+    return list(FrameworkRecord.objects.order_by("pk").values_list("pk", "key", "is_active", "sha256"))
+
+
 def audit_exports_state(p: Personas) -> Any:
     from campuseval.audit.models import AuditExport
 
@@ -377,6 +405,46 @@ SPEC: dict[str, Spec] = {
             allowed=only("city_organizer", outcome="redirect"),
         ),
     ),
+    # --- campaigns: frameworks a bureau owns (city and provincial organizers; another city's draft → 404)
+    "campaigns:frameworks": Spec(get=only(*ORGANIZERS, outcome=ok())),
+    "campaigns:framework_upload": Spec(
+        get=only(*ORGANIZERS, outcome=ok()),
+        post=Post(data=lambda p: {}, state=lambda p: frameworks_state(), allowed=only(*ORGANIZERS, outcome=ok())),
+    ),
+    "campaigns:framework_detail": Spec(kwargs=city_framework_kw, get=only("city_organizer", outcome=ok())),
+    "campaigns:framework_sample": Spec(
+        kwargs=city_framework_kw,
+        get={**POST_ONLY_SIGNED_IN},
+        post=Post(data=lambda p: {}, state=lambda p: frameworks_state(), allowed=only("city_organizer", outcome=ok())),
+    ),
+    "campaigns:framework_sample_sheet": Spec(
+        kwargs=city_framework_kw, get=only("city_organizer", outcome=XLSX_FILE)
+    ),
+    "campaigns:framework_book": Spec(kwargs=city_framework_kw, get=only("city_organizer", outcome=XLSX_FILE)),
+    "campaigns:framework_activate": Spec(
+        kwargs=city_framework_kw,
+        get={**POST_ONLY_SIGNED_IN},
+        post=Post(
+            data=lambda p: {}, state=lambda p: frameworks_state(), allowed=only("city_organizer", outcome="redirect")
+        ),
+    ),
+    "campaigns:framework_deactivate": Spec(
+        kwargs=city_framework_kw,
+        get={**POST_ONLY_SIGNED_IN},
+        post=Post(
+            data=lambda p: {}, state=lambda p: frameworks_state(), allowed=only("city_organizer", outcome="redirect")
+        ),
+    ),
+    "campaigns:framework_copy": Spec(
+        kwargs=city_framework_kw,
+        get={**POST_ONLY_SIGNED_IN},
+        post=Post(
+            data=lambda p: {"key": "city-copy-school", "edition": "越权复制"},
+            state=lambda p: frameworks_state(),
+            allowed=only("city_organizer", outcome=ok()),
+        ),
+    ),
+    "campaigns:framework_diff": Spec(kwargs=city_framework_kw, get=only("city_organizer", outcome=ok())),
     # --- applications: the submitted one is read by its readers; the draft only by the school
     "applications:mine": Spec(
         get={

@@ -38,10 +38,7 @@ from campuseval.engine.numbers import fmt
 from campuseval.engine.yamlio import load_yaml
 from campuseval.orgs.models import Unit
 
-try:  # until the workbook format lands, everything but the upload and the download works
-    from campuseval.spreadsheets.framework_book import read_framework_book, write_framework_book
-except ImportError:  # pragma: no cover
-    read_framework_book = write_framework_book = None  # type: ignore[assignment]
+from campuseval.spreadsheets.framework_book import read_framework_book, write_framework_book
 
 from .models import Campaign, FrameworkRecord, Stage
 
@@ -713,7 +710,11 @@ def upload_framework(
     if not may_author_frameworks(actor, owner) or owner.kind not in (Unit.Kind.CITY, Unit.Kind.PROVINCE):
         raise PermissionDenied
     book = read_framework_book(file)
-    problems = [BookLine(str(p.sheet), int(p.row or 0), str(p.column or ""), str(p.message_zh)) for p in book.problems]
+    problems = [
+        BookLine(str(p.sheet), int(p.row or 0), str(p.column or ""), str(p.message_zh))
+        for p in book.problems
+        if getattr(p, "severity", "error") == "error"
+    ]
     if problems or book.data is None:
         raise FrameworkRefused(problems or [BookLine("设置", 0, "", _("工作簿中没有可读取的指标框架"))])
     data = dict(book.data)
@@ -842,15 +843,10 @@ def form_text_of(framework: FrameworkRecord) -> str:
 
 
 def framework_data(framework: FrameworkRecord) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The framework and its 申报书 as the mappings the workbook writer takes (the edition and
-    dates in the 设置 sheet, so a downloaded edition uploads again as it was)."""
+    """The framework and its 申报书 as the mappings the workbook writer takes. The record's
+    edition label stays out of the 设置 sheet: a downloaded workbook is the start of the *next*
+    edition, whose label the upload form asks for."""
     data = dict(load_yaml(framework.source_yaml))
-    if framework.edition:
-        data["edition"] = framework.edition
-    if framework.effective_from:
-        data["effective_from"] = framework.effective_from.isoformat()
-    if framework.effective_until:
-        data["effective_until"] = framework.effective_until.isoformat()
     text = form_text_of(framework)
     form = dict(load_yaml(text)) if text else None
     return data, form
@@ -859,13 +855,7 @@ def framework_data(framework: FrameworkRecord) -> tuple[dict[str, Any], dict[str
 def framework_book(framework: FrameworkRecord) -> bytes:
     """Any framework (seed or uploaded) as its workbook, for a bureau to start from."""
     data, form = framework_data(framework)
-    try:
-        return write_framework_book(data, form)
-    except (KeyError, TypeError, ValueError):
-        # a writer that does not know the record's own settings still writes the framework
-        for name in RECORD_SETTINGS:
-            data.pop(name, None)
-        return write_framework_book(data, form)
+    return write_framework_book(data, form)
 
 
 @transaction.atomic

@@ -472,17 +472,30 @@ def test_uploading_a_workbook_makes_an_inactive_draft_owned_by_the_bureau(cw: Ca
 def test_a_bad_workbook_lists_every_problem_with_sheet_row_and_column_and_saves_nothing(cw: CampaignWorld) -> None:
     data = seventh()
     data["indicators"][0]["children"][0]["rule"] = {"type": "no_such_rule", "input": "bandwidth"}
-    data["indicators"][1]["children"][0]["points"] = 9  # children now exceed their parent's 10
+    data["indicators"][1]["children"][1]["points"] = "五分"
     before = FrameworkRecord.objects.count()
     page = cw.client("organizer").post(
         reverse("campaigns:framework_upload"), {"file": book(data), "owner": cw.w.city.pk, "edition": "试行版"}
     )
     text = page.content.decode()
-    assert page.status_code == 200 and "未保存" in text and 'id="book-problems"' in text
-    assert "规则" in text and "no_such_rule" in text
+    assert page.status_code == 200 and "工作簿有 2 处问题，未保存" in text and 'id="book-problems"' in text
+    assert "<tr><td>规则</td><td>2</td><td>规则类型</td><td>“规则类型”未知的规则类型「no_such_rule」" in text
+    assert "<tr><td>指标</td><td>7</td><td>分值</td><td>“分值”应为数字，收到「五分」</td></tr>" in text
     assert 'value="试行版"' in text  # what was typed stays
     assert FrameworkRecord.objects.count() == before
     assert not AuditEntry.objects.filter(action="framework.upload").exists()
+
+
+def test_the_engines_own_findings_come_back_on_the_indicators_row(cw: CampaignWorld) -> None:
+    data = seventh()
+    data["indicators"][1]["children"][0]["points"] = 9  # 二's children now add up to 14, not 10
+    text = (
+        cw.client("organizer")
+        .post(reverse("campaigns:framework_upload"), {"file": book(data), "owner": cw.w.city.pk})
+        .content.decode()
+    )
+    assert "<tr><td>指标</td><td>5</td><td>分值</td><td>下级指标合计 14 分，与本指标 10 分不符</td></tr>" in text
+    assert not FrameworkRecord.objects.filter(key="qiming-2026-school").exists()
 
 
 def test_an_upload_whose_key_exists_is_refused_in_the_settings_sheet(cw: CampaignWorld) -> None:
@@ -541,4 +554,4 @@ def test_an_edition_of_another_family_is_refused(cw: CampaignWorld) -> None:
 def test_the_imports_page_points_to_the_workbook_upload(cw: CampaignWorld) -> None:
     page = cw.client("organizer").get(reverse("reports:imports")).content.decode()
     assert reverse("campaigns:framework_upload") in page and "上传指标框架工作簿" in page
-    assert 'value="framework"' not in page  # the old indicator-table form is gone from the page
+    assert 'name="level_names"' not in page  # the old indicator-table form is gone from the page
