@@ -37,7 +37,6 @@ from campuseval.engine.formdefs import FormDefinition, FormDefinitionError, pars
 from campuseval.engine.numbers import fmt
 from campuseval.engine.yamlio import load_yaml
 from campuseval.orgs.models import Unit
-
 from campuseval.spreadsheets.framework_book import read_framework_book, write_framework_book
 
 from .models import Campaign, FrameworkRecord, Stage

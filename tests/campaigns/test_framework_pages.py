@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-from campuseval.spreadsheets.framework_book import write_framework_book
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,6 +28,7 @@ from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import load_framework_text
 from campuseval.engine.formdefs import FORMS_DIR
 from campuseval.orgs.models import Unit
+from campuseval.spreadsheets.framework_book import write_framework_book
 from tests.web.appworld import make_user
 
 from .conftest import CampaignWorld
