@@ -33,7 +33,7 @@ from campuseval.applications.models import Application, Evidence
 from campuseval.campaigns.models import Campaign
 from campuseval.cultivation.models import Project
 from campuseval.orgs.models import Unit
-from campuseval.reports.models import ImportJob
+from campuseval.reports.models import ImportJob, Target
 from campuseval.reviews.models import Conflict, Objection, Operation, RecommendationEntry, RecommendationList, Result
 
 from .personas import PDF, PERSONAS, SIGNED_IN, Personas
@@ -257,6 +257,34 @@ def otp_target_kw(p: Personas) -> dict[str, Any]:
     """The organizer, with an authenticator set up (so a reset would have something to delete)."""
     TOTPDevice.objects.get_or_create(user=p.city_organizer, defaults={"name": "身份验证器", "confirmed": True})
     return {"pk": p.city_organizer.pk}
+
+
+def target_data(p: Personas, value: str) -> dict[str, Any]:
+    """A level target of the city, for the campaign's framework family."""
+    record = p.campaign.school_framework
+    return {
+        "region": p.city.pk,
+        "family": record.family,
+        "subject": "school",
+        "level": "合格",
+        "kind": "share",
+        "value": value,
+        "due_year": "2024",
+        "campaign": "",
+        "note": "",
+    }
+
+
+def target_kw(p: Personas) -> dict[str, Any]:
+    """A level target the city organizer set for the city."""
+    target = Target.objects.create(
+        region=p.city, family=p.campaign.school_framework.family, level="合格", value=40, due_year=2024
+    )
+    return {"pk": target.pk}
+
+
+def targets_state(p: Personas) -> Any:
+    return list(Target.objects.order_by("pk").values_list("pk", "region", "level", "value", "due_year"))
 
 
 SIGNED_IN_REDIRECT: dict[str, Outcome] = dict.fromkeys(SIGNED_IN, "redirect")
@@ -659,6 +687,31 @@ SPEC: dict[str, Spec] = {
             **only("city_organizer", "county_reviewer", "outsider_reviewer", outcome=ok("campaign.name")),
             "outsider_organizer": ok(absent="campaign.name"),
         },
+    ),
+    # level targets (等级目标): the organizer of the region (and above) alone; another region's is 404
+    "reports:targets": Spec(
+        get=only(*ORGANIZERS, outcome=ok()),
+        post=Post(
+            data=lambda p: target_data(p, "50"),
+            state=targets_state,
+            # the other city's organizer may not choose this city: the form again, nothing saved
+            refused={"outsider_organizer": ok()},
+            allowed=only("city_organizer", outcome="redirect"),
+        ),
+    ),
+    "reports:target": Spec(
+        kwargs=target_kw,
+        get=only("city_organizer", outcome=ok("city.name")),
+        post=Post(
+            data=lambda p: target_data(p, "60"),
+            state=targets_state,
+            allowed=only("city_organizer", outcome="redirect"),
+        ),
+    ),
+    "reports:target_delete": Spec(
+        kwargs=target_kw,
+        get=POST_ONLY,
+        post=Post(data=lambda p: {}, state=targets_state, allowed=only("city_organizer", outcome="redirect")),
     ),
     "reports:dashboard": Spec(
         kwargs=lambda p: {"pk": p.campaign.pk, "section": "progress"},

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from campuseval.access.rules import is_organizer
 from campuseval.campaigns.models import Campaign
 from campuseval.engine.numbers import fmt
 from campuseval.spreadsheets.responses import xlsx_response
@@ -255,27 +256,41 @@ def _attainment(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], lis
         values: list[Any] = [row["name"], row["units"]]
         for level in levels:
             values += [row["counts"][level], row["shares"][level]]
-        values += [row["from_results"], row["from_self"]]
+        values += [row["from_results"], row["from_self"], row["from_held"]]
         values += ["达标" if t["met"] else "未达标" for t in row["targets"]]
         return values
 
     columns = [Column("区域", 16), Column("单位数", 8, N)]
     for level in levels:
         columns += [Column(f"{level}及以上（个）", 12, N), Column(f"{level}及以上（%）", 12, P)]
-    columns += [Column("等级取自评审结果", 12, N), Column("等级取自自评", 12, N)]
+    columns += [
+        Column("等级取自本次评审结果", 12, N),
+        Column("等级取自本次自评", 12, N),
+        Column("等级沿用往年结果", 12, N),
+    ]
     columns += [Column(f"{t['label']}（{t['level']}）", 16) for t in targets]
     table = Table(
         "各等级达标情况",
         columns,
         [cells(r) for r in data["rows"]],
-        note=data["note"] + "；有评审结果的单位取评审认定的等级，其余取最新提交版本的自评等级",
+        note=data["note"],
         total=cells(data["total"]),
     )
     target_table = Table(
         "目标",
-        [Column("目标", 18), Column("等级", 12), Column("比例（%）", 10, P), Column("年度", 8, N)],
-        [[t["label"], t["level"], t["share"], t["year"]] for t in targets],
-        note="" if targets else "该指标体系没有设定达标比例目标",
+        [
+            Column("目标", 18),
+            Column("区域", 12),
+            Column("等级", 12),
+            Column("比例（%）", 10, P),
+            Column("数量（个）", 10, N),
+            Column("年度", 8, N),
+            Column("依据或说明", 30),
+        ],
+        [[t["label"], t["region"], t["level"], t["share"], t["count"], t["year"], t["note"]] for t in targets],
+        note="目标由组织单位在“等级目标”页维护"
+        if targets
+        else "本区域尚未为该指标体系设定等级目标（组织单位可在“等级目标”页添加）",
     )
     everything = [*data["rows"], data["total"]]
     chart = {
@@ -286,9 +301,11 @@ def _attainment(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], lis
         "series": [
             {"name": f"{level}及以上", "data": [num(r["shares"][level]) for r in everything]} for level in levels
         ],
+        # a count target is no percentage: the chart marks the share targets, the table has both
         "targets": [
             {"name": f"{t['label']}（{t['level']}）", "value": num(t["share"]), "series": levels.index(t["level"])}
             for t in targets
+            if t["share"] is not None
         ],
     }
     return data, [table, target_table], {"charts": [chart]}
@@ -345,45 +362,57 @@ def _gap(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], list[Table
 
 
 def _trend(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], list[Table], dict[str, Any]]:
+    """One table and one chart per framework family: the scores of different issuers'
+    frameworks are never drawn on one line nor subtracted."""
     data = dashboards.year_over_year(scope)
-    campaigns = data["campaigns"]
-    columns = [Column("单位", 22), Column("区域", 14)]
-    years = [c["year"] for c in campaigns]
-    unique_years = len(set(years)) == len(years)
-    for c in campaigns:
-        label = f"{c['year']}年" if unique_years else c["name"]
-        columns += [
-            Column(f"{label} 得分", 14, D),
-            Column(f"{label} 口径", 8),
-            Column(f"{label} 得分率（%）", 14, P),
-        ]
-    columns += [Column("增值（分）", 10, D), Column("增值（得分率百分点）", 14, P)]
-    rows = []
-    for r in data["rows"]:
-        values: list[Any] = [r["name"], r["region"]]
-        for cell in r["cells"]:
-            values += [cell["score"], cell["source"], cell["rate"]] if cell else [None, None, None]
-        values += [r["gain"], r["rate_gain"]]
-        rows.append(values)
-    table = Table(
-        "多次申报单位的历年得分",
-        columns,
-        rows,
-        page_size=UNIT_ROWS,
-        note="得分取专家评审最终得分，未评审的取自评分（口径列注明）；各次指标体系满分不同时只比较得分率；"
-        + "；".join(f"{c['year']}年：{c['name']}" for c in campaigns),
-    )
-    chart = {
-        "kind": "trend",
-        "categories": [c["name"] if str(c["year"]) in c["name"] else f"{c['year']} {c['name']}" for c in campaigns],
-        # one line per unit is unreadable beyond a few dozen: the chart draws the first
-        # TREND_LINES (the table below has every unit)
-        "series": [
-            {"name": r["name"], "data": [num(cell["score"]) if cell else None for cell in r["cells"]]}
-            for r in data["rows"][:TREND_LINES]
-        ],
-    }
-    return data, [table], {"charts": [chart]}
+    tables, charts = [], []
+    for series in data["families"] or [{"family": "", "title": scope.record.title, "campaigns": [], "rows": []}]:
+        campaigns = series["campaigns"]
+        columns = [Column("单位", 22), Column("区域", 14)]
+        years = [c["year"] for c in campaigns]
+        unique_years = len(set(years)) == len(years)
+        for c in campaigns:
+            label = f"{c['year']}年" if unique_years else c["name"]
+            columns += [
+                Column(f"{label} 得分", 14, D),
+                Column(f"{label} 口径", 8),
+                Column(f"{label} 得分率（%）", 14, P),
+            ]
+        columns += [Column("增值（分）", 10, D), Column("增值（得分率百分点）", 14, P)]
+        rows = []
+        for r in series["rows"]:
+            values: list[Any] = [r["name"], r["region"]]
+            for cell in r["cells"]:
+                values += [cell["score"], cell["source"], cell["rate"]] if cell else [None, None, None]
+            values += [r["gain"], r["rate_gain"]]
+            rows.append(values)
+        tables.append(
+            Table(
+                f"多次申报单位的历年得分（{series['title']}）",
+                columns,
+                rows,
+                page_size=UNIT_ROWS,
+                note="只比较同一指标体系系列的各次活动，不同系列分列；"
+                "得分取专家评审最终得分，未评审的取自评分（口径列注明）；各次指标体系满分不同时只比较得分率；"
+                + "；".join(f"{c['year']}年：{c['name']}" for c in campaigns),
+            )
+        )
+        charts.append(
+            {
+                "kind": "trend",
+                "title": series["title"],
+                "categories": [
+                    c["name"] if str(c["year"]) in c["name"] else f"{c['year']} {c['name']}" for c in campaigns
+                ],
+                # one line per unit is unreadable beyond a few dozen: the chart draws the first
+                # TREND_LINES (the table below has every unit)
+                "series": [
+                    {"name": r["name"], "data": [num(cell["score"]) if cell else None for cell in r["cells"]]}
+                    for r in series["rows"][:TREND_LINES]
+                ],
+            }
+        )
+    return data, tables, {"charts": charts}
 
 
 BUILDERS: dict[str, Callable[[Scope, HttpRequest], tuple[dict[str, Any], list[Table], dict[str, Any]]]] = {
@@ -447,7 +476,11 @@ def index(request: HttpRequest) -> HttpResponse:
     campaigns = list(dashboards.visible_campaigns(request.user))
     if not campaigns and not dashboards.has_dashboard_role(request.user):
         raise Http404
-    return render(request, "reports/dashboards/index.html", {"campaigns": campaigns, "sections": SECTIONS})
+    return render(
+        request,
+        "reports/dashboards/index.html",
+        {"campaigns": campaigns, "sections": SECTIONS, "may_edit_targets": is_organizer(request.user)},
+    )
 
 
 @login_required
@@ -488,6 +521,7 @@ def dashboard(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             "subject_query": _query(request, ("subject",)),
             "basis": data.get("basis"),
             "basis_labels": dashboards.BASIS_LABELS,
+            "may_edit_targets": section == "attainment" and is_organizer(request.user),
         },
     )
 

@@ -118,3 +118,64 @@ class ImportJob(RowProgress, models.Model):
     @property
     def refused(self) -> list[tuple[int, str]]:
         return [(int(n), str(reason)) for n, reason in (self.report or {}).get("refused", [])]
+
+
+class Target(models.Model):
+    """A level target a region sets itself (the Taizhou notice: "2022年全市中小学校95%以上的达市合格型
+    智慧校园…到2024年实现全市中小学校100%达市合格型智慧校园"; Bozhou: "遴选…示范区1~2个、示范校20所"):
+    data the organizer keeps, never a constant in code, compared on the dashboards with the units
+    that hold the level (cumulatively, across the family's campaigns). Either a share of the
+    region's units or a count; optionally only for one campaign."""
+
+    class Kind(models.TextChoices):
+        SHARE = "share", _("比例（%）")
+        COUNT = "count", _("数量（个）")
+
+    class Subject(models.TextChoices):
+        SCHOOL = "school", _("学校")
+        DISTRICT = "district", _("区县")
+
+    #: the pseudo-level of frameworks without levels (Bozhou): a unit selected on a final list
+    SELECTED = "入选"
+
+    region = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("目标区域"), on_delete=models.PROTECT, related_name="level_targets"
+    )
+    family = models.CharField(_("指标体系系列"), max_length=40)
+    subject = models.CharField(_("申报对象"), max_length=16, choices=Subject.choices, default=Subject.SCHOOL)
+    level = models.CharField(_("等级"), max_length=40)
+    kind = models.CharField(_("目标类型"), max_length=8, choices=Kind.choices, default=Kind.SHARE)
+    #: the share in percent (kind share) or the number of units (kind count)
+    value = models.DecimalField(_("目标值"), max_digits=7, decimal_places=2)
+    due_year = models.PositiveIntegerField(_("完成年度"))
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("仅限活动"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="level_targets",
+    )
+    note = models.CharField(_("依据或说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("等级目标")
+        verbose_name_plural = _("等级目标")
+        ordering = ["region__code", "family", "subject", "due_year", "pk"]
+        indexes = [models.Index(fields=["family", "subject"], name="target_family_subject")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="target_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.due_year}年 {self.level} {self.value_label}"
+
+    @property
+    def value_label(self) -> str:
+        number = f"{self.value.normalize():f}" if self.value is not None else ""
+        return f"{number}%" if self.kind == self.Kind.SHARE else f"{number} 个"

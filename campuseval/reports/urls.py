@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_views, dashboard_views, export_views, views
+from . import audit_views, dashboard_views, export_views, target_views, views
 
 app_name = "reports"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("imports/jobs/<int:pk>/passwords.xlsx", views.import_passwords, name="import_passwords"),
     path("imports/<str:kind>/template.xlsx", views.import_template, name="import_template"),
     path("dashboards/", dashboard_views.index, name="dashboards"),
+    path("dashboards/targets/", target_views.target_list, name="targets"),
+    path("dashboards/targets/<int:pk>/", target_views.target_edit, name="target"),
+    path("dashboards/targets/<int:pk>/delete/", target_views.target_delete, name="target_delete"),
     path("dashboards/<int:pk>/<slug:section>/", dashboard_views.dashboard, name="dashboard"),
     path(
         "dashboards/<int:pk>/<slug:section>/<int:table>.xlsx",

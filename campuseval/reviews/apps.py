@@ -6,8 +6,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = "评审与遴选"
 
     def ready(self) -> None:
-        """A school applies level by level (合格 → 优秀 → 示范): the ladder reads our results, so
-        it reaches the submission through the applications' check registry."""
+        """The step-by-step 申报类型 (合格 → 优秀 → 示范), where a campaign's review settings ask
+        for it, reads our results, so it reaches the submission through the applications' check
+        registry (it refuses nothing unless `ReviewSettings.level_prerequisite` is on)."""
         from campuseval.applications.checks import register_submission_check
 
         from .ladder import ladder_problems

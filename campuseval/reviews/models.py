@@ -49,6 +49,10 @@ class ReviewSettings(models.Model):
     #: project may skip the county's recommendation list and the public notice
     county_list = models.BooleanField(_("需要县级推荐名单"), default=True)
     publicity = models.BooleanField(_("需要公示"), default=True)
+    #: the 申报类型 climbs the ladder one level at a time (优秀 needs 合格 already awarded…). Off by
+    #: default: Taizhou 2022 sets no such prerequisite and its own 2022 targets (20% 优秀, 10% 示范
+    #: in the first year) need first-year schools to declare 优秀 or 示范 (see `ladder`)
+    level_prerequisite = models.BooleanField(_("申报类型须逐级（已获评下一等级方可申报更高等级）"), default=False)
 
     class Meta:
         verbose_name = _("评审设置")

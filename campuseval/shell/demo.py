@@ -24,6 +24,7 @@ from campuseval.campaigns.models import Campaign, Stage
 from campuseval.cultivation.demo import seed_cultivation
 from campuseval.orgs.demo import DemoRegion, seed_region
 from campuseval.orgs.models import Unit
+from campuseval.reports.targets import seed_demo_targets
 from campuseval.reviews import demo as rd
 from campuseval.reviews import services as review_services
 from campuseval.reviews.models import CountyReview
@@ -259,6 +260,7 @@ def seed_demo(*, today: dt.date | None = None, password: str | None = None) -> D
         report.experts = rd.seed_reviews()
         organizer = next(u for spec, u, _ in report.accounts if Role.ORGANIZER in spec.roles)
         made, report.skipped = seed_campaigns(region, organizer, usable, today)
+        seed_demo_targets(actor=organizer, region=region.city)  # the seeds' targets, as data the organizer edits
         for spec, campaign, new in made:
             if not new:
                 continue

@@ -34,6 +34,7 @@ from campuseval.applications import figures
 from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.campaigns.models import Campaign, FrameworkRecord, Stage
 from campuseval.orgs.models import Unit
+from campuseval.reports.models import Target
 from campuseval.reviews.models import Result
 
 FRAMEWORK = """
@@ -238,6 +239,21 @@ def build_dash_world() -> DashWorld:
         "sysadmin": make_user("sysadmin", city, Role.ADMIN),
     }
     return DashWorld(city, x, y, s, record, current, previous, apps, users)
+
+
+#: the Taizhou notice's targets ("2022年全市中小学校95 %以上的达市合格型智慧校园，20%以上的达市优秀型
+#: 智慧校园，10%以上的达市示范型智慧校园……到2024年实现全市中小学校100%达市合格型智慧校园")
+TAIZHOU_TARGETS = (("合格型", 95, 2022), ("优秀型", 20, 2022), ("示范型", 10, 2022), ("合格型", 100, 2024))
+
+
+def taizhou_targets(region: Unit) -> list[Target]:
+    """The seed's Taizhou targets, set for `region` as an organizer would."""
+    return [
+        Target.objects.create(
+            region=region, family="taizhou", subject="school", level=level, value=share, due_year=year
+        )
+        for level, share, year in TAIZHOU_TARGETS
+    ]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from campuseval.applications import figures
 from campuseval.reports import dashboards
 from campuseval.reports.dashboards import Scope
 
-from .conftest import DashWorld
+from .conftest import DashWorld, taizhou_targets
 
 
 def organizer_scope(dw: DashWorld) -> Scope:
@@ -210,6 +210,7 @@ def test_heatmap_leaves_out_directions_not_chosen(dw: DashWorld) -> None:
 
 
 def test_attainment_against_taizhou_targets(dw: DashWorld) -> None:
+    taizhou_targets(dw.city)
     data = dashboards.attainment(organizer_scope(dw))
     assert data["levels"] == ["示范型", "优秀型", "合格型"]
     assert [(t["level"], t["share"], t["year"]) for t in data["targets"]] == [
@@ -224,7 +225,7 @@ def test_attainment_against_taizhou_targets(dw: DashWorld) -> None:
     assert x["units"] == 5
     assert x["counts"] == {"示范型": 1, "优秀型": 2, "合格型": 2}
     assert x["shares"] == {"示范型": D("20.0"), "优秀型": D("40.0"), "合格型": D("40.0")}
-    assert (x["from_results"], x["from_self"]) == (2, 0)
+    assert (x["from_results"], x["from_self"], x["from_held"]) == (2, 0, 0)
     assert [t["met"] for t in x["targets"]] == [False, True, True, False]
     # 乙县: 3 units; YA self-assessed 合格型 → 0, 0, 1 of 3 = 33.3%
     y = rows["乙县"]
@@ -240,6 +241,7 @@ def test_attainment_against_taizhou_targets(dw: DashWorld) -> None:
 
 
 def test_attainment_without_targets_for_other_frameworks(dw: DashWorld) -> None:
+    taizhou_targets(dw.city)
     dw.record.family = "bozhou"  # another issuer's framework family
     dw.record.save()
     data = dashboards.attainment(organizer_scope(dw))

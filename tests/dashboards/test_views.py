@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from campuseval.orgs.models import Unit
 
-from .conftest import DashWorld, apply, campaign, framework_record, make_user, school
+from .conftest import DashWorld, apply, campaign, framework_record, make_user, school, taizhou_targets
 
 SECTIONS = ["progress", "scores", "indicators", "attainment", "gap", "trend"]
 
@@ -103,9 +103,26 @@ def test_indicators_page(dw: DashWorld) -> None:
 
 
 def test_attainment_page(dw: DashWorld) -> None:
+    taizhou_targets(dw.city)
     html = page(dw, "organizer", "attainment")
     rows = cells(html)
-    assert ["甲区", "5", "1", "20.0", "2", "40.0", "2", "40.0", "2", "0", "未达标", "达标", "达标", "未达标"] in rows
+    assert [
+        "甲区",
+        "5",
+        "1",
+        "20.0",
+        "2",
+        "40.0",
+        "2",
+        "40.0",
+        "2",
+        "0",
+        "0",
+        "未达标",
+        "达标",
+        "达标",
+        "未达标",
+    ] in rows
     assert [
         "泰州示例市（合计）",
         "8",
@@ -117,6 +134,7 @@ def test_attainment_page(dw: DashWorld) -> None:
         "37.5",
         "2",
         "1",
+        "0",
         "未达标",
         "达标",
         "达标",
@@ -219,6 +237,7 @@ def test_single_application_world(db: None) -> None:
     record = framework_record("taizhou-2022-school-single")
     c = campaign("单校评估", 2024, city, record)
     apply(c, record, unit, "submitted", (40, 30, 18), "示范型", self_total=88)
+    taizhou_targets(city)
     user = make_user("solo_organizer", city, "organizer")
     client = Client()
     client.force_login(user)
@@ -239,6 +258,7 @@ def test_single_application_world(db: None) -> None:
         "100.0",
         "0",
         "1",
+        "0",
         "达标",
         "达标",
         "达标",

@@ -18,15 +18,21 @@ Decisions recorded here, shown on the pages as well:
   self-score of the latest submitted version. The user may choose either basis.
 * Quartiles: linear interpolation between order statistics (R type 7, Excel QUARTILE.INC,
   NumPy's default): position h = (n − 1)·p over the sorted scores.
-* Attainment: a unit's level is the level of its review result where one exists, otherwise
-  the level of its latest submitted self-assessment; shares count units "at that level or
+* Attainment: a unit's level is the level of its review result in this campaign where one
+  exists, otherwise the level of its latest submitted self-assessment, otherwise the level it
+  holds from the latest final result of an earlier campaign of the same framework family (held
+  levels carry over until a later final result replaces them, `reviews.ladder`); applications
+  not recommended (不予推荐) or terminated never count. Shares count units "at that level or
   above" (a 示范型 school has also reached 优秀型 and 合格型), over every unit the campaign
-  covers in the region, applied or not — the way the Taizhou targets are worded.
+  covers in the region, applied or not — the way the Taizhou targets are worded. The targets
+  are data the organizers keep (`reports.Target`: a share or a count, a due year), not code.
+* Year over year: one series per framework family — scores of different issuers' frameworks
+  (Taizhou's 110, Xiamen's 200) are never joined on one line nor subtracted.
 """
 
 from .figures import (
-    TARGETS,
     attainment,
+    attainment_levels,
     histogram,
     indicator_heatmap,
     progress,
@@ -43,11 +49,11 @@ from .stats import QUANTILE_METHOD, box, mean, pct, q2, quantile
 __all__ = [
     "BASIS_LABELS",
     "QUANTILE_METHOD",
-    "TARGETS",
     "Level",
     "Region",
     "Scope",
     "attainment",
+    "attainment_levels",
     "box",
     "default_basis",
     "eligible_units",

@@ -1,5 +1,5 @@
 """The figures of one campaign's dashboard: progress, score distribution, indicator heat map,
-attainment against the seed's targets and self-score against expert score."""
+attainment against the region's targets (`reports.Target`) and self-score against expert score."""
 
 from __future__ import annotations
 
@@ -12,18 +12,37 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Count, ExpressionWrapper, FilteredRelation, Max, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campuseval.applications.figures import figures_stamp
-from campuseval.applications.models import Application, Basis
+from campuseval.applications.models import Application, Basis, ScoreFigure
 from campuseval.orgs.models import Unit
+from campuseval.reviews.ladder import NEVER_COUNTS, counted_final_results
+from campuseval.reviews.models import Result
 
+from ..models import Target
 from .rows import (
     BASIS_LABELS,
     Region,
     applications_in,
-    covered,
     default_basis,
     eligible_units,
     figures_in,
@@ -33,14 +52,6 @@ from .rows import (
 )
 from .scope import Scope
 from .stats import BIN_WIDTH, HUNDRED, QUANTILE_METHOD, TENTH, ZERO, box, mean, pct
-
-#: Targets the seeds set, by framework family (the framework file's `family`): the level-name keyword,
-#: the minimum share of units at that level or above (percent) and the year it is due.
-#: Taizhou 2022 notice: 95% 合格型, 20% 优秀型, 10% 示范型 in 2022; 100% 合格型 by 2024.
-TARGETS: dict[str, tuple[tuple[str, int, int], ...]] = {
-    "taizhou": (("合格", 95, 2022), ("优秀", 20, 2022), ("示范", 10, 2022), ("合格", 100, 2024)),
-}
-
 
 # --- 1. progress -----------------------------------------------------------------------------
 
@@ -288,14 +299,56 @@ def _indicator_heatmap(scope: Scope, basis: str, weakest: int) -> dict[str, Any]
 # --- 4. attainment against targets -----------------------------------------------------------
 
 
+def attainment_levels(scope: Scope) -> list[str]:
+    """The levels attainment is counted at, highest first: the framework's, or for a framework
+    without levels (Bozhou selects by ranking) the one pseudo-level 入选."""
+    return [lvl.name for lvl in scope.framework.levels] or [Target.SELECTED]
+
+
+def _looked_at_chain(scope: Scope) -> set[int]:
+    """The unit looked at (the drill-down unit, else the campaign's organizer) and every unit
+    above it, and for a county reviewer their counties and above: whose targets apply here."""
+    start = scope.unit or scope.campaign.organizer
+    chain = set(start.path_ids)
+    if scope.region is not None and scope.unit is None:
+        for path in scope.region.paths:
+            chain.update(int(p) for p in path.split("/") if p)
+    return chain
+
+
 def targets_for(scope: Scope) -> list[dict[str, Any]]:
-    """The seed's targets for this framework family, matched to the framework's level names."""
-    names = [lvl.name for lvl in scope.framework.levels]
+    """The targets that apply to this view (`reports.Target`, kept by the organizers): the
+    framework family and subject charted, set at the unit looked at or above it, for every
+    campaign or this one; each matched to an attainment level (a target naming a level the
+    framework does not have is left out). One query."""
+    family = scope.record.family or scope.framework.family
+    levels = attainment_levels(scope)
+    rows = (
+        Target.objects.filter(family=family, subject=scope.subject, region_id__in=_looked_at_chain(scope))
+        .filter(Q(campaign__isnull=True) | Q(campaign=scope.campaign))
+        .select_related("region")
+        .order_by("due_year", "region__path", "pk")
+    )
+    here = (scope.unit or scope.campaign.organizer).pk
     out = []
-    for keyword, share, year in TARGETS.get(scope.record.family or scope.framework.family, ()):
-        level = next((n for n in names if keyword in n), None)
-        if level is not None:
-            out.append({"level": level, "share": Decimal(share), "year": year, "label": f"{year}年目标 {share}%"})
+    for t in rows:
+        if t.level not in levels:
+            continue
+        where = "" if t.region_id == here else t.region.name
+        out.append(
+            {
+                "pk": t.pk,
+                "level": t.level,
+                "kind": t.kind,
+                "value": t.value,
+                "share": t.value if t.kind == Target.Kind.SHARE else None,
+                "count": int(t.value) if t.kind == Target.Kind.COUNT else None,
+                "year": t.due_year,
+                "region": t.region.name,
+                "note": t.note,
+                "label": f"{where}{t.due_year}年目标 {t.value_label}",
+            }
+        )
     return out
 
 
@@ -308,52 +361,128 @@ def _with_figures(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 
 def attainment(scope: Scope) -> dict[str, Any]:
-    """Share of covered units at each level or above, per region and overall, against the
-    seed's targets. GROUP BY (region, level) in SQL, plus the covered units per region;
-    cached until an application, a figure or the unit tree changes."""
-    return cached(scope, "attainment", lambda: _attainment(scope), moving=True)
+    """Units at each level or above, per region and overall, against the region's targets.
+    The counts are one GROUP BY (region, level, source) over the units, cached until an
+    application, a figure, the unit tree or a final result of the family changes; the targets
+    are read and compared on every request, so an edited target shows at once."""
+    counted = cached(scope, "attainment", lambda: _attainment(scope), moving=True, extra=lambda: _family_stamp(scope))
+    targets = targets_for(scope)
+
+    def judged(row: dict[str, Any]) -> dict[str, Any]:
+        met = []
+        for t in targets:
+            if t["kind"] == Target.Kind.COUNT:
+                ok = row["counts"][t["level"]] >= t["value"]
+            else:
+                share = row["shares"][t["level"]]
+                ok = share is not None and share >= t["value"]
+            met.append({**t, "met": ok})
+        return {**row, "targets": met}
+
+    return {
+        **counted,
+        "targets": targets,
+        "rows": [judged(r) for r in counted["rows"]],
+        "total": judged(counted["total"]),
+    }
+
+
+def _family_stamp(scope: Scope) -> str:
+    """What the held levels depend on beyond this campaign: the family's final results and
+    their applications' statuses (a project terminated later). One aggregate query."""
+    family = scope.record.family or scope.framework.family
+    found = counted_final_results(family).aggregate(
+        at=Max("computed_at"), app=Max("application__updated_at"), n=Count("pk")
+    )
+    at, app = (found[k].isoformat() if found[k] is not None else "-" for k in ("at", "app"))
+    return f"{at}:{app}:{found['n']}"
+
+
+def _level_of_units(scope: Scope, levels: list[str]) -> QuerySet[Unit]:
+    """Every unit the attainment counts — the campaign's eligible units and whoever applied —
+    annotated with the level it stands at (`lvl`) and where that comes from (`src`):
+
+    1. this campaign's review result ("reviewed"), its level as the experts' score reached it;
+    2. else this campaign's latest submitted self-assessment, where it reaches a level ("self");
+    3. else the level held from the latest final result of an earlier campaign of the framework
+       family ("held", see `reviews.ladder`).
+
+    An application not recommended by the county (不予推荐) or terminated counts for nothing in
+    1 and 2 (the unit falls back to what it held), nor as an earlier result in 3. For a framework
+    without levels the one level is 入选: selected in this campaign's result, else in the held
+    result."""
+    family = scope.record.family or scope.framework.family
+    applied = applications_in(scope).values("unit_id")
+    universe = Unit.objects.filter(Q(pk__in=eligible_units(scope).values("pk")) | Q(pk__in=applied))
+    here = Result.objects.filter(
+        campaign=scope.campaign, application__framework=scope.record, application__unit=OuterRef("pk")
+    ).exclude(application__status__in=NEVER_COUNTS)
+    held = (
+        counted_final_results(family, before=scope.campaign)
+        .filter(application__unit=OuterRef("pk"))
+        .order_by("-campaign__year", "-campaign_id")
+    )
+    if levels == [Target.SELECTED]:
+        chosen = Value(Target.SELECTED)
+        return universe.annotate(
+            h_selected=Subquery(held.values("selected")[:1]),
+        ).annotate(
+            lvl=Case(
+                When(Exists(here.filter(selected=True)), then=chosen),
+                When(Exists(here), then=Value("")),
+                When(h_selected=True, then=chosen),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+            src=Case(
+                When(Exists(here), then=Value("reviewed")),
+                When(Exists(held), then=Value("held")),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+        )
+    own = (
+        ScoreFigure.objects.filter(
+            campaign=scope.campaign, basis=Basis.SELF, unit=OuterRef("pk"), application__framework=scope.record
+        )
+        .exclude(application__status__in=[Application.Status.DRAFT, *NEVER_COUNTS])
+        .exclude(level="")
+    )
+    return universe.annotate(
+        lvl=Case(
+            When(Exists(here), then=Coalesce(Subquery(here.values("level")[:1]), Value(""))),
+            When(Exists(own), then=Subquery(own.values("level")[:1])),
+            default=Coalesce(Subquery(held.values("level")[:1]), Value("")),
+            output_field=CharField(),
+        ),
+        src=Case(
+            When(Exists(here), then=Value("reviewed")),
+            When(Exists(own), then=Value("self")),
+            When(Exists(held), then=Value("held")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+    )
 
 
 def _attainment(scope: Scope) -> dict[str, Any]:
     level = level_of(scope)
-    key_id, key_path = level.lookups()
-    levels = [lvl.name for lvl in scope.framework.levels]  # highest first
-    rank = {name: i for i, name in enumerate(levels)}
-    targets = targets_for(scope)
-    per_region: dict[Region, dict[str, Any]] = defaultdict(
-        lambda: {"units": 0, "ranks": defaultdict(int), "self": 0, "reviewed": 0}
-    )
     unit_id, unit_path = level.lookups("self")
-    for row in eligible_units(scope).values(unit_id, unit_path).annotate(n=Count("pk")).order_by():
-        region = level.group_of(row[unit_path])
-        if region is not None:
-            per_region[region]["units"] += row["n"]
-    eligible = covered(scope).q("unit") & Q(unit__is_active=True)
-    rows = (
-        _with_figures(applications_in(scope))
-        .annotate(
-            reviewed=ExpressionWrapper(Q(review__isnull=False), output_field=BooleanField()),
-            counted=ExpressionWrapper(~Q(status=Application.Status.DRAFT), output_field=BooleanField()),
-        )
-        .values(key_id, key_path, "reviewed", "counted", "review__level", "own__level")
-        .annotate(n=Count("pk"), outside=Count("pk", filter=~eligible))
-        .order_by()
+    levels = attainment_levels(scope)  # highest first
+    rank = {name: i for i, name in enumerate(levels)}
+    per_region: dict[Region, dict[str, Any]] = defaultdict(
+        lambda: {"units": 0, "ranks": defaultdict(int), "reviewed": 0, "self": 0, "held": 0}
     )
+    rows = _level_of_units(scope, levels).values(unit_id, unit_path, "lvl", "src").annotate(n=Count("pk")).order_by()
     for row in rows:
-        region = level.group_of(row[key_path])
+        region = level.group_of(row[unit_path])
         if region is None:
             continue
         data = per_region[region]
-        data["units"] += row["outside"]  # applicants the coverage no longer lists still count
-        if row["reviewed"]:
-            name, source = row["review__level"] or "", "reviewed"
-        elif row["counted"] and row["own__level"] is not None:
-            name, source = row["own__level"], "self"
-        else:
-            continue
-        if name in rank:
-            data["ranks"][rank[name]] += row["n"]
-            data[source] += row["n"]
+        data["units"] += row["n"]
+        if row["lvl"] in rank:
+            data["ranks"][rank[row["lvl"]]] += row["n"]
+            data[row["src"]] += row["n"]
 
     def summary(name: str, datas: Sequence[dict[str, Any]], region: Region | None = None) -> dict[str, Any]:
         unit_count = sum(d["units"] for d in datas)
@@ -361,7 +490,6 @@ def _attainment(scope: Scope) -> dict[str, Any]:
             name_: sum(n for d in datas for r, n in d["ranks"].items() if r <= i) for i, name_ in enumerate(levels)
         }
         shares = {name_: pct(counts[name_], unit_count) for name_ in levels}
-        met = [{**t, "met": shares[t["level"]] is not None and shares[t["level"]] >= t["share"]} for t in targets]
         return {
             "name": name,
             "unit": region,
@@ -370,17 +498,18 @@ def _attainment(scope: Scope) -> dict[str, Any]:
             "shares": shares,
             "from_results": sum(d["reviewed"] for d in datas),
             "from_self": sum(d["self"] for d in datas),
-            "targets": met,
+            "from_held": sum(d["held"] for d in datas),
         }
 
     out_rows = [summary(r.name, [per_region[r]], r) for r in level.ordered(per_region)]
     total_name = f"{scope.unit.name if scope.unit is not None else scope.label}（合计）"
     return {
         "levels": levels,
-        "targets": targets,
         "rows": out_rows,
         "total": summary(total_name, list(per_region.values())),
-        "note": "各等级比例按“达到该等级及以上”累计计算；分母为活动覆盖范围内的全部单位（含未申报单位）",
+        "note": "各等级按“达到该等级及以上”累计计算；分母为活动覆盖范围内的全部单位（含未申报单位）；"
+        "本次有评审结果的取评审认定的等级，其余取最新提交版本的自评等级，本次没有等级的沿用同一指标体系系列往年最终结果的等级"
+        "（以最近一次最终结果为准）；不予推荐、已终止的申报不计",
     }
 
 
@@ -450,10 +579,17 @@ def moving_stamp(scope: Scope) -> str:
     return f"{at}:{apps['n']}:{units['top']}:{units['n']}"
 
 
-def cached(scope: Scope, name: str, compute: Callable[[], dict[str, Any]], moving: bool = False) -> dict[str, Any]:
+def cached(
+    scope: Scope,
+    name: str,
+    compute: Callable[[], dict[str, Any]],
+    moving: bool = False,
+    extra: Callable[[], str] | None = None,
+) -> dict[str, Any]:
     """A figure read far more than written, cached under the campaign's figures stamp (which
     changes on every submission and every computation), the scope and the drill-down unit;
-    `moving` adds the applications' and units' stamp for figures that count statuses."""
+    `moving` adds the applications' and units' stamp for figures that count statuses, `extra`
+    whatever else the figure reads (other campaigns' final results)."""
     region = ",".join(sorted(scope.region.paths)) if scope.region is not None else "*"
     key = ":".join(
         [
@@ -466,6 +602,7 @@ def cached(scope: Scope, name: str, compute: Callable[[], dict[str, Any]], movin
             str(scope.unit.pk if scope.unit is not None else "-"),
             figures_stamp(scope.campaign.pk),
             moving_stamp(scope) if moving else "",
+            extra() if extra is not None else "",
         ]
     )
     digest = hashlib.sha256(key.encode()).hexdigest()
