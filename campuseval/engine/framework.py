@@ -10,6 +10,7 @@ seed. Decisions taken where the seed disagrees with itself are recorded as notes
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -473,12 +474,85 @@ class _Builder:
         return node
 
 
+#: a part's points stated in a scoring text, "（1分）" or "(0.5 分)"; a "级" just before it marks
+#: one of several levels (市级(0.5分)、省级(1分)), which are alternatives, not parts to add up
+_STATED_PART = re.compile(r"(?<!级)[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]")
+#: shortest run of characters that makes a repeated scoring text specific to one indicator
+_SPECIFIC_RUN = 10
+_NOT_WORDS = re.compile(r"[\s，。、；：,.;:（）()“”\"'《》]+")
+
+
+def _longest_common_run(a: str, b: str) -> int:
+    """Length of the longest run of characters found in both texts (ignoring spaces and punctuation)."""
+    a, b = _NOT_WORDS.sub("", a), _NOT_WORDS.sub("", b)
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for ch in a:
+        current = [0] * (len(b) + 1)
+        for j, other in enumerate(b, start=1):
+            if ch == other:
+                current[j] = previous[j - 1] + 1
+                if current[j] > best:
+                    best = current[j]
+        previous = current
+    return best
+
+
+def _copied_scoring(fw: Framework) -> list[tuple[Indicator, Indicator]]:
+    """(indicator, the one whose scoring text it repeats) where the repeat looks like a copy slip.
+
+    The seeds repeat generic texts on purpose (Bozhou 7.2–7.4 share “1个市级获奖教学案例得0.2分…”),
+    so a repeat alone proves nothing. It is a slip when the text restates a long run of the other
+    indicator's criterion and none of its own: Bozhou district 15.2 (心理健康) carried 15.1's
+    “依托学生体质健康监测有关平台或系统，建立学生体质健康数字档案”."""
+    by_text: dict[str, list[Indicator]] = {}
+    for node in fw.walk():
+        if node.scoring and node.criterion:
+            by_text.setdefault(node.scoring, []).append(node)
+    found = []
+    for text, nodes in by_text.items():
+        if len(nodes) < 2:
+            continue
+        fits = {n.code: _longest_common_run(text, n.criterion) >= _SPECIFIC_RUN for n in nodes}
+        owners = [n for n in nodes if fits[n.code]]
+        if not owners:
+            continue
+        for node in nodes:
+            if not fits[node.code]:
+                found.append((node, owners[0]))
+    return found
+
+
 def check_framework(fw: Framework) -> list[Problem]:
     """Every finding about a loaded framework: errors, warnings and the file's own notes."""
     found: list[Problem] = []
 
     def add(zh: str, en: str, *, line: int = 0, code: str = "", severity: str = "error") -> None:
         found.append(Problem(zh, en, file=fw.path, line=line, code=code, severity=severity))
+
+    for node, other in _copied_scoring(fw):
+        add(
+            f"评分说明与 {other.code} 逐字相同，且写的是 {other.code} 的内容而不是本指标的"
+            "（疑为复制笔误，请按原文本指标内容改写并在 note 中说明）",
+            f"scoring text repeats {other.code}'s word for word and describes {other.code}, not this indicator",
+            line=node.line,
+            code=node.code,
+            severity="warning",
+        )
+    for node in fw.walk():
+        stated = [to_decimal(x) for x in _STATED_PART.findall(node.scoring)]
+        if len(stated) < 2:
+            continue
+        total = sum(stated, ZERO)
+        if total != node.points and f"{fmt(total)} 分" not in node.note and f"{fmt(total)}分" not in node.note:
+            add(
+                f"评分说明列出的分项合计 {fmt(total)} 分（{'、'.join(fmt(x) for x in stated)}），"
+                f"与本指标 {fmt(node.points)} 分不符（如原文如此，请在 note 中写明合计 {fmt(total)} 分及处理办法）",
+                f"the scoring text's parts add up to {fmt(total)}, the indicator has {fmt(node.points)}",
+                line=node.line,
+                code=node.code,
+                severity="warning",
+            )
 
     for node in fw.walk():
         if node.children:

@@ -94,7 +94,10 @@ def test_seed_text_is_kept() -> None:
     )
     assert fw.by_code["4.1"].scoring.endswith("效果不明显得 1-2 分，未出台或者无成效的不得分。")
     assert fw.by_code["6.3"].criterion.startswith("教师信息化研究能力较强，近五年（2019 年 1 月 1 日后）")
-    assert "体质健康" in fw.by_code["15.2"].scoring and "心理健康" in fw.by_code["15.2"].criterion
+    # the seed's 15.2 scoring text repeats 15.1's (体质健康); the file rewrites it from 15.2's content and
+    # keeps the seed's words in the note
+    assert "心理健康" in fw.by_code["15.2"].scoring and "心理健康" in fw.by_code["15.2"].criterion
+    assert "建立学生体质健康数字档案，得 3 分" in fw.by_code["15.2"].note
     assert fw.by_code["17.1"].scoring.startswith("近 5 年内（2019 年 1 月 1 日后）1. 区域内学校")
 
 

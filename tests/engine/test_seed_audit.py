@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from campuseval.engine import load_framework, score
+from campuseval.engine import check_framework, load_framework, score
 
 from .helpers import D, example, points, run
 
@@ -257,3 +257,17 @@ def test_sichuan_self_score_gate_counts_the_self_estimate_and_says_so() -> None:
     assert result.eligibility_self_estimated == ["C8", "C11"]
     assert result.to_dict()["eligibility"]["self_estimated"] == ["C8", "C11"]
     assert result.to_dict()["indicators"]["C11"]["reviewer_decided"] == ["device_share"]
+
+
+# --- 6. Bozhou district 15.2 repeated 15.1's text ------------------------------------------
+
+
+def test_bozhou_district_15_2_scoring_text_is_its_own_and_the_validator_is_clean() -> None:
+    """亳州附件1 15.2：“依托学生心理健康监测平台或系统，构建学生心理健康评价模型……建立学生心理成长电子档案”；
+    其赋分说明在原文中与 15.1 逐字相同（“依托学生体质健康监测有关平台或系统，建立学生体质健康数字档案”）。
+    本文件的赋分说明按 15.2 的内容改写，校验器不再报复制笔误。"""
+    fw = load_framework("bozhou-2024-district")
+    scoring = fw.by_code["15.2"].scoring
+    assert scoring != fw.by_code["15.1"].scoring
+    assert "心理健康监测平台或系统" in scoring and "体质健康" not in scoring
+    assert [p.message_zh for p in check_framework(fw) if p.severity != "note"] == []

@@ -78,3 +78,104 @@ def test_result_names_the_leaves_with_reviewer_decided_inputs(tmp_path: Path) ->
     data = result.to_dict()["indicators"]
     assert data["1.2"]["reviewer_decided"] == ["b"]
     assert "reviewer_decided" not in data["1.1"]
+
+
+COPIED = "scoring: 至少 3 所学校依托学生体质健康监测有关平台或系统，建立学生体质健康数字档案，得 3 分。"
+OWN = "scoring: 至少 3 所学校依托学生心理健康监测平台或系统，建立学生心理成长电子档案，得 3 分。"
+NOTE = "note: 原文分值 3 分，评分细则只列两项各 1 分（合 2 分），另以现场抽查计 1 分。"
+
+TEXTS = """\
+id: texts
+title: 文本核对
+subject: school
+level_names: [一级, 二级]
+total: 9
+indicators:
+  - code: 一
+    title: 第一部分
+    points: 9
+    children:
+      - code: "1.1"
+        title: 体质健康
+        points: 3
+        criterion: 依托学生体质健康监测有关平台或系统，建立学生体质健康数字档案。
+        scoring: 至少 3 所学校依托学生体质健康监测有关平台或系统，建立学生体质健康数字档案，得 3 分。
+        inputs:
+          - {key: a, type: bool, label: 甲}
+        rule: {type: yes_no, input: a}
+      - code: "1.2"
+        title: 心理健康
+        points: 3
+        criterion: 依托学生心理健康监测平台或系统，建立学生心理成长电子档案。
+        scoring: 至少 3 所学校依托学生体质健康监测有关平台或系统，建立学生体质健康数字档案，得 3 分。
+        inputs:
+          - {key: b, type: bool, label: 乙}
+        rule: {type: yes_no, input: b}
+      - code: "1.3"
+        title: 队伍
+        points: 3
+        criterion: 组建智慧校园教师队伍。
+        scoring: 1. 有教师队伍名单(1分);2. 提供职能分工和工作总结(1分)。
+        inputs:
+          - {key: c, type: bool, label: 丙}
+          - {key: d, type: bool, label: 丁}
+          - {key: e, type: bool, label: 戊}
+        rule:
+          type: checklist
+          items:
+            - {input: c, points: 1}
+            - {input: d, points: 1}
+            - {input: e, points: 1}
+"""
+
+
+def warnings_of(tmp_path: Path, text: str) -> list[tuple[str, str]]:
+    return [(code, msg) for sev, code, msg in load_problems(tmp_path, text) if sev == "warning"]
+
+
+def test_a_scoring_text_copied_from_another_indicator_is_noticed(tmp_path: Path) -> None:
+    found = warnings_of(tmp_path, TEXTS)
+    copied = [(code, msg) for code, msg in found if "逐字相同" in msg]
+    assert copied == [
+        (
+            "1.2",
+            "评分说明与 1.1 逐字相同，且写的是 1.1 的内容而不是本指标的"
+            "（疑为复制笔误，请按原文本指标内容改写并在 note 中说明）",
+        )
+    ]
+    tail = "\n        inputs:\n          - {key: b"
+    fixed = TEXTS.replace(COPIED + tail, OWN + tail)
+    assert fixed != TEXTS
+    assert not [msg for _, msg in warnings_of(tmp_path, fixed) if "逐字相同" in msg]
+
+
+def test_a_generic_text_repeated_on_purpose_is_not_a_copy_slip(tmp_path: Path) -> None:
+    """Bozhou 7.2–7.4 share “1个市级获奖教学案例得0.2分……”: it describes none of them in particular."""
+    generic = "此项为加分项：1个市级获奖教学案例得0.2分，1个省级获奖教学案例得0.5分，满分2分加满为止。"
+    text = TEXTS.replace(COPIED, f"scoring: {generic}")
+    assert text.count(generic) == 2
+    assert not [msg for _, msg in warnings_of(tmp_path, text) if "逐字相同" in msg]
+
+
+def test_stated_parts_that_disagree_with_the_points_are_noticed(tmp_path: Path) -> None:
+    found = [(code, msg) for code, msg in warnings_of(tmp_path, TEXTS) if "分项合计" in msg]
+    assert found == [
+        (
+            "1.3",
+            "评分说明列出的分项合计 2 分（1、1），与本指标 3 分不符（如原文如此，请在 note 中写明合计 2 分及处理办法）",
+        )
+    ]
+    noted = TEXTS.replace(
+        "        title: 队伍\n        points: 3\n",
+        f"        title: 队伍\n        points: 3\n        {NOTE}\n",
+    )
+    assert not [msg for _, msg in warnings_of(tmp_path, noted) if "分项合计" in msg]
+
+
+def test_levels_listed_with_their_points_are_alternatives_not_parts(tmp_path: Path) -> None:
+    """Sichuan C9 “典型案例获奖或推广,市级(0.5分)、省级(1分)国家级(1.5分)”: one of them, not all."""
+    text = TEXTS.replace(
+        "scoring: 1. 有教师队伍名单(1分);2. 提供职能分工和工作总结(1分)。",
+        "scoring: 推广应用(2分);典型案例获奖,市级(0.5分)、省级(1分)国家级(1.5分)。",
+    )
+    assert not [msg for _, msg in warnings_of(tmp_path, text) if "分项合计" in msg]
