@@ -4,7 +4,7 @@ its fields and their limits; `problems()` gives the messages for the page's erro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -376,7 +376,35 @@ class IndicatorFieldsForm(ReviewForm):
         return data
 
 
-class ScoreSheetForm(IndicatorFieldsForm):
+class DecidedInputsForm(IndicatorFieldsForm):
+    """An indicator form that also takes the reviewer's value of each input the review group
+    decides (`decided_by: reviewer`), as a field `decided_<code>__<key>`: text here, checked by
+    the framework's input itself (range, options) when the page hands it on."""
+
+    def __init__(
+        self, data: Any = None, *, codes: Iterable[str] = (), decided: Mapping[str, Mapping[str, str]] | None = None
+    ) -> None:
+        """`decided`: {leaf code: {input key: label}}."""
+        super().__init__(data, codes=codes)
+        self.decided = {code: dict(keys) for code, keys in (decided or {}).items()}
+        for code, keys in self.decided.items():
+            for key, label in keys.items():
+                field = _text(f"指标 {code} 的评审认定「{label}」", 200)
+                self.prepare_field(field)
+                self.fields[f"decided_{code}__{key}"] = field
+
+    def decided_values(self) -> dict[str, dict[str, str]]:
+        """{code: {input key: what the reviewer typed}}, only the inputs given a value."""
+        out: dict[str, dict[str, str]] = {}
+        for code, keys in self.decided.items():
+            for key in keys:
+                value = str(self.cleaned_data.get(f"decided_{code}__{key}") or "").strip()
+                if value:
+                    out.setdefault(code, {})[key] = value
+        return out
+
+
+class ScoreSheetForm(DecidedInputsForm):
     """The expert's sheet: per leaf indicator points (a number) or 同意初审分, a comment,
     skipped or not; and the overall opinion."""
 
@@ -434,7 +462,7 @@ class AgreeRestForm(ReviewForm):
 # --- county and city -----------------------------------------------------------------------------
 
 
-class CountyDecisionForm(IndicatorFieldsForm):
+class CountyDecisionForm(DecidedInputsForm):
     """The county's decision, with an adjusted score and its reason per leaf indicator."""
 
     decision = forms.CharField(label="初审结论", max_length=16, required=False)

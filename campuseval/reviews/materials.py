@@ -104,7 +104,12 @@ class _Masker:
         return text
 
 
+#: how the reviewer reads an answer the seed leaves to the review group (`decided_by: reviewer`)
+ESTIMATE = "（申报方自评估计，由评审认定）"
+
+
 def _answer(spec: InputSpec, value: Any, mask: _Masker) -> Answer:
+    label = spec.label + ESTIMATE if spec.decided_by == "reviewer" else spec.label
     if spec.type == "items":
         headers = tuple(f.label for f in spec.fields)
         rows = tuple(
@@ -112,10 +117,10 @@ def _answer(spec: InputSpec, value: Any, mask: _Masker) -> Answer:
             for row in (value if isinstance(value, list) else [])
         )
         empty = "无" if value == [] else "（未填）"
-        return Answer(spec.label, "" if rows else empty, headers=headers, rows=rows, is_items=True)
+        return Answer(label, "" if rows else empty, headers=headers, rows=rows, is_items=True)
     shown = "（未填）" if value is None or value == "" else mask(display(value))
     unit = spec.unit if value not in (None, "", []) else ""
-    return Answer(spec.label, shown, unit)
+    return Answer(label, shown, unit)
 
 
 def _files(application: Application, version: ApplicationVersion | None, blind: bool) -> dict[str, list[EvidenceFile]]:

@@ -582,6 +582,13 @@ def undecided(assignment: Assignment) -> list[tuple[str, str]]:
     ]
 
 
+def reviewer_decided_codes(assignment: Assignment) -> set[str]:
+    """The leaves whose points hang on an input the seed leaves to the review group
+    (`decided_by: reviewer`): the first-review score there rests on the applicant's
+    self-estimate, so the expert decides them (the value, or the points), never by 同意初审分."""
+    return set(framework_for(assignment.application.framework).reviewer_decided_inputs())
+
+
 def describe_undecided(items: Sequence[tuple[str, str]]) -> str:
     return f"尚有 {len(items)} 项指标未作出评审决定（请评分或同意初审分）：" + "、".join(
         f"{code} {title}" for code, title in items
@@ -625,6 +632,15 @@ def record_expert_score(
         else:
             merged_points[code] = str(to_decimal(value, f"指标 {code} 的评分"))
     agreed_codes = set(assignment.agreed if agreed is None else agreed)
+    estimated = sorted(agreed_codes & reviewer_decided_codes(assignment)) if agreed is not None else []
+    if estimated:
+        raise ValidationError(
+            {
+                f"agree_{c}": f"指标 {c} 由评审认定（初审分按申报方的自评估计计算），"
+                "请填写认定结果或直接评分，不能同意初审分"
+                for c in estimated
+            }
+        )
     typed = {code for code, value in (points or {}).items() if value not in (None, "")}
     both = sorted(agreed_codes & typed)
     if both and agreed is not None:
@@ -759,9 +775,10 @@ def agree_with_first_review(
         raise ValidationError("评分已提交或已回避，不能修改")
     if revision != current.revision:
         raise StaleRevision("评分表已在其他窗口更新，请刷新后再确认")
-    pending = [code for code, _title in undecided(current)]
+    decided_by_review = reviewer_decided_codes(current)
+    pending = [code for code, _title in undecided(current) if code not in decided_by_review]
     if not pending:
-        raise ValidationError("所有指标均已作出评审决定")
+        raise ValidationError("所有可同意初审分的指标均已作出评审决定")
     if sorted(codes) != sorted(pending):
         raise ValidationError("待决定的指标已变化，请重新确认")
     return record_expert_score(

@@ -36,6 +36,7 @@ from ..models import CountyReview, RecommendationList, ReviewSettings
 from ..services.county import labelled_version_diff
 from ..services.recommendation import upload_recommendation_scan
 from .common import actor, confirm_list, save_list, show_errors
+from .decided import decided_inputs, decided_rows, parse_decided
 
 #: the county list's sorts: "score" is the county's score once it has decided, else the
 #: self-score; the score columns list the highest first (the key itself sorts descending, as the
@@ -131,6 +132,8 @@ def _county_review_page(
     typed = form.data if form.is_bound else {}
     indicators = (latest.result if latest else application.result).get("indicators", {})
     materials = materials_for(application, blind=False)
+    estimates = (latest.answers if latest else application.answers).get("answers", {}) or {}
+    decided_keys = fw.reviewer_decided_inputs()
     leaves = [
         {
             "node": leaf,
@@ -138,6 +141,9 @@ def _county_review_page(
             "points": typed.get(f"points_{leaf.code}", ""),
             "reason": typed.get(f"reason_{leaf.code}", ""),
             "materials": materials.leaf(leaf.code),
+            "decided": decided_rows(fw, leaf.code, estimates=estimates.get(leaf.code) or {}, current={}, typed=typed)
+            if leaf.code in decided_keys
+            else [],
         }
         for leaf in fw.leaves()
     ]
@@ -158,8 +164,13 @@ def _county_review_page(
     )
 
 
-def _leaf_codes(application: Application) -> list[str]:
-    return [leaf.code for leaf in framework_for(application.framework).leaves()]
+def _decision_form(application: Application, data: Any = None) -> CountyDecisionForm:
+    fw = framework_for(application.framework)
+    return CountyDecisionForm(data, codes=[leaf.code for leaf in fw.leaves()], decided=decided_inputs(fw))
+
+
+#: the reason an input the review group decides carries when the county gave none
+DECIDED_REASON = "县级评审认定（此项由评审认定）"
 
 
 @require_GET
@@ -168,7 +179,7 @@ def county_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One application: its latest version per indicator, the difference from the previous
     version, and the decision form (accept with adjustments, reject, return)."""
     application = get_object_or_404(queries.county_applications(request.user), pk=pk)
-    return _county_review_page(request, application, CountyDecisionForm(codes=_leaf_codes(application)))
+    return _county_review_page(request, application, _decision_form(application))
 
 
 @require_POST
@@ -176,7 +187,7 @@ def county_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def county_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The county's decision on one application."""
     application = get_object_or_404(queries.county_applications(request.user), pk=pk)
-    form = CountyDecisionForm(request.POST, codes=_leaf_codes(application))
+    form = _decision_form(application, request.POST)
     if not form.is_valid():
         show_errors(request, form.problems())
         return _county_review_page(request, application, form)
@@ -186,7 +197,19 @@ def county_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             code=code, field="points", value=data[f"points_{code}"].strip(), reason=data[f"reason_{code}"].strip()
         )
         for code in form.codes
-        if data[f"points_{code}"].strip() or data[f"reason_{code}"].strip()
+        if data[f"points_{code}"].strip() or (data[f"reason_{code}"].strip() and not form.decided_values().get(code))
+    ]
+    try:
+        decided = parse_decided(framework_for(application.framework), form.decided_values(), application.campaign.as_of)
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return _county_review_page(request, application, form)
+    adjustments += [
+        services.AdjustmentInput(
+            code=code, field=key, value=value, reason=data[f"reason_{code}"].strip() or DECIDED_REASON
+        )
+        for code, values in decided.items()
+        for key, value in values.items()
     ]
     try:
         services.decide_county_review(

@@ -18,12 +18,15 @@ from campuseval.access.rules import Actor, as_user, county_of
 from campuseval.access.views import AuthenticatedRequest, require
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.scoring import framework_for
+from campuseval.engine import Framework
 
 from .. import queries, services
 from ..forms import AbstainForm, AgreeRestForm, ConfirmForm, DeclareConflictForm, ScoreSheetForm
 from ..materials import materials_for
 from ..models import Assignment, CountyReview, Expert
+from ..services.common import latest_version
 from .common import actor, show_errors, unit_by_code
+from .decided import decided_inputs, decided_rows, parse_decided
 
 
 def _is_expert(user: Actor) -> bool:
@@ -78,6 +81,16 @@ def _own(request: AuthenticatedRequest, pk: int) -> Assignment:
     return get_object_or_404(queries.expert_assignments(request.user), pk=pk)
 
 
+def _decided_answers(assignment: Assignment, fw: Framework, typed: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The expert's values of reviewer-decided inputs, each leaf's answers whole (the sheet's
+    answers replace a leaf's): {code: {key: value}}."""
+    if not typed:
+        return {}
+    base = (assignment.answers or latest_version(assignment.application).answers).get("answers") or {}
+    parsed = parse_decided(fw, typed, assignment.application.campaign.as_of)
+    return {code: {**(base.get(code) or {}), **values} for code, values in parsed.items()}
+
+
 def _pending(assignment: Assignment, fw: Any, typed: Any) -> list[tuple[str, str]]:
     """The indicators still to decide: as saved, or — on a refused save or submission shown
     again — as typed (a score, 同意初审分, not put aside)."""
@@ -97,6 +110,7 @@ def _pending(assignment: Assignment, fw: Any, typed: Any) -> list[tuple[str, str
                 str(typed.get(f"points_{leaf.code}", "")).strip()
                 or typed.get(f"agree_{leaf.code}")
                 or leaf.code in assignment.entered
+                or any(str(typed.get(f"decided_{leaf.code}__{key}", "")).strip() for key in leaf.inputs)
             )
         )
     ]
@@ -130,6 +144,31 @@ def _sheet_page(
         materials = materials_for(application, blind=not show_name) if context["open"] else None
         undecided = _pending(assignment, fw, typed)
         pending = {code for code, _title in undecided}
+        decided_keys = fw.reviewer_decided_inputs()
+        estimates = (version.answers if version else application.answers).get("answers", {}) or {}
+        on_sheet = (assignment.answers or {}).get("answers", {}) or {}
+        county_answers = (county_review.answers.get("answers", {}) or {}) if county_review else {}
+        county_decided = (
+            {(a.indicator_code, a.field) for a in county_review.adjustments.all()}
+            if county_review and decided_keys
+            else set()
+        )
+
+        def decided(code: str) -> list[dict[str, Any]]:
+            county = {
+                key: value
+                for key, value in (county_answers.get(code) or {}).items()
+                if (code, key) in county_decided
+            }
+            return decided_rows(
+                fw,
+                code,
+                estimates=estimates.get(code) or {},
+                current=(on_sheet.get(code) or {}) if code in assignment.entered else {},
+                typed=typed,
+                county=county,
+            )
+
         agreed = (
             {c for c in (form.codes if form else []) if typed.get(f"agree_{c}")} if typed else set(assignment.agreed)
         )
@@ -147,6 +186,7 @@ def _sheet_page(
                 "undecided": node.code in pending,
                 "others": others.get(node.code, []),
                 "materials": materials.leaf(node.code) if materials else None,
+                "decided": decided(node.code) if node.code in decided_keys else [],
             }
             for node in fw.walk()
         ]
@@ -156,6 +196,8 @@ def _sheet_page(
                 "materials": materials,
                 "version": version,
                 "undecided": undecided,
+                #: what 其余指标同意初审分 covers: not the leaves the review group decides
+                "agreeable": [(code, title) for code, title in undecided if code not in decided_keys],
                 "show_others": bool(others),
                 "overall_comment": typed.get("overall_comment", assignment.overall_comment),
                 "confirm_rest": context["open"] and request.GET.get("agree_rest") == "1",
@@ -212,16 +254,19 @@ def expert_abstain(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _score(request: AuthenticatedRequest, pk: int, *, submit: bool) -> HttpResponse:
     assignment = _own(request, pk)
-    codes = [leaf.code for leaf in framework_for(assignment.application.framework).leaves()]
-    form = ScoreSheetForm(request.POST, codes=codes)
+    fw = framework_for(assignment.application.framework)
+    codes = [leaf.code for leaf in fw.leaves()]
+    form = ScoreSheetForm(request.POST, codes=codes, decided=decided_inputs(fw))
     try:
         if not form.is_valid():
             raise ValidationError(form.problems())
+        answers = _decided_answers(assignment, fw, form.decided_values())
         save = services.save_and_submit_expert_score if submit else services.record_expert_score
         save(
             actor=actor(request),
             assignment=assignment,
             revision=form.revision_number(),
+            answers=answers,
             points=form.points(),
             comments=form.comments(),
             skipped=form.skipped(),
