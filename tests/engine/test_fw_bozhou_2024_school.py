@@ -96,7 +96,12 @@ def test_framework_checks_clean_and_keeps_the_seed_structure() -> None:
     }
     assert all(fw.by_code[c].level_name == "三级指标" for c in LEAVES)
     forms = {(n.code, s.key): s.form_field for n in fw.leaves() for s in n.inputs.values() if s.form_field}
-    assert forms == {("1.1", "bandwidth"): "bandwidth", ("1.2", "coverage"): "smart_class_coverage"}
+    assert forms == {
+        ("1.1", "bandwidth"): "bandwidth",
+        ("1.2", "coverage"): "smart_class_coverage",
+        ("2.1", "rules"): "has_rules",
+        ("2.3", "organisation"): "has_security",
+    }
     bonus_items = [n.code for n in fw.walk() if any(m.kind == "bonus" for m in n.marks)]
     assert bonus_items == ["6.3", "7.1", "7.2", "7.3", "7.4", "10.1"]
 
