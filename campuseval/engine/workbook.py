@@ -33,7 +33,8 @@ Sheets and columns:
   目标值 (target), 步长 (step), 差额计法 (shortfall), 下限 (floor), 单位名称 (unit_label),
   评分输入项 (points_input), 分子/分母 (numerator/denominator), 背景信息项 (context), 方向
   (direction), 阈值 (thresholds), 级别字段 (level_field), 时间窗口 (window), 日期字段
-  (date_field), 去重字段 (dedupe, the same case counts once), 案例字段 (case_field), 起评分
+  (date_field), 去重字段 (dedupe, the same case counts once), 案例字段 (case_field), 视为同一条的
+  字段 (once_per), 起评分
   (floor_points), 每增一项分值 (step_points), 必备项 (required), 输入项列表 (inputs), 加成字段 /
   加成系数 (bonus.field / bonus.factor), 名称 (label), 说明 (note). The rule's lists and tables
   follow it on rows with the same 指标编码 and 位置 and a 明细: 档位 (tiers: 最小值, 最大值,
@@ -942,6 +943,7 @@ RULE_COLUMNS = [
     Column("date_field", "日期字段"),
     Column("dedupe", "去重字段"),
     Column("case_field", "案例字段"),
+    Column("once_per", "视为同一条的字段", "list"),
     Column("floor_points", "起评分", "number"),
     Column("step_points", "每增一项分值", "number"),
     Column("required", "必备项", "list"),
@@ -971,7 +973,14 @@ ENTRY_LISTS = {
 #: mapping parameters whose entries are rows of their own: 明细 → (parameter, value column)
 ENTRY_MAPS = {"选项分值": ("options", "points"), "级别分值": ("points", "points"), "阈值": ("thresholds", "thresholds")}
 BANDS = "档次"
+BANDS_PARAM = "bands"
 _ENTRY_OF_LIST = {param: name for name, (param, _) in ENTRY_LISTS.items()}
+#: rule parameters holding rules of their own (rows with a 位置)
+RULE_CHILDREN = {"parts", "cases"}
+#: every rule parameter with a place of its own (anything else goes in 其他参数)
+RULE_PLACES = (
+    _RULE_SCALARS | {"bonus", BANDS_PARAM} | {p for p, _ in ENTRY_LISTS.values()} | {p for p, _ in ENTRY_MAPS.values()}
+) | RULE_CHILDREN
 _ENTRY_OF_MAP = {param: name for name, (param, _) in ENTRY_MAPS.items()}
 
 
@@ -1584,7 +1593,8 @@ def _read_form(reader: _Reader) -> dict[str, Any] | None:
             ),
             0,
         )
-        reader.problem(FORM, row, "键" if row else "", message, "the form is not valid")
+        column = ("类型" if "类型" in message else "键") if row else ""
+        reader.problem(FORM, row, column, message, "the form is not valid")
         return None
     except (KeyError, TypeError, ValueError) as exc:
         reader.problem(FORM, 0, "", f"申报书无法读取：{exc}", "the form cannot be read")
@@ -1864,7 +1874,8 @@ def _place(problem: Problem, places: _Places) -> tuple[str, int, str]:
                 column = next((title for word, title in _INPUT_COLUMN_WORDS if word in zh), "键")
                 return INPUTS, input_row, column
         if en.startswith("bad rule") or "cannot have a rule" in en:
-            return RULES, places.rules.get((code, ""), 0), "规则类型"
+            column = "输入项" if "输入" in zh else ("其他参数" if "未知参数" in zh else "规则类型")
+            return RULES, places.rules.get((code, ""), 0), column
         if "mark" in en:
             return INDICATORS, row, "达到条件" if "met" in en or "input" in en else "标记"
         if "bonus" in en:

@@ -1,7 +1,7 @@
 """A whole framework (and its 申报书) as one .xlsx workbook, written and read back.
 
 The sheets and their columns are `campuseval.engine.workbook`'s (documented there and in the
-README 「指标体系工作簿」); this module only puts them into a file and takes them out again.
+README 「指标框架工作簿」); this module only puts them into a file and takes them out again.
 Writing: one sheet each, the header bold on a tint and frozen, columns as wide as their
 content needs, text made inert the way every export is (`writing.safe_cell`), decimals that a
 spreadsheet's binary floats would round kept as text. Reading: the upload checks every import

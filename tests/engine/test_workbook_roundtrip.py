@@ -196,7 +196,7 @@ def test_a_rule_parameter_without_a_column_travels_in_other_parameters() -> None
     assert exactly(back["indicators"][0]["children"][0]["children"][0]["rule"]) == exactly(rule)
     # the engine itself then names what it does not take, on the rule's row
     problems = sheets_to_framework(sheets).problems
-    assert [(p.sheet, p.row, p.column) for p in problems] == [(RULES, 2, "规则类型")]
+    assert [(p.sheet, p.row, p.column) for p in problems] == [(RULES, 2, "其他参数")]
     assert "future" in problems[0].message_zh
 
 
