@@ -362,8 +362,9 @@ SPEC: dict[str, Spec] = {
         },
     ),
     "units:import": Spec(
+        # the page only: its upload goes to reports:imports (kind 单位)
         get=only(*ORGANIZERS, outcome=ok()),
-        post=Post(data=lambda p: {}, state=lambda p: Unit.objects.count(), allowed=only(*ORGANIZERS, outcome=ok())),
+        post=Post(data=lambda p: {}, state=lambda p: Unit.objects.count(), allowed=only(*ORGANIZERS, outcome="405")),
     ),
     "units:import_template": Spec(get=only(*ORGANIZERS, outcome=XLSX_FILE)),
     # --- people (accounts managed in pages): only administrators, and no persona is one (the

@@ -25,7 +25,9 @@ PAGE_SIZES = (20, 50, 100, 200)
 @dataclass(frozen=True)
 class Sort:
     """One sortable column: the key in the URL (`?sort=score`, `?sort=-score`), its heading
-    and the fields it orders by (a unique tie-breaker is appended, so pages never overlap)."""
+    and the fields it orders by (a unique tie-breaker is appended, so pages never overlap).
+    No fields: a figure the database does not hold per row; the caller hands `paginate` the
+    rows already sorted (a list), as the unit tree does with its counts."""
 
     key: str
     label: str
@@ -82,7 +84,7 @@ class Listing(Generic[M]):
 
 def paginate(
     request: HttpRequest,
-    queryset: QuerySet[M],
+    queryset: QuerySet[M] | Sequence[M],
     *,
     sorts: Sequence[Sort] = (),
     default: str = "",
@@ -96,13 +98,14 @@ def paginate(
     sort = request.GET.get(f"{prefix}sort", "") or default
     if sort.lstrip("-") not in by_key:
         sort = default
-    if sort:
-        column = by_key[sort.lstrip("-")]
-        descending = sort.startswith("-")
-        order = [_reverse(f) if descending else f for f in column.fields]
-        queryset = queryset.order_by(*order, "-pk" if descending else "pk")
-    elif not queryset.ordered:
-        queryset = queryset.order_by("pk")
+    if isinstance(queryset, QuerySet):
+        if sort and by_key[sort.lstrip("-")].fields:
+            column = by_key[sort.lstrip("-")]
+            descending = sort.startswith("-")
+            order = [_reverse(f) if descending else f for f in column.fields]
+            queryset = queryset.order_by(*order, "-pk" if descending else "pk")
+        elif not queryset.ordered:
+            queryset = queryset.order_by("pk")
     size = per_page
     asked = request.GET.get(f"{prefix}per_page", "")
     if asked.isdigit() and int(asked) in PAGE_SIZES:

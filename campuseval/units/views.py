@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from campuseval.access.rules import managed_roots, managed_scope
 from campuseval.access.views import AuthenticatedRequest
-from campuseval.audit.services import client_ip
 from campuseval.engine.text import clean_search, id_param
 from campuseval.listing import Sort, paginate
 from campuseval.orgs.models import Unit
-from campuseval.spreadsheets.reading import ImportReport
 from campuseval.spreadsheets.responses import xlsx_response
 from campuseval.spreadsheets.writing import Column, build_workbook
 
@@ -36,6 +33,9 @@ TREE_SORTS = [
     Sort("name", _("名称"), ["name"]),
     Sort("kind", _("类型"), ["kind", "code"]),
 ]
+#: the counts, sortable among one unit's children (not across a search: there they are counted
+#: per page); `Counts` attribute by sort key
+COUNT_SORTS = [Sort("schools", _("学校"), []), Sort("rural", _("乡村学校"), []), Sort("students", _("学生"), [])]
 
 
 @require_GET
@@ -67,12 +67,23 @@ def tree(request: AuthenticatedRequest) -> HttpResponse:
     rows = queries.search(region, q) if searching else queries.children_of(current, region)
     if kind:
         rows = rows.filter(kind=kind)
-    listing = paginate(request, rows.select_related("parent") if searching else rows, sorts=TREE_SORTS, default="code")
-    shown = listing.rows
-    if searching or current is None:
-        counts = queries.scattered_counts(shown)
+    asked = request.GET.get("sort", "").lstrip("-")
+    if searching:
+        listing = paginate(request, rows.select_related("parent"), sorts=TREE_SORTS, default="code")
+        counts = queries.scattered_counts(listing.rows)
+    elif asked in {s.key for s in COUNT_SORTS}:
+        # every child counted in the one GROUP BY the page makes anyway (a unit has at most a
+        # few hundred children), sorted here, then paged
+        children = list(rows.order_by("code"))
+        counts = queries.children_counts(current.path if current is not None else "", children)
+        descending = request.GET.get("sort", "").startswith("-")
+        children.sort(key=lambda u: getattr(counts[u.pk], asked), reverse=descending)  # stable: code within ties
+        listing = paginate(request, children, sorts=[*TREE_SORTS, *COUNT_SORTS], default="code")
     else:
-        counts = queries.children_counts(current.path, shown)
+        listing = paginate(request, rows, sorts=[*TREE_SORTS, *COUNT_SORTS], default="code")
+        shown = listing.rows
+        counts = queries.scattered_counts(shown) if current is None else queries.children_counts(current.path, shown)
+    shown = listing.rows
     return render(
         request,
         "units/tree.html",
@@ -93,19 +104,15 @@ def tree(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def import_units(request: AuthenticatedRequest) -> HttpResponse:
+    """The unit sheet's columns and template. The upload itself goes to the imports page
+    (`reports:imports`, kind 单位), which imports a short sheet at once and hands a long one (a
+    province's 20,000 schools) to the background worker with its progress: imported here, in
+    the request, a big sheet would outlast the server's timeout."""
     if not managed_roots(request.user):
-        raise Http404
-    report = None
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            report = ImportReport(refused=[(0, "请选择要上传的 Excel 文件")])
-        else:
-            try:
-                report = services.import_units(actor=request.user, file=upload, ip=client_ip(request))
-            except PermissionDenied:
-                raise Http404 from None
-    return render(request, "units/import.html", {"report": report, "columns": services.UNIT_COLUMNS})
+        raise Http404  # refused before the method is looked at: the page's existence is not told
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return render(request, "units/import.html", {"columns": services.UNIT_COLUMNS})
 
 
 @login_required

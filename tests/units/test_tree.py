@@ -147,3 +147,29 @@ def test_tree_queries_do_not_grow(cw: CampaignWorld, django_assert_num_queries) 
     assert "学校 62 所（乡村 10 所）" in pages[0]
     assert "甲县第29小学" in pages[1] and "共 31 条" in pages[1]
     assert "甲县第29小学" in pages[2] and "31 10 1200" in _row(pages[2], "甲县")
+
+
+def test_children_sort_by_their_counts_across_pages(cw: CampaignWorld, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    """Sorting by schools, rural schools or students orders all of a unit's children, not only
+    the page shown, with no more queries than the default order (the children are counted in
+    the same one GROUP BY; their total needs no COUNT of its own)."""
+    _schools(cw.w.county_y, 3, prefix="W-Y", rural_every=1, students=500)
+    for i in range(60):
+        Unit.objects.create(code=f"W-N{i:02d}", name=f"新县{i:02d}", kind=Unit.Kind.COUNTY, parent=cw.w.city)
+    c = cw.client("organizer")
+    with CaptureQueriesContext(connection) as default:
+        c.get(TREE)
+    with django_assert_max_num_queries(len(default)):
+        most = c.get(TREE, {"sort": "-schools"}).content.decode()
+    # 乙县 (4 schools: 乙县第一中学 and three rural ones) first, 甲县 (1) second, though both sort
+    # after every 新县 by code and 甲县 would be on page 1 only by luck
+    assert most.index(">乙县</a>") < most.index(">甲县</a>") < most.index(">新县00</a>")
+    assert "4 3 1500" in _row(most, "乙县")
+    rural = c.get(TREE, {"sort": "-rural"}).content.decode()
+    assert rural.index(">乙县</a>") < rural.index(">新县00</a>")
+    assert ">甲县</a>" not in c.get(TREE, {"sort": "students"}).content.decode()  # 0-student 新县 fill page 1
+    last = c.get(TREE, {"sort": "students", "page": "2"}).content.decode()
+    assert ">乙县</a>" in last and last.index(">甲县</a>") < last.index(">乙县</a>")
+    # a search keeps its own order: a count sort does not apply there
+    found = c.get(TREE, {"q": "新县", "sort": "-schools"}).content.decode()
+    assert "共 60 条" in found and found.index(">新县00</a>") < found.index(">新县01</a>")
