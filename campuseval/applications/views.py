@@ -767,7 +767,7 @@ def version(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse
                 "r": indicators.get(node.code, {}),
                 "values": [
                     {
-                        "label": s.label,
+                        "label": s.label + ("（自评估计，由评审认定）" if s.decided_by == "reviewer" else ""),
                         "value": shown(services.display(answers.get(node.code, {}).get(k))),
                         "unit": s.unit,
                     }

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from campuseval.applications import services
 from campuseval.applications.models import Application
 
 from .test_asked_once import save_indicator, seed_world
@@ -68,3 +70,22 @@ def test_the_autosave_answer_refreshes_the_estimate_in_the_score_panel() -> None
     body = response.content.decode()
     assert response.status_code == 200
     assert "其中 <strong>6</strong> 分为自评估计" in body and 'hx-swap-oob="true"' in body
+
+
+def test_the_submitted_version_page_labels_the_estimate() -> None:
+    """The frozen version (what the county and experts open) reads C38's figure as the district's
+    self-estimate."""
+    w = seed_world("sichuan-2023-district", "sichuan-2023-district", district=True)
+    app = save_indicator(w, "C38", panel_score="7")
+    result = services.score_application(app)
+    version = app.versions.create(
+        number=1,
+        form_data=app.form_data,
+        answers=services.answer_document(app),
+        result=result.to_dict(),
+        total=result.total,
+        promise_text="承诺",
+        submitted_at=timezone.now(),
+    )
+    page = w.client(w.officer).get(reverse("applications:version", args=[app.pk, version.number])).content.decode()
+    assert "评审组评定得分（自评估计，由评审认定）" in page

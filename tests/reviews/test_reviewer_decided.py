@@ -209,3 +209,32 @@ def test_county_value_refused_by_the_input_keeps_the_page() -> None:
     )
     assert "指标 四.4.(3) 的评审认定" in body and "只能选择" in body
     assert not CountyReview.objects.exists()
+
+
+def test_the_result_uses_the_experts_decision_not_the_estimate() -> None:
+    """C38 again, to the end: the expert decides C38 (5, against the estimate 9) and C25 (排名全省前列:
+    否), agrees with the first-review score elsewhere and submits; the computed result's materials
+    score is the expert's total, C38 counted at 5."""
+    w = seed_world("sichuan-2023-district", "sichuan-2023-district", district=True)
+    save_indicator(w, "C38", panel_score="9")
+    app = submit(w, Application.Status.RECOMMENDED)
+    assignment = confirmed_sheet(w, app)
+    user = assignment.expert.user
+    assignment = services.record_expert_score(
+        actor=user,
+        assignment=assignment,
+        revision=0,
+        answers={"C38": {"panel_score": "5"}, "C25": {"top_ranked": False}},
+    )
+    rest = [c for c, _t in services.undecided(assignment) if c not in services.reviewer_decided_codes(assignment)]
+    assignment = services.agree_with_first_review(
+        actor=user, assignment=assignment, revision=assignment.revision, codes=rest
+    )
+    services.submit_expert_score(actor=user, assignment=assignment)
+    organizer = User.objects.create_user(username="organizer", password="x-Pass-12345", display_name="组织者")
+    Membership.objects.create(user=organizer, unit=w.campaign.organizer, role=Role.ORGANIZER)
+    (result,) = services.compute_results(actor=organizer, campaign=w.campaign)
+    assignment.refresh_from_db()
+    assert result.materials == assignment.total
+    assert Decimal(result.indicators["C38"]) == Decimal("5")
+    assert result.materials == Decimal(str(app.versions.get().total)) - 4
