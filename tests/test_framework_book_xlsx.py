@@ -182,3 +182,20 @@ def test_sheets_helper_writes_the_same_rows_as_the_file() -> None:
     sheets = framework_to_sheets(data)
     wb = load_workbook(io.BytesIO(write_framework_book(data)), read_only=True)
     assert len(list(wb[RULES].iter_rows())) == len(sheets[RULES])
+
+
+def test_several_marks_keep_their_lines_through_the_file() -> None:
+    """One line per mark in 标记, 标记说明 and 达到条件; a mark without a label keeps its
+    (empty) line, so the next mark's label is not taken for its own."""
+    data = loaded("taizhou-2022-school")
+    leaf = data["indicators"][0]["children"][0]["children"][0]
+    leaf["marks"] = ["★", {"kind": "▲", "label": "示范要求", "met": {"min_points": Decimal("0.5")}}]
+    content = write_framework_book(data)
+    ws = load_workbook(io.BytesIO(content))[INDICATORS]
+    header = [c.value for c in ws[1]]
+    row = [c.value for c in ws[4]]
+    cells = dict(zip(header, row, strict=False))
+    assert (cells["标记"], cells["标记说明"], cells["达到条件"]) == ("★\n▲", "\n示范要求", "\n得分不低于 0.5")
+    result = read_framework_book(content)
+    back = result.data["indicators"][0]["children"][0]["children"][0]  # type: ignore[index]
+    assert exactly(back["marks"]) == exactly(leaf["marks"])

@@ -1896,6 +1896,9 @@ def _place(problem: Problem, places: _Places) -> tuple[str, int, str]:
     ):
         if any(w in en for w in words):
             return SETTINGS, places.settings.get(key, 0), "值"
+    match = re.match(r"(?:unknown top-level key|missing required key) (\S+)", en)
+    if match:
+        return SETTINGS, places.settings.get(match[1], 0), "键" if match[1] in places.settings else ""
     if "window" in en:
         row = next((n for k, n in places.settings.items() if k.startswith("time_windows.")), 0)
         return SETTINGS, row, "值"

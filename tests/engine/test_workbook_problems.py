@@ -293,3 +293,21 @@ def test_sheets_with_garbage_never_raise() -> None:
         result = sheets_to_framework(book)  # type: ignore[arg-type]
         assert result.data is None
         assert result.errors
+
+
+def test_a_setting_the_engine_does_not_take_is_placed_on_its_row() -> None:
+    """版本 (edition) has a row in 设置 for the day the engine takes it; until then the engine
+    refuses it, and the refusal lands on that row."""
+    book = sheets()
+    book[SETTINGS].append(["版本", "edition", "2024 修订"])
+    result = sheets_to_framework(book)
+    assert where(result) == [(SETTINGS, len(book[SETTINGS]), "键")]
+    assert result.errors[0].message_zh == "未知的顶层键 edition"
+
+
+def test_a_missing_required_setting_is_named() -> None:
+    book = sheets()
+    del book[SETTINGS][find(book, SETTINGS, 键="title") - 1]
+    result = sheets_to_framework(book)
+    assert where(result) == [(SETTINGS, 0, "")]
+    assert result.errors[0].message_zh == "缺少必填键 title"
