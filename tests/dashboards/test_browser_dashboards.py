@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import DashWorld
+from .conftest import DashWorld, taizhou_targets
 from .test_views import SECTIONS, grow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,6 +28,7 @@ def login(page: Any, live_server: Any, user: Any) -> None:
 
 def test_dashboards_in_chromium(page: Any, live_server: Any, dw: DashWorld, shots: Path) -> None:
     grow(dw, 4)
+    taizhou_targets(dw.city)  # the organizer's targets (等级目标), compared on the attainment page
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_viewport_size({"width": 1440, "height": 900})

@@ -176,6 +176,11 @@ def test_targets_of_the_unit_looked_at_and_above_apply(dw: DashWorld) -> None:
     Target.objects.create(region=other_city, family="taizhou", level="合格型", value=1, due_year=2022)
     Target.objects.create(region=dw.city, family="taizhou", subject="district", level="合格型", value=5, due_year=2022)
     Target.objects.create(region=dw.city, family="xiamen", level="合格型", value=5, due_year=2022)
+    # limited to the 2022 campaign: not on the 2024 dashboard, on the 2022 one
+    Target.objects.create(
+        region=dw.city, family="taizhou", level="优秀型", value=15, due_year=2022, campaign=dw.previous
+    )
+    assert "2022年目标 15%" in [t["label"] for t in dashboards.attainment(organizer_scope(dw, dw.previous))["targets"]]
     city = dashboards.attainment(organizer_scope(dw))
     assert [(t["label"], t["level"]) for t in city["targets"]] == [
         ("2022年目标 95%", "合格型"),
@@ -256,6 +261,7 @@ def test_the_trend_keeps_one_series_per_framework_family(dw: DashWorld) -> None:
     charts = chart_data(html)["charts"]
     assert len(charts) == 2
     assert [s["data"] for s in charts[0]["series"] if s["name"] == "甲区实验小学"] == [[80.0, 92.0]]
+    assert [c["title"] for c in charts] == ["泰州式测试框架", "厦门式"]  # each chart says which framework it is
 
 
 # --- 1. the targets page ---------------------------------------------------------------------------
