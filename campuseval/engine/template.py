@@ -28,6 +28,8 @@ def _hint(spec: InputSpec) -> str:
         parts.append(f"条目列表，每条：{fields}")
     if spec.optional:
         parts.append("可不填")
+    if spec.decided_by == "reviewer":
+        parts.append("由评审认定，此处所填为自评估计")
     return "，".join(parts)
 
 

@@ -128,3 +128,83 @@ def test_bad_specs_are_refused(cases: str, context: str, options: str, message: 
     with pytest.raises(FrameworkError) as caught:
         build(cases, context, options)
     assert message in str(caught.value.problems[0])
+
+
+# --- an optional input only some stages are asked ---------------------------------------
+
+NESTED = """\
+id: t2
+title: 测试
+subject: school
+level_names: [一级]
+total: 2
+context:
+  - {key: stage, type: choice, label: 学段, options: [小学, 初中, 高中]}
+indicators:
+  - code: "1"
+    title: 创新实践场所
+    points: 2
+    inputs:
+      - {key: space, type: bool, label: 建有信息化创新实践场所}
+      - {key: lab, type: bool, optional: true, label: 建有数字化实验室（高中学校填写）}
+      - {key: open, type: bool, label: 向学生开放}
+    rule:
+      type: sum
+      parts:
+        - type: by_context
+          context: stage
+          cases:
+            - when: [小学, 初中]
+              rule: {type: all_met, conditions: [{input: space}], points: 1}
+            - when: [高中]
+              rule: {type: all_met, conditions: [{input: space}, {input: lab}], points: 1}
+        - {type: yes_no, input: open, points: 1}
+"""
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_an_optional_input_is_asked_only_where_the_stage_reads_it(nested: bool) -> None:
+    fw = load_framework_text(NESTED, "t2.yaml") if nested else FW_OPTIONAL
+    values = {"space": True, "open": True} if nested else {"space": True}
+    full = D(2) if nested else D(1)
+    primary = score(fw, {"context": {"stage": "小学"}, "answers": {"1": values}}, as_of=AS_OF).indicators["1"]
+    assert (primary.status, primary.points) == ("scored", full)
+    high = score(fw, {"context": {"stage": "高中"}, "answers": {"1": values}}, as_of=AS_OF)
+    leaf = high.indicators["1"]
+    assert (leaf.status, leaf.points) == ("unanswered", D(0))
+    assert leaf.missing == (fw.by_code["1"].inputs["lab"].label,)
+    assert high.unanswered == ["1"]
+    answered = score(fw, {"context": {"stage": "高中"}, "answers": {"1": {**values, "lab": True}}}, as_of=AS_OF)
+    assert answered.indicators["1"].points == full
+    # the totals-only code agrees, with and without the optional answer
+    totals = compile_totals(fw)
+    for stage in ("小学", "高中"):
+        doc = {"context": {"stage": stage}, "answers": {"1": values}}
+        assert totals(clean_answers(fw, doc, as_of=AS_OF)) == score(fw, doc, as_of=AS_OF).total
+
+
+FW_OPTIONAL = load_framework_text(
+    textwrap.dedent(
+        """\
+        id: t3
+        title: 测试
+        subject: school
+        level_names: [一级]
+        total: 1
+        context:
+          - {key: stage, type: choice, label: 学段, options: [小学, 初中, 高中]}
+        indicators:
+          - code: "1"
+            title: 创新实践场所
+            points: 1
+            inputs:
+              - {key: space, type: bool, label: 建有信息化创新实践场所}
+              - {key: lab, type: bool, optional: true, label: 建有数字化实验室（高中学校填写）}
+            rule:
+              type: by_context
+              context: stage
+        """
+    )
+    + CASES,
+    "t3.yaml",
+)

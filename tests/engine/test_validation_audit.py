@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from campuseval.engine import FrameworkError, check_framework, load_framework_file, score
+from campuseval.engine import FrameworkError, answer_template, check_framework, load_framework_file, score
 
 REVIEWED = """\
 id: reviewed
@@ -179,3 +179,10 @@ def test_levels_listed_with_their_points_are_alternatives_not_parts(tmp_path: Pa
         "scoring: 推广应用(2分);典型案例获奖,市级(0.5分)、省级(1分)国家级(1.5分)。",
     )
     assert not [msg for _, msg in warnings_of(tmp_path, text) if "分项合计" in msg]
+
+
+def test_the_answer_template_says_which_answers_are_self_estimates(tmp_path: Path) -> None:
+    text = answer_template(load_framework_file(write(tmp_path, REVIEWED)))
+    lines = [line for line in text.splitlines() if "经评估认定" in line]
+    assert lines and all("由评审认定，此处所填为自评估计" in line for line in lines)
+    assert not [line for line in text.splitlines() if "丙" in line and "评审认定" in line]

@@ -236,7 +236,21 @@ class Rule:
         """The compiled points function, as a table look-up where `table` applies."""
         tabulated = self.table
         if tabulated is None:
-            return self.compile()
+            compiled = self.compile()
+            if not self.has_conditional_inputs():
+                return compiled
+            needed = self.conditional_inputs
+
+            def guarded(
+                values: Mapping[str, Any], context: Mapping[str, Any], as_of: dt.date, excluded: Mapping[str, str]
+            ) -> Decimal:
+                # unanswered for this applicant, as `LeafPlan.answered` says: nothing counts (the
+                # totals-only code, which checks only the always-required inputs, then agrees)
+                if not values.keys() >= needed(context):
+                    return ZERO
+                return compiled(values, context, as_of, excluded)
+
+            return guarded
         getter, table = tabulated
 
         def points(

@@ -37,6 +37,12 @@ class Sum(Rule):
     def case_claims(self, env: Env) -> list[CaseClaim]:
         return [c for p in self.parts for c in p.case_claims(env)]
 
+    def conditional_inputs(self, context: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset().union(*(p.conditional_inputs(context) for p in self.parts))
+
+    def has_conditional_inputs(self) -> bool:
+        return any(p.has_conditional_inputs() for p in self.parts)
+
     def fix_sample(self, values: dict[str, Any], rng: Random) -> None:
         for part in self.parts:
             part.fix_sample(values, rng)
