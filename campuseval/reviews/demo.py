@@ -276,7 +276,8 @@ def form_values(
                 values[d.denominator] = str(denominator)
                 values[d.numerator] = str(round(denominator * Decimal(str(value)) / 100))
             elif target in fields and target not in ("students", "classes", "teachers"):
-                values[target] = str(value)
+                # a yes/no answer is typed on the form as 是/否 (str(True) is no answer there)
+                values[target] = (formdefs.YES if value else formdefs.NO) if isinstance(value, bool) else str(value)
     return values
 
 
@@ -461,6 +462,10 @@ def score_sheet(assignment: Assignment, *, rng: random.Random, submit: bool = Tr
     scored = [c for c in leaves if Decimal(first[c]) >= 2]
     rng.shuffle(scored)
     points = {c: str(Decimal(first[c]) - rng.choice([0, 1, 1, 2])) for c in scored[:3]}
+    # what the seed leaves to the review group is the expert's to decide, never 同意初审分
+    for code in sorted(services.reviewer_decided_codes(assignment)):
+        if code in leaves and code not in points:
+            points[code] = first[code]
     agreed = [c for c in leaves if c not in points]
     if partial:
         agreed = agreed[: len(agreed) // 2]
