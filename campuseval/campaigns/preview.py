@@ -109,16 +109,19 @@ def rule_words(node: Indicator) -> str:
         options = spec.get("options") or {}
         text = f"按“{name(spec.get('input'))}”所选：" + "；".join(f"{k} {_num(v)} 分" for k, v in options.items())
     elif kind == "tiers":
+        found = node.inputs.get(str(spec.get("input")))
+        unit = found.unit if found is not None and not found.percent else "%" if found is not None else ""
         tiers = []
         for tier in spec.get("tiers") or []:
             low, high = tier.get("min"), tier.get("max")
+            upper = "（含）" if tier.get("include_max") else ""
             if low is not None and high is not None:
-                where = f"{_num(low)}（含）至 {_num(high)}{'（含）' if tier.get('include_max') else ''}"
+                where = f"{_num(low)}{unit}（含）至 {_num(high)}{unit}{upper}"
             elif low is not None:
-                where = f"{_num(low)}（含）以上"
+                where = f"{_num(low)}{unit}（含）以上"
             else:
-                where = f"{_num(high)}{'（含）' if tier.get('include_max') else ''}以下"
-            tiers.append(f"{where} {_num(tier.get('points'))} 分")
+                where = f"{_num(high)}{unit}{upper}以下"
+            tiers.append(f"{where}，得 {_num(tier.get('points'))} 分")
         text = f"按“{name(spec.get('input'))}”分档：" + "；".join(tiers)
     elif kind == "all_met":
         conditions = []

@@ -224,7 +224,7 @@ def test_the_preview_shows_the_tree_rules_in_words_and_the_ladder(cw: CampaignWo
     fw = draft(cw.w.city)
     page = cw.client("organizer").get(reverse("campaigns:framework_detail", args=[fw.pk])).content.decode()
     assert "草稿（未启用）" in page and "启用</button>" in page
-    assert "按数值分档" in page and "1000（含）以上 6 分" in page and "500（含）至 1000 3 分" in page
+    assert "按数值分档" in page and "1000M（含）以上，得 6 分" in page and "500M（含）至 1000M，得 3 分" in page
     assert "“所有教室配备多媒体设备”为是得 4 分，否则不得分" in page
     assert "“年度数字教研活动次数”每项 1 分，最多 5 分" in page
     assert "出口带宽（数字，单位 M，范围 0–）" in page
@@ -415,7 +415,7 @@ def test_the_difference_between_two_editions(cw: CampaignWorld) -> None:
         "diff-rules",
         "diff-inputs",
         "数字家访",
-        "1000（含）以上 8 分",
+        "1000M（含）以上，得 8 分",
     ):
         assert part in text
     same = preview.diff_editions(framework_for(old), framework_for(old))
@@ -555,3 +555,12 @@ def test_the_imports_page_points_to_the_workbook_upload(cw: CampaignWorld) -> No
     page = cw.client("organizer").get(reverse("reports:imports")).content.decode()
     assert reverse("campaigns:framework_upload") in page and "上传指标框架工作簿" in page
     assert 'name="level_names"' not in page  # the old indicator-table form is gone from the page
+
+
+def test_the_campaign_pages_name_the_edition_it_is_pinned_to(cw: CampaignWorld) -> None:
+    pinned = draft(cw.w.city, active=True, edition="2026版")
+    Campaign.objects.filter(pk=cw.w.campaign.pk).update(school_framework=pinned)
+    client = cw.client("organizer")
+    detail = client.get(reverse("campaigns:detail", args=[cw.w.campaign.pk])).content.decode()
+    assert '<span class="badge text-bg-light" id="school-edition">2026版</span>' in detail
+    assert "启明市中小学智慧校园评估指标（2026版）（2026版）" in client.get(reverse("campaigns:list")).content.decode()
