@@ -28,15 +28,19 @@ Sheets and columns:
   (capped_by_creation). One row per indicator in the tree's order; a top-level indicator has no
   上级编码; children keep the order of their rows. An indicator with several marks has one line
   per mark in each of the three mark cells.
+- 输入项: 指标编码 | 所属条目 (for a field of a list input: that input's 键) | 键 | 名称 | 类型
+  (数值/是否/单选/多选/条目列表/文字/日期) | 单位 | 最小值 | 最大值 | 整数 | 百分比 | 选项 | 必填 |
+  认定方 (申报单位/评审: who decides the value) | 申报书字段 (form_field) | 填写说明 (help).
 - 规则: one rule row per leaf: 指标编码 | 规则类型 (e.g. `分档（tiers）`, or just `tiers`) and its
   parameters in columns: 输入项 (input), 分值 (points), 最大值 (max), 上限 (cap), 每项分值 (per),
   目标值 (target), 步长 (step), 差额计法 (shortfall), 下限 (floor), 单位名称 (unit_label),
   评分输入项 (points_input), 分子/分母 (numerator/denominator), 背景信息项 (context), 方向
   (direction), 阈值 (thresholds), 级别字段 (level_field), 时间窗口 (window), 日期字段
   (date_field), 去重字段 (dedupe, the same case counts once), 案例字段 (case_field), 视为同一条的
-  字段 (once_per), 起评分
-  (floor_points), 每增一项分值 (step_points), 必备项 (required), 输入项列表 (inputs), 加成字段 /
-  加成系数 (bonus.field / bonus.factor), 名称 (label), 说明 (note). The rule's lists and tables
+  字段 (once_per), 起评分 (floor_points), 每增一项分值 (step_points), 必备项 (required), 输入项列表
+  (inputs), 加成字段 / 加成系数 (bonus.field / bonus.factor), 名称 (label), 说明 (note). A
+  parameter whose value does not fit its column (a list where a number goes) goes to 其他参数
+  too. The rule's lists and tables
   follow it on rows with the same 指标编码 and 位置 and a 明细: 档位 (tiers: 最小值, 最大值,
   含上限, 需达到项数, 分值), 条目 (items: 输入项, 分值), 条件 (conditions: 输入项, 最小值,
   最大值, 时间窗口, 日期字段), 选项分值 / 级别分值 / 阈值 (option → 分值 or 阈值, the option in
@@ -44,18 +48,17 @@ Sheets and columns:
   `by_context` rule (with 适用情形 and 情形名称), is a rule row of its own whose 位置 is its
   number (1, 2, …; 1.2 inside part 1). Anything else a rule takes goes in 其他参数 as a YAML flow
   mapping, so a new rule type needs no new column.
-- 输入项: 指标编码 | 所属条目 (for a field of a list input: that input's 键) | 键 | 名称 | 类型
-  (数值/是否/单选/多选/条目列表/文字/日期) | 单位 | 最小值 | 最大值 | 整数 | 百分比 | 选项 | 必填 |
-  认定方 (申报单位/评审: who decides the value) | 申报书字段 (form_field) | 填写说明 (help).
 - 背景信息: the framework's context inputs, the columns of 输入项 without 指标编码.
 - 等级与条件: 类别 | 名称 | 键 | 最低分 | 计分口径 (总分/基本分) | 需达到的标记 | 须满足必要条件 |
   指标 | 分值; 类别 is 等级 (a level), 申报条件 (the eligibility minimum), 否决情形 (an
   exclusion: 键 and 名称), 部分 (a named part: 指标 and 分值) or 同一案例只计一次 (名称, 指标).
 - 说明: 指标编码 | 说明: the decisions recorded for the whole framework (`notes`).
 - 申报书: 类别 | 键 | 名称 | 内容 | 类型 | 单位 | 必填 | 最大值 | 选项 | 填写说明 | 分子 | 分母 |
-  百分比 | 小数位数; 类别 is 设置 (键 title/subject/source/promise, 内容), 说明 (内容), 分节 (名称;
-  the 字段 rows below it belong to it), 字段 (类型 整数/数值/百分比/文字/长文本/是否/单选),
-  自动计算 (a derived value) or 签署意见 (内容: an opinion block each level signs).
+  百分比 | 小数位数 | 指标体系 | 指标编码 | 输入项列表 | 含义; 类别 is 设置 (键 title/subject/
+  source/promise, 内容), 说明 (内容), 分节 (名称; the 字段 rows below it belong to it), 字段
+  (类型 整数/数值/百分比/文字/长文本/是否/单选), 自动计算 (a derived value: 分子, 分母, 百分比,
+  单位, 小数位数), 签署意见 (内容: an opinion block each level signs) or 对照检查 (a cross check:
+  键 the form field, 指标体系, 指标编码, 输入项列表, 含义 全部/任一/涵盖).
 
 Writing refuses (WorkbookError) a key it has no column for rather than dropping it.
 """
@@ -88,7 +91,8 @@ LEVELS = "等级与条件"
 CONTEXT = "背景信息"
 NOTES = "说明"
 FORM = "申报书"
-SHEET_ORDER = (SETTINGS, INDICATORS, RULES, INPUTS, LEVELS, CONTEXT, NOTES, FORM)
+#: inputs before the rules that read them
+SHEET_ORDER = (SETTINGS, INDICATORS, INPUTS, RULES, LEVELS, CONTEXT, NOTES, FORM)
 
 #: a cell holding only this is an empty text (a blank cell means the key is left out)
 EMPTY_TEXT = '""'
@@ -1646,7 +1650,7 @@ def framework_to_sheets(data: Mapping[str, Any], form: Mapping[str, Any] | None 
     sheets[CONTEXT] = [_header(CONTEXT_COLUMNS), *_input_rows(None, list(data.get("context") or []))]
     sheets[NOTES] = _note_rows(list(data.get("notes") or []))
     sheets[FORM] = _form_rows(form)
-    return sheets
+    return {name: sheets[name] for name in SHEET_ORDER}
 
 
 @dataclass
@@ -1672,11 +1676,19 @@ def sheets_to_framework(sheets: Mapping[str, Any], *, check: bool = True) -> Boo
     except Exception as exc:  # a defect here must not cost the user their upload
         reader.problem(SETTINGS, 0, "", f"工作簿无法读取：{exc}", f"the workbook cannot be read: {exc}")
         return BookResult(None, None, reader.problems)
+    reader.problems = in_order(reader.problems)
     if check and data is not None and not reader.has_errors():
-        _validate(reader, data, places)
+        _validate(reader, data, places)  # the engine's findings follow, in its (causal) order
     errors = any(p.severity == "error" and p.sheet != FORM for p in reader.problems)
     form_errors = any(p.severity == "error" and p.sheet == FORM for p in reader.problems)
     return BookResult(None if errors else data, None if form_errors else form, reader.problems)
+
+
+def in_order(problems: list[BookProblem]) -> list[BookProblem]:
+    """Problems sheet by sheet in the workbook's order, then by row (a problem about the
+    whole book or an unknown sheet first), each sheet's in the order they were found."""
+    rank = {name: index for index, name in enumerate(SHEET_ORDER, start=1)}
+    return sorted(problems, key=lambda p: (rank.get(p.sheet, 0), p.row))
 
 
 def _assemble(reader: _Reader) -> tuple[dict[str, Any] | None, _Places]:

@@ -26,6 +26,7 @@ from campuseval.engine.workbook import (
     BookProblem,
     BookResult,
     framework_to_sheets,
+    in_order,
     sheets_to_framework,
 )
 
@@ -177,7 +178,7 @@ def read_framework_book(file: IO[bytes] | bytes) -> BookResult:
     finally:
         workbook.close()
     result = sheets_to_framework(sheets)
-    result.problems[:0] = problems
+    result.problems = in_order(problems) + result.problems
     if any(p.severity == "error" for p in problems):
         result.data = None
         result.form = None
