@@ -16,6 +16,7 @@ from campuseval.engine import load_framework, load_framework_text, score
 from campuseval.engine.workbook import FORM, INDICATORS, RULES, SETTINGS, SHEET_ORDER, dump_yaml, framework_to_sheets
 from campuseval.spreadsheets.framework_book import BOOK, read_framework_book, write_framework_book
 from tests.engine.helpers import example
+from tests.engine.test_workbook_authoring import HAND_WRITTEN
 from tests.engine.test_workbook_roundtrip import SIX, exactly, form_of, loaded
 
 
@@ -199,3 +200,21 @@ def test_several_marks_keep_their_lines_through_the_file() -> None:
     result = read_framework_book(content)
     back = result.data["indicators"][0]["children"][0]["children"][0]  # type: ignore[index]
     assert exactly(back["marks"]) == exactly(leaf["marks"])
+
+
+def test_a_hand_written_xlsx_becomes_a_framework_that_scores() -> None:
+    """The workbook a bureau types in Excel from nothing (every cell text, sheets in any order)."""
+    wb = Workbook()
+    for blank in list(wb.worksheets):
+        wb.remove(blank)
+    for name in reversed(list(HAND_WRITTEN)):
+        ws = wb.create_sheet(name)
+        for row in HAND_WRITTEN[name]:
+            ws.append([cell or None for cell in row])
+    out = io.BytesIO()
+    wb.save(out)
+    result = read_framework_book(out.getvalue())
+    assert [str(p) for p in result.problems] == []
+    fw = load_framework_text(dump_yaml(result.data), "demo.yaml")
+    scored = score(fw, {"answers": {"1.1": {"bw": 80}, "1.2": {"rules": True, "ops": True}}}, as_of=dt.date(2025, 6, 1))
+    assert (scored.total, scored.level) == (Decimal(7), "合格")
