@@ -791,7 +791,7 @@ def activate_framework(
     """Make a draft choosable in 新建活动. The snapshot is checked again (the engine may have
     become stricter since the upload). `retire_family`: the owner's other active editions of the
     same family stop being offered — campaigns that chose them keep them, unchanged."""
-    framework = FrameworkRecord.objects.select_for_update().select_related("owner").get(pk=framework.pk)
+    framework = FrameworkRecord.objects.select_for_update(of=("self",)).select_related("owner").get(pk=framework.pk)
     if not may_author_frameworks(actor):
         raise PermissionDenied
     _owned(actor, framework)
@@ -821,7 +821,7 @@ def activate_framework(
 def deactivate_framework(*, actor: User, framework: FrameworkRecord, ip: str | None = None) -> FrameworkRecord:
     """Stop offering a framework to new campaigns. Campaigns and applications that use it keep
     it exactly as it is (they point to this record and its snapshot)."""
-    framework = FrameworkRecord.objects.select_for_update().select_related("owner").get(pk=framework.pk)
+    framework = FrameworkRecord.objects.select_for_update(of=("self",)).select_related("owner").get(pk=framework.pk)
     _owned(actor, framework)
     if not framework.is_active:
         raise ValidationError(_("“%(fw)s”未启用") % {"fw": framework.title})
