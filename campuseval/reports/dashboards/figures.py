@@ -14,26 +14,18 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
-    Case,
-    CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     FilteredRelation,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campuseval.applications.figures import figures_stamp
-from campuseval.applications.models import Application, Basis, ScoreFigure
+from campuseval.applications.models import Application, Basis
 from campuseval.orgs.models import Unit
 from campuseval.reviews.ladder import NEVER_COUNTS, counted_final_results
 from campuseval.reviews.models import Result
@@ -41,8 +33,10 @@ from campuseval.reviews.models import Result
 from ..models import Target
 from .rows import (
     BASIS_LABELS,
+    Level,
     Region,
     applications_in,
+    covered,
     default_basis,
     eligible_units,
     figures_in,
@@ -398,91 +392,99 @@ def _family_stamp(scope: Scope) -> str:
     return f"{at}:{app}:{found['n']}"
 
 
-def _level_of_units(scope: Scope, levels: list[str]) -> QuerySet[Unit]:
-    """Every unit the attainment counts — the campaign's eligible units and whoever applied —
-    annotated with the level it stands at (`lvl`) and where that comes from (`src`):
+def _standing(scope: Scope, level: Level, levels: list[str]) -> dict[int, tuple[str, str, str]]:
+    """Where each unit with a level stands: unit id → (its key unit's path, level, source):
 
     1. this campaign's review result ("reviewed"), its level as the experts' score reached it;
     2. else this campaign's latest submitted self-assessment, where it reaches a level ("self");
     3. else the level held from the latest final result of an earlier campaign of the framework
-       family ("held", see `reviews.ladder`).
+       family ("held", see `reviews.ladder`), for the units the campaign counts.
 
     An application not recommended by the county (不予推荐) or terminated counts for nothing in
     1 and 2 (the unit falls back to what it held), nor as an earlier result in 3. For a framework
     without levels the one level is 入选: selected in this campaign's result, else in the held
-    result."""
+    result. Three queries of narrow rows (the units that have a result or a self-assessment),
+    folded in Python; the units without any are only counted (`_attainment`)."""
     family = scope.record.family or scope.framework.family
-    applied = applications_in(scope).values("unit_id")
-    universe = Unit.objects.filter(Q(pk__in=eligible_units(scope).values("pk")) | Q(pk__in=applied))
-    here = Result.objects.filter(
-        campaign=scope.campaign, application__framework=scope.record, application__unit=OuterRef("pk")
-    ).exclude(application__status__in=NEVER_COUNTS)
+    _, key_path = level.lookups()
+    by_selection = levels == [Target.SELECTED]
+
+    def named(value: str | None, selected: bool) -> str:
+        if by_selection:
+            return Target.SELECTED if selected else ""
+        return value or ""
+
+    applied = applications_in(scope)
+    inside = Q(application__unit_id__in=eligible_units(scope).values("pk")) | Q(
+        application__unit_id__in=applied.values("unit_id")
+    )
     held = (
         counted_final_results(family, before=scope.campaign)
-        .filter(application__unit=OuterRef("pk"))
-        .order_by("-campaign__year", "-campaign_id")
+        .filter(inside, application__unit__kind__in=scope.kinds)
+        .order_by("campaign__year", "campaign_id")
+        .values_list("application__unit_id", f"application__{key_path}", "level", "selected")
     )
-    if levels == [Target.SELECTED]:
-        chosen = Value(Target.SELECTED)
-        return universe.annotate(
-            h_selected=Subquery(held.values("selected")[:1]),
-        ).annotate(
-            lvl=Case(
-                When(Exists(here.filter(selected=True)), then=chosen),
-                When(Exists(here), then=Value("")),
-                When(h_selected=True, then=chosen),
-                default=Value(""),
-                output_field=CharField(),
-            ),
-            src=Case(
-                When(Exists(here), then=Value("reviewed")),
-                When(Exists(held), then=Value("held")),
-                default=Value(""),
-                output_field=CharField(),
-            ),
+    out: dict[int, tuple[str, str, str]] = {}
+    for unit_id, path, name, selected in held:  # oldest first: a later result replaces an earlier
+        out[unit_id] = (path, named(name, selected), "held")
+    if not by_selection:
+        own = (
+            figures_in(scope, Basis.SELF)
+            .exclude(application__status__in=NEVER_COUNTS)
+            .exclude(level="")
+            .values_list("unit_id", key_path, "level")
         )
-    own = (
-        ScoreFigure.objects.filter(
-            campaign=scope.campaign, basis=Basis.SELF, unit=OuterRef("pk"), application__framework=scope.record
-        )
-        .exclude(application__status__in=[Application.Status.DRAFT, *NEVER_COUNTS])
-        .exclude(level="")
+        for unit_id, path, name in own:
+            out[unit_id] = (path, name, "self")
+    here = (
+        Result.objects.filter(campaign=scope.campaign, application__in=applied.values("pk"))
+        .exclude(application__status__in=NEVER_COUNTS)
+        .values_list("application__unit_id", f"application__{key_path}", "level", "selected")
     )
-    return universe.annotate(
-        lvl=Case(
-            When(Exists(here), then=Coalesce(Subquery(here.values("level")[:1]), Value(""))),
-            When(Exists(own), then=Subquery(own.values("level")[:1])),
-            default=Coalesce(Subquery(held.values("level")[:1]), Value("")),
-            output_field=CharField(),
-        ),
-        src=Case(
-            When(Exists(here), then=Value("reviewed")),
-            When(Exists(own), then=Value("self")),
-            When(Exists(held), then=Value("held")),
-            default=Value(""),
-            output_field=CharField(),
-        ),
-    )
+    for unit_id, path, name, selected in here:
+        out[unit_id] = (path, named(name, selected), "reviewed")
+    return out
 
 
 def _attainment(scope: Scope) -> dict[str, Any]:
     level = level_of(scope)
-    unit_id, unit_path = level.lookups("self")
     levels = attainment_levels(scope)  # highest first
     rank = {name: i for i, name in enumerate(levels)}
     per_region: dict[Region, dict[str, Any]] = defaultdict(
         lambda: {"units": 0, "ranks": defaultdict(int), "reviewed": 0, "self": 0, "held": 0}
     )
-    rows = _level_of_units(scope, levels).values(unit_id, unit_path, "lvl", "src").annotate(n=Count("pk")).order_by()
-    for row in rows:
+    # the units counted: every eligible unit (GROUP BY region), and applicants the coverage no
+    # longer lists (a closed school that applied still counts)
+    unit_id, unit_path = level.lookups("self")
+    for row in eligible_units(scope).values(unit_id, unit_path).annotate(n=Count("pk")).order_by():
         region = level.group_of(row[unit_path])
+        if region is not None:
+            per_region[region]["units"] += row["n"]
+    key_id, key_path = level.lookups()
+    eligible = covered(scope).q("unit") & Q(unit__is_active=True)
+    outside = (
+        applications_in(scope)
+        .exclude(eligible)
+        .values(key_id, key_path)
+        .annotate(n=Count("unit_id", distinct=True))
+        .order_by()
+    )
+    for row in outside:
+        region = level.group_of(row[key_path])
+        if region is not None:
+            per_region[region]["units"] += row["n"]
+    regions: dict[str, Region | None] = {}
+    for path, name, source in _standing(scope, level, levels).values():
+        if name not in rank:
+            continue
+        if path not in regions:
+            regions[path] = level.group_of(path)
+        region = regions[path]
         if region is None:
             continue
         data = per_region[region]
-        data["units"] += row["n"]
-        if row["lvl"] in rank:
-            data["ranks"][rank[row["lvl"]]] += row["n"]
-            data[row["src"]] += row["n"]
+        data["ranks"][rank[name]] += 1
+        data[source] += 1
 
     def summary(name: str, datas: Sequence[dict[str, Any]], region: Region | None = None) -> dict[str, Any]:
         unit_count = sum(d["units"] for d in datas)
