@@ -394,7 +394,12 @@ def decode(kind: str, raw: Any) -> Any:
         reverse = {zh: key for key, zh in ENUMS[kind].items()}
         if kind == "decided_by":
             reverse.update(DECIDER_ALIASES)
-        return reverse.get(text, text)
+        if text in ENUMS[kind]:
+            return text
+        if text not in reverse:
+            choices = "、".join(ENUMS[kind].values())
+            raise CellError(f"应为：{choices}，收到「{text}」", f"must be one of {', '.join(ENUMS[kind])}")
+        return reverse[text]
     if kind == "rule_type":
         match = re.fullmatch(r".*?[（(]\s*([A-Za-z_][A-Za-z0-9_]*)\s*[）)]", text)
         if match:
@@ -439,8 +444,8 @@ class _Reader:
     def problem(self, sheet: str, row: int, column: str, zh: str, en: str, severity: str = "error") -> None:
         self.problems.append(BookProblem(sheet, row, column, zh, en, severity))
 
-    def has_errors(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
+    def has_errors(self, *, besides: str = "") -> bool:
+        return any(p.severity == "error" and p.sheet != besides for p in self.problems)
 
     def table(self, name: str, columns: list[Column], required: tuple[str, ...] = ()) -> list[Row]:
         """The sheet's non-blank data rows as (row number, {key: raw cell}); an unknown or
@@ -1673,12 +1678,12 @@ def sheets_to_framework(sheets: Mapping[str, Any], *, check: bool = True) -> Boo
     try:
         data, places = _assemble(reader)
         form = _read_form(reader)
-    except Exception as exc:  # a defect here must not cost the user their upload
+        reader.problems = in_order(reader.problems)
+        if check and not reader.has_errors(besides=FORM):
+            _validate(reader, data, places)  # the engine's findings follow, in its (causal) order
+    except Exception as exc:  # a defect here must not cost the user their upload (nor a 500)
         reader.problem(SETTINGS, 0, "", f"工作簿无法读取：{exc}", f"the workbook cannot be read: {exc}")
         return BookResult(None, None, reader.problems)
-    reader.problems = in_order(reader.problems)
-    if check and data is not None and not reader.has_errors():
-        _validate(reader, data, places)  # the engine's findings follow, in its (causal) order
     errors = any(p.severity == "error" and p.sheet != FORM for p in reader.problems)
     form_errors = any(p.severity == "error" and p.sheet == FORM for p in reader.problems)
     return BookResult(None if errors else data, None if form_errors else form, reader.problems)
@@ -1691,7 +1696,7 @@ def in_order(problems: list[BookProblem]) -> list[BookProblem]:
     return sorted(problems, key=lambda p: (rank.get(p.sheet, 0), p.row))
 
 
-def _assemble(reader: _Reader) -> tuple[dict[str, Any] | None, _Places]:
+def _assemble(reader: _Reader) -> tuple[dict[str, Any], _Places]:
     for name in sheets_missing(reader.sheets):
         reader.problem(name, 0, "", f"缺少工作表「{name}」", f"sheet {name!r} missing")
     data, settings_where = _read_settings(reader)

@@ -84,10 +84,14 @@ def test_the_same_workbook_with_a_mistake_in_each_sheet_lists_them_all_in_order(
     assert result.data is None
     assert [(p.sheet, p.row, p.column, p.message_zh) for p in result.errors] == [
         ("指标", 4, "分值", "“分值”应为数字，收到「四分」"),
+        ("输入项", 2, "类型", "“类型”应为：数值、是否、单选、多选、条目列表、文字、日期，收到「数字」"),
         ("规则", 3, "分值", "“分值”应为数字，收到「六」"),
     ]
-    # 数字 is not an input type, but the engine names it only once the cells are right
+    # once the cells read, the engine checks what they say: a tier above the indicator's points
     sheets["指标"][3][3] = "4"
-    sheets["规则"][2][6] = "6"
+    sheets["规则"][2][6] = "7"
+    sheets["输入项"][1][3] = "数值"
     result = sheets_to_framework(sheets)
-    assert [(p.sheet, p.row, p.column) for p in result.errors] == [("输入项", 2, "类型"), ("规则", 2, "输入项")]
+    assert [(p.sheet, p.row, p.column, p.message_zh) for p in result.errors] == [
+        ("指标", 3, "分值", "规则最多可得 7 分，超过指标分值 6 分"),
+    ]
