@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from campuseval.engine import load_framework, load_framework_text, score
+from campuseval.applications import agreement
+from campuseval.engine import load_framework, load_framework_text, score, workbook
 from campuseval.engine.workbook import FORM, INDICATORS, RULES, SETTINGS, SHEET_ORDER, dump_yaml, framework_to_sheets
 from campuseval.spreadsheets.framework_book import BOOK, read_framework_book, write_framework_book
 from tests.engine.helpers import example
@@ -218,3 +219,7 @@ def test_a_hand_written_xlsx_becomes_a_framework_that_scores() -> None:
     fw = load_framework_text(dump_yaml(result.data), "demo.yaml")
     scored = score(fw, {"answers": {"1.1": {"bw": 80}, "1.2": {"rules": True, "ops": True}}}, as_of=dt.date(2025, 6, 1))
     assert (scored.total, scored.level) == (Decimal(7), "合格")
+
+
+def test_the_cross_check_meanings_are_those_the_application_pages_read() -> None:
+    assert set(workbook.MEANINGS) == set(agreement.MEANINGS)

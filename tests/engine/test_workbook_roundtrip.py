@@ -14,12 +14,17 @@ import pytest
 
 from campuseval.engine import FRAMEWORKS_DIR, load_framework, load_framework_text, score
 from campuseval.engine import framework as framework_module
-from campuseval.engine.formdefs import FORMS_DIR
-from campuseval.engine.inputs import InputSpec
+from campuseval.engine.formdefs import FORMS_DIR, KINDS
+from campuseval.engine.inputs import DECIDED_BY, INPUT_TYPES, InputSpec
+from campuseval.engine.rules import REGISTRY
 from campuseval.engine.workbook import (
     CONTEXT,
+    DECIDERS,
+    FORM_KINDS_ZH,
     INDICATORS,
     INPUT_KEYS,
+    INPUT_TYPES_ZH,
+    RULE_TYPES_ZH,
     RULES,
     SHEET_ORDER,
     WorkbookError,
@@ -207,3 +212,12 @@ def test_a_framework_file_with_comments_only_lost_its_comments(tmp_path: Path) -
     assert exactly(load_yaml(text)) == exactly(data)
     fw = load_framework_text(text, "again.yaml")
     assert fw.total == load_framework("sichuan-2023-school").total
+
+
+def test_each_closed_list_names_every_choice_the_engine_has() -> None:
+    """Types, 认定方 and field kinds are checked at the cell against the workbook's Chinese
+    names; a choice the engine gains must gain its name here too."""
+    assert set(INPUT_TYPES_ZH) == set(INPUT_TYPES)
+    assert set(DECIDERS) == set(DECIDED_BY)
+    assert set(FORM_KINDS_ZH) == set(KINDS)
+    assert set(RULE_TYPES_ZH) == set(REGISTRY)
