@@ -23,7 +23,7 @@ class UnitChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class CampaignChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.year} {obj.name}"
+        return obj.name if str(obj.year) in obj.name else f"{obj.year} {obj.name}"
 
 
 class TargetForm(ReviewForm):
@@ -50,7 +50,8 @@ class TargetForm(ReviewForm):
         campaign.empty_label = "（所有活动）"
         family = self.fields["family"]
         assert isinstance(family, forms.ChoiceField)
-        family.choices = [(f, f) for f in levels]
+        labels = targets.family_labels()
+        family.choices = [(f, labels.get(f, f)) for f in levels]
         names: list[str] = []
         for level_names in levels.values():
             names += [n for n in level_names if n not in names]

@@ -50,7 +50,8 @@ def target_list(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, f"已添加等级目标：{target}")
             return redirect("reports:targets")
-    rows = list(targets.visible_targets(request.user))
+    labels = targets.family_labels()
+    rows = [(t, labels.get(t.family, t.family)) for t in targets.visible_targets(request.user)]
     return render(
         request,
         "reports/dashboards/targets.html",

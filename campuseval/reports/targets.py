@@ -64,6 +64,15 @@ def family_levels() -> dict[str, list[str]]:
     return {family: (names or [Target.SELECTED]) for family, names in sorted(out.items())}
 
 
+def family_labels() -> dict[str, str]:
+    """A family as a person reads it: the title of one of its frameworks, with the family's key
+    (one query)."""
+    out: dict[str, str] = {}
+    for family, title in FrameworkRecord.objects.filter(is_active=True).order_by("key").values_list("family", "title"):
+        out.setdefault(family, f"{title}（{family}）")
+    return out
+
+
 def target_campaigns(user: Actor) -> QuerySet[Campaign]:
     """Campaigns a target may be limited to: those organized in the organizer's region."""
     region = organizer_scope(user)
