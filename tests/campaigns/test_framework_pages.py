@@ -28,9 +28,11 @@ from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import load_framework_text
 from campuseval.engine.formdefs import FORMS_DIR
 from campuseval.orgs.models import Unit
-from campuseval.spreadsheets.framework_book import write_framework_book
+from campuseval.reports import imports
+from campuseval.spreadsheets.framework_book import read_framework_book, write_framework_book
 from tests.web.appworld import make_user
 
+from ..reviews.test_imports import FRAMEWORK_ROWS, sheet
 from .conftest import CampaignWorld
 
 pytestmark = pytest.mark.django_db
@@ -521,8 +523,6 @@ def test_a_file_that_is_no_workbook_is_a_message_not_a_500(cw: CampaignWorld) ->
 def test_any_framework_downloads_as_a_workbook_that_uploads_again_as_a_new_edition(cw: CampaignWorld) -> None:
     """A bureau starts from an existing framework: download it, change the key and a figure, and
     upload it as the next edition of the same family."""
-    from campuseval.spreadsheets.framework_book import read_framework_book
-
     old = draft(cw.w.city, active=True, edition="2026版")
     client = cw.client("organizer")
     response = client.get(reverse("campaigns:framework_book", args=[old.pk]))
@@ -564,3 +564,48 @@ def test_the_campaign_pages_name_the_edition_it_is_pinned_to(cw: CampaignWorld) 
     detail = client.get(reverse("campaigns:detail", args=[cw.w.campaign.pk])).content.decode()
     assert '<span class="badge text-bg-light" id="school-edition">2026版</span>' in detail
     assert "启明市中小学智慧校园评估指标（2026版）（2026版）" in client.get(reverse("campaigns:list")).content.decode()
+
+
+def test_a_bureau_starts_from_a_seed_download_and_uploads_it_with_its_form_as_its_own_edition(
+    cw: CampaignWorld,
+) -> None:
+    """泰州 2022 downloaded whole (framework and 申报书), its key changed, uploaded as 2026版 of
+    the taizhou family: the same indicators, and its 申报书 becomes the campaign's form."""
+    services.load_framework_records(paths=[preview.FRAMEWORKS_DIR / "taizhou-2022-school.yaml"])
+    seed = FrameworkRecord.objects.get(key="taizhou-2022-school")
+    client = cw.client("organizer")
+    response = client.get(reverse("campaigns:framework_book", args=[seed.pk]))
+    read = read_framework_book(io.BytesIO(response.content))
+    assert read.data is not None and read.form is not None
+    data = {**read.data, "id": "taizhou-2026-school"}
+    upload = client.post(
+        reverse("campaigns:framework_upload"),
+        {"file": book(data, read.form), "owner": cw.w.city.pk, "edition": "2026版", "edition_of": seed.pk},
+    )
+    assert upload.status_code == 302, upload.content.decode()[-3000:]
+    mine = FrameworkRecord.objects.get(key="taizhou-2026-school")
+    assert mine.family == "taizhou" and mine.edition == "2026版" and mine.owner == cw.w.city
+    assert preview.diff_editions(framework_for(seed), framework_for(mine)).empty
+    client.post(reverse("campaigns:framework_activate", args=[mine.pk]), {})
+    seed_form = services.form_definition("taizhou-2022-school")
+    stored = services.form_definition("taizhou-2026-school")
+    assert stored.key == "taizhou-2026-school" and stored.title == seed_form.title
+    assert [f.key for f in stored.fields()] == [f.key for f in seed_form.fields()]
+    assert services.default_form("school", "taizhou-2026-school") == "taizhou-2026-school"
+
+
+def test_an_indicator_table_import_is_a_draft_of_the_importers_bureau(cw: CampaignWorld) -> None:
+    report, _ = imports.import_framework_table(
+        actor=cw.users["organizer"],
+        file=sheet(imports.FRAMEWORK_COLUMNS, *FRAMEWORK_ROWS),
+        key="city-2025-school",
+        title="示例市智慧校园评估",
+        subject="school",
+        level_names=["一级指标", "二级指标"],
+    )
+    assert report.ok
+    table = FrameworkRecord.objects.get(key="city-2025-school")
+    assert table.owner == cw.w.city and not table.is_active
+    cw.client("organizer").post(reverse("campaigns:framework_activate", args=[table.pk]), {})
+    table.refresh_from_db()
+    assert table.is_active
