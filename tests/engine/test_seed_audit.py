@@ -271,3 +271,15 @@ def test_bozhou_district_15_2_scoring_text_is_its_own_and_the_validator_is_clean
     assert scoring != fw.by_code["15.1"].scoring
     assert "心理健康监测平台或系统" in scoring and "体质健康" not in scoring
     assert [p.message_zh for p in check_framework(fw) if p.severity != "note"] == []
+
+
+def test_the_example_answers_stay_complete_for_a_school_of_any_stage() -> None:
+    """Demonstration data mixes the full and sample answers for schools of every stage: the
+    questions asked only of some stages (电子监考, 数字化实验室, 直录播 …) are answered in both."""
+    for fw_id in ("xiamen-trial-school", "sichuan-2023-school", "taizhou-2022-school"):
+        fw = load_framework(fw_id)
+        for kind in ("full", "sample"):
+            doc = example(f"{fw_id}.{kind}")
+            for stage in fw.context["stage"].options:
+                result = score(fw, {**doc, "context": {"stage": stage}})
+                assert result.unanswered == [], (fw_id, kind, stage, result.unanswered)
