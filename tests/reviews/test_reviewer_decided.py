@@ -128,6 +128,8 @@ def test_xiamen_spot_check_decided_by_the_expert_not_agreed() -> None:
         services.record_expert_score(actor=user, assignment=assignment, revision=0, agreed=["四.2.(1)"])
     c = w.client(user)
     page = c.get(reverse("reviews:expert_sheet", args=[assignment.pk]) + "?agree_rest=1").content.decode()
+    assert "由评审认定的指标请填写认定结果或直接评分" in page
+    assert "由评审认定的指标不在其中" in page
     rest = page[page.index('id="agree-rest"') :]
     rest = rest[: rest.index("</form>")]
     assert 'value="四.2.(2)"' in rest and 'value="四.2.(1)"' not in rest and 'value="四.4.(3)"' not in rest
