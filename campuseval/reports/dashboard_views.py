@@ -285,9 +285,22 @@ def _attainment(scope: Scope, request: HttpRequest) -> tuple[dict[str, Any], lis
             Column("比例（%）", 10, P),
             Column("数量（个）", 10, N),
             Column("年度", 8, N),
+            Column("至本活动年度", 10),
             Column("依据或说明", 30),
         ],
-        [[t["label"], t["region"], t["level"], t["share"], t["count"], t["year"], t["note"]] for t in targets],
+        [
+            [
+                t["label"],
+                t["region"],
+                t["level"],
+                t["share"],
+                t["count"],
+                t["year"],
+                "已到期" if t["due"] else "未到期",
+                t["note"],
+            ]
+            for t in targets
+        ],
         note="目标由组织单位在“等级目标”页维护"
         if targets
         else "本区域尚未为该指标体系设定等级目标（组织单位可在“等级目标”页添加）",

@@ -151,6 +151,8 @@ def test_cumulative_attainment_against_a_target_edited_in_the_page(dw: DashWorld
         "未达标",
     ]
     assert "2024年目标 100%" in html
+    assert f'href="{reverse("reports:targets")}"' in html  # the organizer's way to the targets page
+    assert reverse("reports:targets") not in page(dw, "county_reviewer", "attainment")
     assert chart_data(html)["charts"][0]["targets"] == [
         {"name": "2024年目标 100%（合格型）", "value": 100.0, "series": 2}
     ]
@@ -180,7 +182,9 @@ def test_targets_of_the_unit_looked_at_and_above_apply(dw: DashWorld) -> None:
     Target.objects.create(
         region=dw.city, family="taizhou", level="优秀型", value=15, due_year=2022, campaign=dw.previous
     )
-    assert "2022年目标 15%" in [t["label"] for t in dashboards.attainment(organizer_scope(dw, dw.previous))["targets"]]
+    on_2022 = dashboards.attainment(organizer_scope(dw, dw.previous))["targets"]
+    assert "2022年目标 15%" in [t["label"] for t in on_2022]
+    assert [(t["year"], t["due"]) for t in on_2022 if t["level"] == "合格型"] == [(2022, True), (2024, False)]
     city = dashboards.attainment(organizer_scope(dw))
     assert [(t["label"], t["level"]) for t in city["targets"]] == [
         ("2022年目标 95%", "合格型"),

@@ -338,6 +338,8 @@ def targets_for(scope: Scope) -> list[dict[str, Any]]:
                 "share": t.value if t.kind == Target.Kind.SHARE else None,
                 "count": int(t.value) if t.kind == Target.Kind.COUNT else None,
                 "year": t.due_year,
+                #: due by the campaign's year (a 2024 target seen on a 2022 campaign is not yet)
+                "due": t.due_year <= scope.campaign.year,
                 "region": t.region.name,
                 "note": t.note,
                 "label": f"{where}{t.due_year}年目标 {t.value_label}",
