@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import F, Func, TextField
 
 from campuseval.accounts.models import Membership, User
@@ -51,7 +50,7 @@ class HeldRows(Func):
 class AccountBackend(ModelBackend):
     """Password sign-in as ModelBackend does it; the session's user read with their roles."""
 
-    def get_user(self, user_id: Any) -> AbstractBaseUser | None:
+    def get_user(self, user_id: Any) -> User | None:
         try:
             user = User._default_manager.annotate(**{HELD_ROWS: HeldRows(F("pk"))}).get(pk=user_id)
         except User.DoesNotExist:
