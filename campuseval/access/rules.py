@@ -100,7 +100,9 @@ def held(user: User) -> tuple[Held, ...]:
 def remember_held(user: User, rows_json: str) -> None:
     """Hand `held` the memberships read with the user (`backends.HeldRows`: JSON text of
     `[role, unit_id, path, kind]` rows), so that it does not read them again for this object."""
-    rows = tuple(Held(str(role), int(unit_id), str(path), str(kind)) for role, unit_id, path, kind in json.loads(rows_json))
+    rows = tuple(
+        Held(str(role), int(unit_id), str(path), str(kind)) for role, unit_id, path, kind in json.loads(rows_json)
+    )
     user._access_held = (_generation[0], rows)  # type: ignore[attr-defined]
 
 
