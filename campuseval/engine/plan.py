@@ -133,6 +133,8 @@ def not_chosen_codes(fw: Framework, choices: Mapping[str, str]) -> set[str]:
 #: the most ways of sharing out a framework's shared cases that are tried one by one; beyond
 #: it, cases are moved one at a time while that raises the total (see `excluded_cases`)
 SHARE_LIMIT = 512
+#: rounds of single moves tried beyond SHARE_LIMIT
+MOVE_ROUNDS = 4
 
 
 def excluded_cases(fw: Framework, answers: CleanAnswers, not_chosen: set[str]) -> dict[str, dict[str, str]]:
@@ -227,22 +229,44 @@ def _share_out(
             if best_total is None or got > best_total:
                 best_choice, best_total = choice, got
         return best_choice
-    # each case at its best item (ties: the earlier indicator), then single moves while they help
-    start = []
+    # each case at its best item (ties: the earlier indicator), then single moves while they help:
+    # a move changes only the leaf the case leaves and the leaf it joins, so only those two are
+    # scored again, and at most MOVE_ROUNDS rounds are made (bounded work on 200-item lists)
+    placed: list[str] = []
     for case in cases:
         top = max(points for _, points in shared[case])
-        start.append(next(code for code, points in shared[case] if points == top))
-    best_choice = tuple(start)
-    best_total = total(best_choice)
-    improved = True
-    while improved:
+        placed.append(next(code for code, points in shared[case] if points == top))
+
+    def leaf_points(code: str, left_out: Mapping[str, str]) -> Decimal:
+        node = plan.leaves[code].node
+        assert node.rule is not None
+        raw = node.rule.fast(answers.values.get(code, {}), context, as_of, left_out)
+        return min(raw, node.points)
+
+    left_out: dict[str, dict[str, str]] = {code: {} for code in involved}
+    for case, owner in zip(cases, placed, strict=True):
+        for code, _ in shared[case]:
+            if code != owner:
+                left_out[code][case] = owner
+    current = {code: leaf_points(code, left_out[code]) for code in involved}
+    for _ in range(MOVE_ROUNDS):
         improved = False
-        for index, owners in enumerate(options):
+        for index, (case, owners) in enumerate(zip(cases, options, strict=True)):
             for owner in owners:
-                if owner == best_choice[index]:
+                held = placed[index]
+                if owner == held:
                     continue
-                trial = (*best_choice[:index], owner, *best_choice[index + 1 :])
-                got = total(trial)
-                if got > best_total:
-                    best_choice, best_total, improved = trial, got, True
-    return best_choice
+                leaving = {**left_out[held], case: owner}
+                joining = {k: v for k, v in left_out[owner].items() if k != case}
+                now_held, now_owner = leaf_points(held, leaving), leaf_points(owner, joining)
+                if now_held + now_owner > current[held] + current[owner]:
+                    left_out[held], left_out[owner] = leaving, joining
+                    current[held], current[owner] = now_held, now_owner
+                    for code, _ in shared[case]:
+                        if code not in (held, owner):
+                            left_out[code][case] = owner
+                    placed[index] = owner
+                    improved = True
+        if not improved:
+            break
+    return tuple(placed)
