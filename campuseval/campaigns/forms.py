@@ -352,6 +352,12 @@ class FrameworkUploadForm(forms.Form):
         error_messages={"invalid_choice": _("请从列表中选择框架")},
     )
 
+    replace_draft = forms.BooleanField(
+        label=_("编号相同的草稿（未启用、未被使用）用本工作簿替换"),
+        required=False,
+        help_text=_("不勾选时，编号已存在会被拒绝"),
+    )
+
     def __init__(self, *args: Any, owners: Sequence[Unit], families: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Unit.objects.filter(pk__in=[u.pk for u in owners]).order_by("code")  # type: ignore[attr-defined]

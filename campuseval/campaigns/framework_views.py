@@ -85,6 +85,7 @@ def framework_upload(request: AuthenticatedRequest) -> HttpResponse:
                 effective_from=d["effective_from"],
                 effective_until=d["effective_until"],
                 edition_of=d["edition_of"],
+                replace_draft=d["replace_draft"],
                 ip=client_ip(request),
             )
         except services.FrameworkRefused as exc:

@@ -8,7 +8,7 @@ messages keyed by form field, so a page can show each next to what was typed), w
 - `upload_framework`, `activate_framework`, `deactivate_framework`, `copy_framework`: a city or
   provincial bureau's own frameworks, authored as one workbook: uploaded as an inactive draft,
   previewed, activated (then campaigns may choose it), copied as the next edition of its family.
-  A record's snapshot never changes once written, so a running campaign keeps its edition."""
+  A record's snapshot never changes once activated or used, so a running campaign keeps its edition."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from typing import IO, Any
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -646,14 +647,26 @@ def _engine_problems(text: str, key: str) -> list[BookLine]:
     ]
 
 
-def _check_key(key: str, *, column: str = "编号") -> list[BookLine]:
+def replaceable(framework: FrameworkRecord) -> bool:
+    """A draft nothing has used yet: never activated, chosen by no campaign, scored for no
+    application. Only such a draft may take a corrected workbook under the same key."""
+    return (
+        not framework.is_active
+        and framework.activated_at is None
+        and framework.owner_id is not None
+        and not Campaign.objects.filter(Q(school_framework=framework) | Q(district_framework=framework)).exists()
+        and not framework.applications.exists()
+    )
+
+
+def _check_key(key: str, *, column: str = "编号", replacing: FrameworkRecord | None = None) -> list[BookLine]:
     if not FRAMEWORK_KEY.fullmatch(key):
         return [
             BookLine(
                 "设置", 0, column, _("框架编号「%(key)s」只能用小写字母、数字和连字符（3–80 位）") % {"key": key[:40]}
             )
         ]
-    if FrameworkRecord.objects.filter(key=key).exists():
+    if FrameworkRecord.objects.filter(key=key).exclude(pk=getattr(replacing, "pk", None)).exists():
         return [
             BookLine(
                 "设置", 0, column, _("框架编号「%(key)s」已存在；新版本请改用新的编号（如 %(key)s-2）") % {"key": key}
@@ -700,12 +713,15 @@ def upload_framework(
     effective_from: dt.date | None = None,
     effective_until: dt.date | None = None,
     edition_of: FrameworkRecord | None = None,
+    replace_draft: bool = False,
     ip: str | None = None,
 ) -> FrameworkRecord:
     """A framework workbook (指标、规则、输入项、等级、设置, maybe 申报书) into an inactive draft owned
     by `owner`. Every problem is raised at once as FrameworkRefused (sheet, row, column and the
     Chinese message) and nothing is saved. `edition_of`: the upload is the next edition of that
-    framework's family (its family is taken when the workbook states none, and must match)."""
+    framework's family (its family is taken when the workbook states none, and must match).
+    `replace_draft`: a draft of the same key that nothing has used yet (`replaceable`) takes
+    the corrected workbook instead of a new record."""
     if not may_author_frameworks(actor, owner) or owner.kind not in (Unit.Kind.CITY, Unit.Kind.PROVINCE):
         raise PermissionDenied
     book = read_framework_book(file)
@@ -719,7 +735,20 @@ def upload_framework(
     data = dict(book.data)
     stated = {name: data.pop(name, None) for name in RECORD_SETTINGS}
     key = str(data.get("id") or "").strip()
-    problems += _check_key(key)
+    replacing = None
+    if replace_draft:
+        replacing = FrameworkRecord.objects.select_for_update().filter(key=key).first()
+        if replacing is not None and not (replaceable(replacing) and may_author_frameworks(actor, replacing.owner)):
+            problems.append(
+                BookLine(
+                    "设置",
+                    0,
+                    "编号",
+                    _("框架编号「%(key)s」的框架已启用或已被使用，不能替换；请改用新的编号") % {"key": key},
+                )
+            )
+            replacing = None
+    problems += _check_key(key, replacing=replacing)
     if edition_of is not None:
         family = str(data.get("family") or "").strip()
         if not family:
@@ -754,23 +783,33 @@ def upload_framework(
     if problems:
         raise FrameworkRefused(problems)
     fw = load_framework_text(text, f"{key}.yaml")
-    created = FrameworkRecord.objects.create(
-        key=key,
-        family=fw.family,
-        title=fw.title,
-        subject=fw.subject,
-        total=fw.total,
-        bonus_total=fw.bonus_total,
-        source_yaml=text,
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        is_active=False,
-        edition=edition,
-        effective_from=effective_from,
-        effective_until=effective_until,
-        form_yaml=form_text,
-        owner=owner,
-        created_by=actor,
-    )
+    values = {
+        "family": fw.family,
+        "title": fw.title,
+        "subject": fw.subject,
+        "total": fw.total,
+        "bonus_total": fw.bonus_total,
+        "source_yaml": text,
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "is_active": False,
+        "edition": edition,
+        "effective_from": effective_from,
+        "effective_until": effective_until,
+        "form_yaml": form_text,
+        "owner": owner,
+        "created_by": actor,
+    }
+    if replacing is not None:
+        before = replacing.sha256
+        for name, value in values.items():
+            setattr(replacing, name, value)
+        replacing.save()
+        summary = f"以新工作簿替换指标框架草稿 {key}（{fw.title}{f'，{edition}' if edition else ''}）"
+        _audit_framework(
+            actor, "framework.replace", replacing, summary, ip, leaves=len(fw.leaves()), replaced_sha256=before
+        )
+        return replacing
+    created = FrameworkRecord.objects.create(key=key, **values)
     summary = f"上传指标框架草稿 {key}（{fw.title}{f'，{edition}' if edition else ''}）"
     _audit_framework(actor, "framework.upload", created, summary, ip, leaves=len(fw.leaves()), total=fmt(fw.total))
     return created

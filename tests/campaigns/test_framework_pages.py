@@ -609,3 +609,24 @@ def test_an_indicator_table_import_is_a_draft_of_the_importers_bureau(cw: Campai
     cw.client("organizer").post(reverse("campaigns:framework_activate", args=[table.pk]), {})
     table.refresh_from_db()
     assert table.is_active
+
+
+def test_a_draft_nothing_used_takes_a_corrected_workbook_under_its_key(cw: CampaignWorld) -> None:
+    client = cw.client("organizer")
+    url = reverse("campaigns:framework_upload")
+    client.post(url, {"file": book(), "owner": cw.w.city.pk, "edition": "征求意见稿"})
+    first = FrameworkRecord.objects.get(key="qiming-2026-school")
+    corrected = seventh(title="启明市中小学智慧校园评估指标（2026版·修订）")
+    response = client.post(
+        url, {"file": book(corrected), "owner": cw.w.city.pk, "edition": "2026版", "replace_draft": "on"}
+    )
+    assert response.status_code == 302
+    again = FrameworkRecord.objects.get(key="qiming-2026-school")
+    assert again.pk == first.pk and again.title.endswith("修订）") and again.edition == "2026版"
+    assert AuditEntry.objects.filter(action="framework.replace", object_id=str(first.pk)).exists()
+    # once a campaign chose it (or it was activated), the same key is refused and nothing changes
+    services.activate_framework(actor=cw.users["organizer"], framework=again)
+    page = client.post(url, {"file": book(), "owner": cw.w.city.pk, "replace_draft": "on"}).content.decode()
+    assert "已启用或已被使用，不能替换" in page
+    again.refresh_from_db()
+    assert again.title.endswith("修订）")
