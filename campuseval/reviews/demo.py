@@ -463,7 +463,7 @@ def score_sheet(assignment: Assignment, *, rng: random.Random, submit: bool = Tr
     rng.shuffle(scored)
     points = {c: str(Decimal(first[c]) - rng.choice([0, 1, 1, 2])) for c in scored[:3]}
     # what the seed leaves to the review group is the expert's to decide, never 同意初审分
-    for code in sorted(services.reviewer_decided_codes(assignment)):
+    for code in sorted(services.estimated_codes(assignment)):
         if code in leaves and code not in points:
             points[code] = first[code]
     agreed = [c for c in leaves if c not in points]

@@ -141,7 +141,7 @@ def test_xiamen_spot_check_decided_by_the_expert_not_agreed() -> None:
     assert assignment.result["indicators"]["四.2.(1)"]["points"] == "2"
     assert assignment.answers["answers"]["四.2.(1)"] == {"team_list": True, "duties": True, "spot_check": False}
     pending = [code for code, _title in services.undecided(assignment)]
-    codes = [code for code in pending if code not in services.reviewer_decided_codes(assignment)]
+    codes = [code for code in pending if code not in services.estimated_codes(assignment)]
     assignment = services.agree_with_first_review(
         actor=user, assignment=assignment, revision=assignment.revision, codes=codes
     )
@@ -189,6 +189,14 @@ def test_xiamen_county_decides_the_notices_and_the_expert_sees_it() -> None:
         "申报方自评估计 <strong>没有被通报记录</strong>" in row
         and "县级认定 <strong>被通报，未及时整改</strong>" in row
     )
+    # the first-review score of 四.4.(3) is the county's decision now: the expert may agree with it
+    assert 'name="agree_四.4.(3)"' in row
+    estimated = services.estimated_codes(assignment)
+    assert "四.4.(3)" not in estimated and "四.2.(1)" in estimated
+    assignment = services.record_expert_score(
+        actor=assignment.expert.user, assignment=assignment, revision=0, agreed=["四.4.(3)"]
+    )
+    assert assignment.result["indicators"]["四.4.(3)"]["points"] == "0"
 
 
 def test_county_value_refused_by_the_input_keeps_the_page() -> None:
@@ -228,7 +236,7 @@ def test_the_result_uses_the_experts_decision_not_the_estimate() -> None:
         revision=0,
         answers={"C38": {"panel_score": "5"}, "C25": {"top_ranked": False}},
     )
-    rest = [c for c, _t in services.undecided(assignment) if c not in services.reviewer_decided_codes(assignment)]
+    rest = [c for c, _t in services.undecided(assignment) if c not in services.estimated_codes(assignment)]
     assignment = services.agree_with_first_review(
         actor=user, assignment=assignment, revision=assignment.revision, codes=rest
     )

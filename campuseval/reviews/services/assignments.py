@@ -582,11 +582,26 @@ def undecided(assignment: Assignment) -> list[tuple[str, str]]:
     ]
 
 
-def reviewer_decided_codes(assignment: Assignment) -> set[str]:
-    """The leaves whose points hang on an input the seed leaves to the review group
-    (`decided_by: reviewer`): the first-review score there rests on the applicant's
-    self-estimate, so the expert decides them (the value, or the points), never by 同意初审分."""
-    return set(framework_for(assignment.application.framework).reviewer_decided_inputs())
+def estimated_codes(assignment: Assignment) -> set[str]:
+    """The leaves whose first-review points still rest on the applicant's self-estimate of an
+    input the seed leaves to the review group (`decided_by: reviewer`): the expert decides them
+    (the value, or the points), never by 同意初审分. A leaf the county decided in its accepted
+    first review (its points, or one of those inputs) is not among them: agreeing there adopts
+    the county's decision."""
+    decided = framework_for(assignment.application.framework).reviewer_decided_inputs()
+    if not decided:
+        return set()
+    county = (
+        assignment.application.county_reviews.filter(decision=CountyReview.Decision.ACCEPTED)
+        .order_by("-decided_at")
+        .first()
+    )
+    settled = {
+        a.indicator_code
+        for a in (county.adjustments.all() if county is not None else ())
+        if a.indicator_code in decided and (a.field == "points" or a.field in decided[a.indicator_code])
+    }
+    return set(decided) - settled
 
 
 def describe_undecided(items: Sequence[tuple[str, str]]) -> str:
@@ -632,7 +647,7 @@ def record_expert_score(
         else:
             merged_points[code] = str(to_decimal(value, f"指标 {code} 的评分"))
     agreed_codes = set(assignment.agreed if agreed is None else agreed)
-    estimated = sorted(agreed_codes & reviewer_decided_codes(assignment)) if agreed is not None else []
+    estimated = sorted(agreed_codes & estimated_codes(assignment)) if agreed is not None else []
     if estimated:
         raise ValidationError(
             {
@@ -775,7 +790,7 @@ def agree_with_first_review(
         raise ValidationError("评分已提交或已回避，不能修改")
     if revision != current.revision:
         raise StaleRevision("评分表已在其他窗口更新，请刷新后再确认")
-    decided_by_review = reviewer_decided_codes(current)
+    decided_by_review = estimated_codes(current)
     pending = [code for code, _title in undecided(current) if code not in decided_by_review]
     if not pending:
         raise ValidationError("所有可同意初审分的指标均已作出评审决定")

@@ -32,9 +32,7 @@ def form_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def parse_decided(
-    fw: Framework, typed: Mapping[str, Mapping[str, str]], as_of: dt.date
-) -> dict[str, dict[str, Any]]:
+def parse_decided(fw: Framework, typed: Mapping[str, Mapping[str, str]], as_of: dt.date) -> dict[str, dict[str, Any]]:
     """The reviewer's values, {code: {key: value as the engine reads it}}; a value the input
     refuses (out of range, not an option) is named with its indicator and nothing is kept."""
     parsed: dict[str, dict[str, Any]] = {}

@@ -145,6 +145,8 @@ def _sheet_page(
         undecided = _pending(assignment, fw, typed)
         pending = {code for code, _title in undecided}
         decided_keys = fw.reviewer_decided_inputs()
+        #: where 同意初审分 would adopt the applicant's estimate (not offered there)
+        estimated = services.estimated_codes(assignment) if decided_keys else set()
         estimates = (version.answers if version else application.answers).get("answers", {}) or {}
         on_sheet = (assignment.answers or {}).get("answers", {}) or {}
         county_answers = (county_review.answers.get("answers", {}) or {}) if county_review else {}
@@ -156,9 +158,7 @@ def _sheet_page(
 
         def decided(code: str) -> list[dict[str, Any]]:
             county = {
-                key: value
-                for key, value in (county_answers.get(code) or {}).items()
-                if (code, key) in county_decided
+                key: value for key, value in (county_answers.get(code) or {}).items() if (code, key) in county_decided
             }
             return decided_rows(
                 fw,
@@ -187,6 +187,7 @@ def _sheet_page(
                 "others": others.get(node.code, []),
                 "materials": materials.leaf(node.code) if materials else None,
                 "decided": decided(node.code) if node.code in decided_keys else [],
+                "estimated": node.code in estimated,
             }
             for node in fw.walk()
         ]
@@ -197,7 +198,7 @@ def _sheet_page(
                 "version": version,
                 "undecided": undecided,
                 #: what 其余指标同意初审分 covers: not the leaves the review group decides
-                "agreeable": [(code, title) for code, title in undecided if code not in decided_keys],
+                "agreeable": [(code, title) for code, title in undecided if code not in estimated],
                 "show_others": bool(others),
                 "overall_comment": typed.get("overall_comment", assignment.overall_comment),
                 "confirm_rest": context["open"] and request.GET.get("agree_rest") == "1",
