@@ -666,7 +666,10 @@ def _check_key(key: str, *, column: str = "编号", replacing: FrameworkRecord |
                 "设置", 0, column, _("框架编号「%(key)s」只能用小写字母、数字和连字符（3–80 位）") % {"key": key[:40]}
             )
         ]
-    if FrameworkRecord.objects.filter(key=key).exclude(pk=getattr(replacing, "pk", None)).exists():
+    taken = FrameworkRecord.objects.filter(key=key)
+    if replacing is not None:
+        taken = taken.exclude(pk=replacing.pk)
+    if taken.exists():
         return [
             BookLine(
                 "设置", 0, column, _("框架编号「%(key)s」已存在；新版本请改用新的编号（如 %(key)s-2）") % {"key": key}
