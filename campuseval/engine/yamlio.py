@@ -18,12 +18,20 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
     loader.flatten_mapping(node)
     result = Node()
     result.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _BOOL_TAG and key_node.style is None:
+            # YAML 1.1 reads a bare `on`, `off`, `yes` or `no` as a boolean: as a key, the word
+            # written is meant (`on: base` chooses what a level or the eligibility gate counts)
+            key: Any = key_node.value
+        else:
+            key = loader.construct_object(key_node, deep=True)
         if key in result:
             raise yaml.constructor.ConstructorError(
                 None,

@@ -186,3 +186,14 @@ def test_the_answer_template_says_which_answers_are_self_estimates(tmp_path: Pat
     lines = [line for line in text.splitlines() if "经评估认定" in line]
     assert lines and all("由评审认定，此处所填为自评估计" in line for line in lines)
     assert not [line for line in text.splitlines() if "丙" in line and "评审认定" in line]
+
+
+def test_a_bare_on_key_is_the_word_on_not_true() -> None:
+    """YAML 1.1 reads a bare `on` as the boolean true; as a key (`on: base` under a level or the
+    eligibility gate) the loader keeps the word, so the choice is not silently lost."""
+    from campuseval.engine.yamlio import load_yaml
+
+    data = load_yaml("levels:\n  - {name: 示范, min_total: 90, on: base}\neligibility:\n  on: total\n  yes: 1\n")
+    assert data["levels"][0]["on"] == "base" and data["eligibility"]["on"] == "total"
+    assert data["eligibility"]["yes"] == 1 and "True" not in data["eligibility"]
+    assert load_yaml("flag: on\n")["flag"] is True  # a value keeps YAML's reading
