@@ -24,7 +24,7 @@ from campuseval.cultivation.models import Evaluation, Project
 from campuseval.notifications.models import Notification
 from campuseval.reviews import ladder
 from campuseval.reviews import services as reviews
-from campuseval.reviews.models import Panel, Result
+from campuseval.reviews.models import Panel, Result, ReviewSettings
 from tests.reviews.conftest import expert, sheet, user
 from tests.web.appworld import FULL_FORM
 
@@ -192,6 +192,8 @@ def test_ladder_school_must_hold_the_level_below(world: dict, clock: Clock) -> N
     app = world["apps"][1]
     app.form_data = {**FULL_FORM, "level_sought": "优秀"}
     app.save()
+    # the step-by-step rule is a campaign option (off by default, off for Taizhou 2022)
+    ReviewSettings.objects.update_or_create(campaign=app.campaign, defaults={"level_prerequisite": True})
     problem = "申报优秀须已获评合格（合格 → 优秀 逐级申报），本单位尚未获评任何等级"
     assert ladder.ladder_problems(app) == [problem]
     assert problem in applications.submission_problems(app)
@@ -267,6 +269,8 @@ def test_ladder_reads_the_family_the_framework_file_states(world: dict, clock: C
     app = world["apps"][1]
     app.form_data = {**FULL_FORM, "level_sought": "优秀"}
     app.save()
+    # the step-by-step rule is a campaign option (off by default, off for Taizhou 2022)
+    ReviewSettings.objects.update_or_create(campaign=app.campaign, defaults={"level_prerequisite": True})
     family = ladder.framework_family(app.framework)
     assert family == app.framework.family != ""
     lookalike = _edition(world, f"{family}-lookalike", "elsewhere")
