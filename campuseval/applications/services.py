@@ -35,7 +35,7 @@ from campuseval.files.checks import CheckedFile, check_upload, megabytes
 from campuseval.orgs.models import Unit
 
 from . import agreement, queries
-from .checks import registered_problems
+from .checks import registered_problems, registered_warnings
 from .figures import record_self
 from .models import Application, ApplicationVersion, Evidence
 
@@ -770,8 +770,9 @@ def submission_problems(application: Application, result: ScoreResult | None = N
 
 def submission_warnings(application: Application) -> list[str]:
     """What the school should look at before submitting but that stops nothing: where the
-    申报书 and an indicator answer the same question differently (`agreement.disagreements`)."""
-    return [
+    申报书 and an indicator answer the same question differently (`agreement.disagreements`),
+    and what the apps above registered (`checks.register_submission_warning`)."""
+    disagreements = [
         d.message
         for d in agreement.disagreements(
             framework_of(application),
@@ -780,6 +781,7 @@ def submission_warnings(application: Application) -> list[str]:
             (application.answers or {}).get("answers") or {},
         )
     ]
+    return [*disagreements, *registered_warnings(application)]
 
 
 @transaction.atomic

@@ -135,6 +135,7 @@ class ReviewSettingsForm(ReviewFormMixin, _SettingsModelForm):
             "rural_share",
             "city_review",
             "city_quota",
+            "level_prerequisite",
         ]
         help_texts = {
             "method": _(

@@ -66,6 +66,19 @@ def test_warning_when_the_declared_type_and_the_self_score_differ(world: dict) -
     assert ladder.declared_type_warnings(declare(weaker, "")) == []  # nothing declared, nothing to compare
     # a warning refuses nothing: the submission's problems do not include it
     assert not [p for p in applications.submission_problems(weaker) if "申报类型为" in p]
+    # the submit page's warnings carry it (registered by the reviews app)
+    declare(weaker, "优秀")
+    assert [w for w in applications.submission_warnings(weaker) if w.startswith("申报类型为优秀")] == [short]
+
+
+def test_an_organizer_switches_the_prerequisite_on_in_the_review_settings(world: dict) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(world["organizer"])
+    desk = client.get(reverse("reviews:organizer", args=[world["campaign"].pk])).content.decode()
+    assert 'name="level_prerequisite"' in desk
 
 
 def test_the_awarded_level_is_what_the_score_reaches_not_the_declaration(world: dict) -> None:
