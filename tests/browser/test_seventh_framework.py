@@ -8,6 +8,7 @@ screenshots/seventh-*.png."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from pathlib import Path
@@ -28,6 +29,8 @@ from ..reviews.conftest import expert
 from ..web.appworld import FULL_FORM, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(autouse=True)
@@ -81,22 +84,38 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
     reviewer = w.users["county_reviewer"]
     workbook = write_framework_book(SEVENTH)
 
-    # the organizer uploads the workbook, with its edition and start date
+    # the organizer uploads the workbook with a mistake first: every problem named, nothing saved
     login(page, live_server, organizer)
     page.goto(f"{base}/campaigns/")
     page.click("text=指标框架")
     page.click("text=上传指标框架工作簿")
+    wrong = copy.deepcopy(SEVENTH)
+    wrong["indicators"][1]["children"][1]["rule"] = {"type": "yes_or_no", "input": "platform"}
+    page.set_input_files(
+        "#id_file", files=[{"name": "有误.xlsx", "mimeType": XLSX, "buffer": write_framework_book(wrong)}]
+    )
+    page.fill("#id_edition", "2026版")
+    page.click("text=上传并校验")
+    problems = page.locator("#book-problems").inner_text()
+    assert (
+        "规则" in problems
+        and "yes_or_no" in problems
+        and not FrameworkRecord.objects.filter(key=SEVENTH["id"]).exists()
+    )
+    assert page.locator("#id_edition").input_value() == "2026版"
+    shot(page, shots, "00-problems")
+
+    # then the right one, with its edition and start date
     page.set_input_files(
         "#id_file",
         files=[
             {
                 "name": "启明市评估指标.xlsx",
-                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "mimeType": XLSX,
                 "buffer": workbook,
             }
         ],
     )
-    page.fill("#id_edition", "2026版")
     page.fill("#id_effective_from", "2026-09-01")
     shot(page, shots, "01-upload")
     page.click("text=上传并校验")
@@ -128,6 +147,10 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
     record.refresh_from_db()
     assert record.is_active
     shot(page, shots, "03-activated")
+    page.goto(f"{base}/campaigns/frameworks/")
+    row = page.locator(f"#fw-{record.pk}").inner_text()
+    assert "2026版" in row and "已启用" in row and "示例市" in row
+    shot(page, shots, "03b-list")
 
     # a new campaign with it, opened for applications
     page.goto(f"{base}/campaigns/new/")
