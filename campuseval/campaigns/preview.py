@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from campuseval.engine import FRAMEWORKS_DIR, Framework, Indicator, InputSpec, InvalidAnswers, ScoreResult, score
 from campuseval.engine.framework import MARK_NAMES
 from campuseval.engine.numbers import fmt
+from campuseval.engine.workbook import RULE_TYPES_ZH
 from campuseval.engine.yamlio import load_yaml
 from campuseval.spreadsheets.reading import check_file
 from campuseval.spreadsheets.writing import Column, build_workbook
@@ -35,25 +36,6 @@ TYPE_NAMES = {
     "items": "条目列表",
     "text": "文字",
     "date": "日期",
-}
-RULE_NAMES = {
-    "yes_no": "是否判定",
-    "choice": "按选项计分",
-    "manual": "评审直接评定",
-    "band": "分档评定",
-    "tiers": "按数值分档",
-    "target_deduction": "对照目标扣分",
-    "count_points": "按数量计分",
-    "scenario_count": "按场景数计分",
-    "ratio_by_context": "按学段比值判定",
-    "proportional": "按比例计分",
-    "all_met": "全部达到得分",
-    "checklist": "逐项计分",
-    "n_of_m": "达到项数分档",
-    "deduct_per_missing": "缺项扣分",
-    "level_items": "按级别计分（条目）",
-    "sum": "分项相加",
-    "by_context": "按背景信息分别判定",
 }
 
 
@@ -140,9 +122,9 @@ def rule_words(node: Indicator) -> str:
         text = f"按比例计分，满分 {points} 分"
     else:
         shown = {k: v for k, v in spec.items() if k not in ("type", "label", "note")}
-        text = f"{RULE_NAMES.get(kind, kind)}：{_flow(shown)}"
-    if kind in RULE_NAMES and kind not in ("choice", "manual"):
-        text = f"{RULE_NAMES[kind]}。{text}" if not text.startswith(RULE_NAMES[kind]) else text
+        text = _flow(shown)
+    # named as the workbook's 规则类型 column names it, so the preview and the sheet agree
+    text = f"{RULE_TYPES_ZH.get(kind, kind)}（{kind}）：{text}"
     return f"{text}（{label}）" if label else text
 
 
@@ -259,6 +241,9 @@ class SampleScore:
     result: ScoreResult | None = None
     problems: list[str] = field(default_factory=list)
     leaves: list[dict[str, Any]] = field(default_factory=list)
+    #: the totals as the engine writes numbers (57.6, not 57.60)
+    total: str = ""
+    max_total: str = ""
 
 
 def _cell(value: Any) -> Any:
@@ -332,6 +317,7 @@ def score_sample(fw: Framework, document: Mapping[str, Any], source: str) -> Sam
         out.problems = [f"{p.location()}：{p.message_zh}" if p.location() else p.message_zh for p in exc.problems]
         return out
     out.result = result
+    out.total, out.max_total = fmt(result.total), fmt(result.max_total)
     for node in fw.walk():
         found = result.indicators.get(node.code)
         if found is None:
@@ -342,8 +328,8 @@ def score_sample(fw: Framework, document: Mapping[str, Any], source: str) -> Sam
                 "title": node.title,
                 "depth": node.depth,
                 "is_leaf": node.is_leaf,
-                "points": found.points,
-                "max_points": found.max_points,
+                "points": fmt(found.points),
+                "max_points": fmt(found.max_points),
                 "explanation": found.explanation if node.is_leaf else "",
                 "status": found.status,
             }

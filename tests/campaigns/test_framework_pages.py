@@ -26,8 +26,9 @@ from campuseval.campaigns import preview, services
 from campuseval.campaigns.forms import CampaignForm
 from campuseval.campaigns.models import Campaign, FrameworkRecord
 from campuseval.campaigns.scoring import framework_for
-from campuseval.engine import load_framework_text
+from campuseval.engine import framework_paths, load_framework_text
 from campuseval.engine.formdefs import FORMS_DIR
+from campuseval.engine.numbers import fmt
 from campuseval.orgs.models import Unit
 from campuseval.reports import imports
 from campuseval.spreadsheets.framework_book import read_framework_book, write_framework_book
@@ -236,8 +237,8 @@ def test_the_preview_shows_the_tree_rules_in_words_and_the_ladder(cw: CampaignWo
     fw = draft(cw.w.city)
     page = cw.client("organizer").get(reverse("campaigns:framework_detail", args=[fw.pk])).content.decode()
     assert "草稿（未启用）" in page and "启用</button>" in page
-    assert "按数值分档" in page and "1000M（含）以上，得 6 分" in page and "500M（含）至 1000M，得 3 分" in page
-    assert "“所有教室配备多媒体设备”为是得 4 分，否则不得分" in page
+    assert "分档（tiers）：按“出口带宽”分档：1000M（含）以上，得 6 分；500M（含）至 1000M，得 3 分" in page
+    assert "是否（yes_no）：“所有教室配备多媒体设备”为是得 4 分，否则不得分" in page
     assert "“年度数字教研活动次数”每项 1 分，最多 5 分" in page
     assert "出口带宽（数字，单位 M，范围 0–）" in page
     assert "示范校" in page and "总分 ≥ 16" in page and "达标校" in page and "总分 ≥ 10" in page
@@ -250,7 +251,7 @@ def test_a_seed_frameworks_own_sample_is_scored_in_its_preview(cw: CampaignWorld
     result = preview.score_sample(framework_for(seed), preview.seed_sample(framework_for(seed)) or {}, "")
     page = cw.client("organizer").get(reverse("campaigns:framework_detail", args=[seed.pk])).content.decode()
     assert "本框架自带的样例答卷" in page
-    assert f'<strong id="sample-total">{result.result.total.normalize():f}</strong>' in page  # type: ignore[union-attr]
+    assert f'<strong id="sample-total">{fmt(result.result.total)}</strong>' in page  # type: ignore[union-attr]
     assert "平台内置" in page and "启用</button>" not in page  # the seed is the platform's, not activated here
 
 
@@ -641,3 +642,24 @@ def test_a_draft_nothing_used_takes_a_corrected_workbook_under_its_key(cw: Campa
     assert "已启用或已被使用，不能替换" in page
     again.refresh_from_db()
     assert again.title.endswith("修订）")
+
+
+@pytest.mark.parametrize("path", framework_paths(), ids=lambda p: p.stem)
+def test_every_seed_framework_previews_with_its_sample_and_downloads(cw: CampaignWorld, path: Any) -> None:
+    """Each of the six seed frameworks: the preview names every leaf's rule, scores the seed's
+    own sample as the engine does, and the workbook download reads back without a problem."""
+    services.load_framework_records(paths=[path])
+    seed = FrameworkRecord.objects.get(key=path.stem)
+    fw = framework_for(seed)
+    client = cw.client("organizer")
+    page = client.get(reverse("campaigns:framework_detail", args=[seed.pk])).content.decode()
+    rows = preview.tree_rows(fw)
+    assert all(row.rule for row in rows if row.is_leaf)
+    assert page.count("<tr") >= len(rows)
+    sample = preview.seed_sample(fw)
+    if sample is not None:
+        expected = preview.score_sample(fw, sample, "").result
+        assert expected is not None
+        assert f'<strong id="sample-total">{fmt(expected.total)}</strong>' in page
+    read = read_framework_book(io.BytesIO(client.get(reverse("campaigns:framework_book", args=[seed.pk])).content))
+    assert [p for p in read.problems if p.severity == "error"] == []
