@@ -118,6 +118,41 @@ def rule_words(node: Indicator) -> str:
     elif kind == "count_points":
         cap = f"，最多 {_num(spec['cap'])} 分" if spec.get("cap") is not None else ""
         text = f"“{name(spec.get('input'))}”每项 {_num(spec.get('per'))} 分{cap}"
+    elif kind == "target_deduction":
+        found = node.inputs.get(str(spec.get("input")))
+        unit = str(spec.get("unit_label") or ("个百分点" if found is not None and found.percent else ""))
+        if not unit and found is not None:
+            unit = found.unit
+        step = _num(spec.get("step", 1))
+        floor = f"，最低 {_num(spec['floor'])} 分" if spec.get("floor") is not None else ""
+        sign = "%" if found is not None and found.percent else ""
+        text = (
+            f"“{name(spec.get('input'))}”达到 {_num(spec.get('target'))}{sign} 得 {points} 分，"
+            f"每少 {step}{unit} 扣 {_num(spec.get('per'))} 分{floor}"
+        )
+    elif kind == "checklist":
+        items = [f"“{name(i.get('input'))}” {_num(i.get('points'))} 分" for i in spec.get("items") or []]
+        text = "逐项达到得分：" + "；".join(items)
+    elif kind == "n_of_m":
+        keys = [name(k) for k in spec.get("inputs") or []]
+        tiers = [f"达到 {t.get('min_count')} 项得 {_num(t.get('points'))} 分" for t in spec.get("tiers") or []]
+        text = "；".join(tiers) + f"（共 {len(keys)} 项：" + "、".join(keys) + "）"
+    elif kind == "scenario_count":
+        cap = f"，最多 {_num(spec['cap'])} 分" if spec.get("cap") is not None else ""
+        text = (
+            f"“{name(spec.get('input'))}”达到 {_num(spec.get('floor'))} 个得 {_num(spec.get('floor_points'))} 分，"
+            f"每多 1 个加 {_num(spec.get('step_points'))} 分{cap}"
+        )
+    elif kind == "level_items" and isinstance(spec.get("points"), Mapping):
+        levels = "、".join(f"{k} {_num(v)} 分" for k, v in spec["points"].items())
+        extra = []
+        if spec.get("window"):
+            extra.append(f"限{spec['window']}")
+        if spec.get("dedupe"):
+            extra.append("同一项只计一次")
+        if spec.get("cap") is not None:
+            extra.append(f"最多 {_num(spec['cap'])} 分")
+        text = f"“{name(spec.get('input'))}”每项按级别计分：{levels}" + (f"（{'，'.join(extra)}）" if extra else "")
     elif kind == "proportional":
         text = f"按比例计分，满分 {points} 分"
     else:

@@ -26,7 +26,8 @@ from campuseval.campaigns import preview, services
 from campuseval.campaigns.forms import CampaignForm
 from campuseval.campaigns.models import Campaign, FrameworkRecord
 from campuseval.campaigns.scoring import framework_for
-from campuseval.engine import framework_paths, load_framework_text
+from campuseval.engine import FRAMEWORKS_DIR as FRAMEWORKS
+from campuseval.engine import framework_paths, load_framework_file, load_framework_text
 from campuseval.engine.formdefs import FORMS_DIR
 from campuseval.engine.numbers import fmt
 from campuseval.orgs.models import Unit
@@ -663,3 +664,19 @@ def test_every_seed_framework_previews_with_its_sample_and_downloads(cw: Campaig
         assert f'<strong id="sample-total">{fmt(expected.total)}</strong>' in page
     read = read_framework_book(io.BytesIO(client.get(reverse("campaigns:framework_book", args=[seed.pk])).content))
     assert [p for p in read.problems if p.severity == "error"] == []
+
+
+def test_the_common_rule_types_read_as_sentences_in_the_preview() -> None:
+    """Bozhou school 1.2 (目标扣分), 2.2 (逐项), 6.3 (按级别) and Sichuan district C1 (场景计数)."""
+
+    def rules(name: str) -> dict[str, str]:
+        return {r.code: r.rule for r in preview.tree_rows(load_framework_file(FRAMEWORKS / f"{name}.yaml"))}
+
+    bozhou = rules("bozhou-2024-school")
+    assert bozhou["1.2"].startswith("目标扣分（target_deduction）：“三年级以上智慧课堂班级覆盖率”达到 36% 得 7 分，")
+    assert "每少 1个百分点 扣 0.2 分" in bozhou["1.2"]
+    assert bozhou["2.2"].startswith("逐项计分（checklist）：逐项达到得分：")
+    assert "“学校有稳定的运维费用投入” 2 分" in bozhou["2.2"]
+    assert "国家级 3 分" in bozhou["6.3"] and "（限近五年，同一项只计一次，最多 4 分）" in bozhou["6.3"]
+    sichuan = rules("sichuan-2023-district")
+    assert "达到 5 个得 1 分，每多 1 个加 0.25 分，最多 2 分" in sichuan["C1"]
