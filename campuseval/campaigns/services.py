@@ -323,6 +323,10 @@ def validate_campaign(data: CampaignData, *, campaign: Campaign | None = None) -
             )
         elif chosen is not None and not chosen.is_active and getattr(campaign, f"{key}_id", None) != chosen.pk:
             errors[key].append(_("“%(fw)s”已停用，请选择其他指标框架") % {"fw": chosen.title})
+        elif chosen is not None and data.as_of is not None and getattr(campaign, f"{key}_id", None) != chosen.pk:
+            problem = _out_of_effect(chosen, data.as_of)
+            if problem:
+                errors[key].append(problem)
     every = available_forms()
     for key, subject, label in (("school_form", "school", _("学校")), ("district_form", "district", _("区县"))):
         chosen = getattr(data, key)
@@ -356,6 +360,26 @@ def validate_campaign(data: CampaignData, *, campaign: Campaign | None = None) -
     if campaign is not None:
         _validate_against(campaign, data, errors)
     return dict(errors)
+
+
+def _out_of_effect(framework: FrameworkRecord, as_of: dt.date) -> str | None:
+    """Why an edition cannot be chosen for a campaign with this 评估基准日 (it takes effect
+    later, or has ceased), or None. A campaign that already uses it keeps it."""
+    label = f"{framework.title}{f'（{framework.edition}）' if framework.edition else ''}"
+    start, end = framework.effective_from, framework.effective_until
+    if start is not None and as_of < start:
+        return _("“%(fw)s”自 %(start)s 起生效，评估基准日 %(as_of)s 早于生效日期") % {
+            "fw": label,
+            "start": start.isoformat(),
+            "as_of": as_of.isoformat(),
+        }
+    if end is not None and as_of > end:
+        return _("“%(fw)s”已于 %(end)s 失效，评估基准日 %(as_of)s 晚于失效日期") % {
+            "fw": label,
+            "end": end.isoformat(),
+            "as_of": as_of.isoformat(),
+        }
+    return None
 
 
 def _validate_stages(data: CampaignData, errors: dict[str, list[str]]) -> None:

@@ -158,7 +158,7 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
     page.select_option(
         "#id_school_framework", label="启明市中小学智慧校园评估指标（2026版）（2026版，qiming-2026-school，20 分）"
     )
-    page.fill("#id_as_of", "2026-06-30")
+    page.fill("#id_as_of", "2026-12-31")
     now = timezone.now()
     page.fill("#id_apply_starts", local(now - dt.timedelta(days=1)))
     page.fill("#id_apply_deadline", local(now + dt.timedelta(days=10)))

@@ -7,6 +7,7 @@ answers 404. A campaign keeps the edition it was created with."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import io
 import re
@@ -36,7 +37,7 @@ from campuseval.spreadsheets.framework_book import read_framework_book, write_fr
 from tests.web.appworld import make_user
 
 from ..reviews.test_imports import FRAMEWORK_ROWS, sheet
-from .conftest import CampaignWorld
+from .conftest import CampaignWorld, campaign_data
 
 pytestmark = pytest.mark.django_db
 
@@ -680,3 +681,24 @@ def test_the_common_rule_types_read_as_sentences_in_the_preview() -> None:
     assert "国家级 3 分" in bozhou["6.3"] and "（限近五年，同一项只计一次，最多 4 分）" in bozhou["6.3"]
     sichuan = rules("sichuan-2023-district")
     assert "达到 5 个得 1 分，每多 1 个加 0.25 分，最多 2 分" in sichuan["C1"]
+
+
+def test_an_edition_is_chosen_only_for_a_reference_date_within_its_effective_dates(cw: CampaignWorld) -> None:
+    edition = draft(cw.w.city, active=True, edition="2026版")
+    FrameworkRecord.objects.filter(pk=edition.pk).update(
+        effective_from=dt.date(2026, 9, 1), effective_until=dt.date(2028, 8, 31)
+    )
+    edition.refresh_from_db()
+    early = campaign_data(cw, school_framework=edition, as_of=dt.date(2026, 6, 30))
+    with pytest.raises(services.ValidationError) as refused:
+        services.create_campaign(actor=cw.users["organizer"], data=early)
+    assert refused.value.message_dict["school_framework"] == [
+        "“启明市中小学智慧校园评估指标（2026版）（2026版）”自 2026-09-01 起生效，评估基准日 2026-06-30 早于生效日期"
+    ]
+    late = campaign_data(cw, school_framework=edition, as_of=dt.date(2028, 9, 1))
+    with pytest.raises(services.ValidationError) as refused:
+        services.create_campaign(actor=cw.users["organizer"], data=late)
+    assert "已于 2028-08-31 失效" in refused.value.message_dict["school_framework"][0]
+    inside = campaign_data(cw, school_framework=edition, as_of=dt.date(2027, 6, 30), school_form="")
+    campaign = services.create_campaign(actor=cw.users["organizer"], data=inside)
+    assert campaign.school_framework == edition
