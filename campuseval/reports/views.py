@@ -85,23 +85,36 @@ def self_evaluation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = application.versions.order_by("-number").first()
     indicators = _result_of(application, version).get("indicators", {})
     sections = []
+    estimated_any = False
     for top in fw.indicators:
         rows = []
         for child in top.children or [top]:
             data = indicators.get(child.code, {})
-            rows.append(
-                {
-                    "node": child,
-                    "points": data.get("points", "0"),
-                    "note": "未作答" if data.get("status") == "unanswered" else "",
-                }
+            # points resting on an input the review group decides are the school's estimate
+            estimated = any(
+                indicators.get(leaf.code, {}).get("reviewer_decided")
+                and indicators.get(leaf.code, {}).get("status") == "scored"
+                for leaf in child.walk()
+                if leaf.is_leaf
             )
+            estimated_any = estimated_any or estimated
+            notes = ["未作答"] if data.get("status") == "unanswered" else []
+            if estimated:
+                notes.append("含自评估计（由评审认定）")
+            rows.append({"node": child, "points": data.get("points", "0"), "note": "；".join(notes)})
         sections.append({"node": top, "rows": rows})
     total = _result_of(application, version).get("total", "0")
     name = _applicant_name(request, application)
     data = render_pdf(
         "reports/pdf/self_evaluation.html",
-        {"application": application, "framework": fw, "sections": sections, "total": total, "applicant_name": name},
+        {
+            "application": application,
+            "framework": fw,
+            "sections": sections,
+            "total": total,
+            "applicant_name": name,
+            "estimated": estimated_any,
+        },
     )
     return _pdf(data, f"自评表-{name}.pdf")
 
