@@ -129,7 +129,9 @@ def _detail(
         "copy_form": CopyForm(owners=owners, initial={"owner": owners[0].pk, "key": f"{framework.key}-2"}),
         "diff_form": DiffForm(editions=editions) if editions else None,
         "has_form": bool(services.form_text_of(framework)),
-        "campaigns": list(queries.campaigns_using(framework)),
+        "campaigns": list(
+            queries.campaigns_using(framework).filter(pk__in=queries.organizer_campaigns(request.user).values("pk"))
+        ),
     }
     return render(request, "campaigns/frameworks/detail.html", context)
 

@@ -378,6 +378,10 @@ def test_a_new_edition_or_reactivation_never_changes_a_running_campaign(cw: Camp
     assert framework_for(application.framework).total == 20
     page = cw.client("organizer").get(reverse("campaigns:framework_detail", args=[old.pk])).content.decode()
     assert cw.w.campaign.name in page
+    # a neighbouring city's campaign on the same edition is not named to this city
+    Campaign.objects.filter(pk=cw.other_campaign.pk).update(school_framework=old)
+    page = cw.client("organizer").get(reverse("campaigns:framework_detail", args=[old.pk])).content.decode()
+    assert cw.w.campaign.name in page and cw.other_campaign.name not in page
 
 
 def test_copy_as_new_edition_keeps_the_family_the_comments_and_the_form(cw: CampaignWorld) -> None:
