@@ -3,10 +3,12 @@ with its 补正截止, and the stamped scan upload. Messages name the field."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 
+from campuseval.engine.evidence import EvidenceItem
 from campuseval.files.checks import limit_attrs
 
 
@@ -47,6 +49,31 @@ class StampedScanForm(forms.Form):
         self.fields["stamped_scan"].widget.attrs.update(
             {"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png", **limit_attrs()}
         )
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.fields[k].label}：{e}" if k in self.fields else str(e) for k, es in self.errors.items() for e in es
+        ]
+
+
+class EvidenceUploadForm(forms.Form):
+    """Which numbered item of the indicator's 提供材料要求 the uploaded files answer (the files
+    themselves go through the one upload check in services). A number the requirement does not
+    give is named as 材料序号; the page then keeps the files under 其他材料."""
+
+    evidence_item = forms.TypedChoiceField(label="材料序号", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, items: Sequence[EvidenceItem] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["evidence_item"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            ("", "其他材料（不对应以上编号）"),
+            *((item.number, f"{item.label}：{item.text}") for item in items),
+        ]
+        allowed = f"可选 {items[0].number}–{items[-1].number}" if items else "本指标的提供材料要求未编号"
+        field.error_messages["invalid_choice"] = f"「%(value)s」不是本指标提供材料要求中的编号（{allowed}）"
+        field.widget.attrs.update({"class": "form-select"})
 
     def problems(self) -> list[str]:
         return [

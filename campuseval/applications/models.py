@@ -114,6 +114,9 @@ def evidence_path(instance: Evidence, filename: str) -> str:
 class Evidence(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
     indicator_code = models.CharField(_("指标"), max_length=40, blank=True)
+    #: which numbered item of the indicator's 提供材料要求 the file answers (engine.evidence);
+    #: empty for a file filed under none of them (shown under 其他材料)
+    evidence_item = models.PositiveSmallIntegerField(_("材料序号"), null=True, blank=True)
     file = models.FileField(upload_to=evidence_path, max_length=300)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(max_length=100)

@@ -30,6 +30,7 @@ from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign, Stage
 from campuseval.campaigns.scoring import framework_for
 from campuseval.engine import Framework, Indicator, InputSpec, InvalidAnswers, ScoreResult, formdefs, score
+from campuseval.engine.evidence import item_numbers
 from campuseval.engine.numbers import fmt
 from campuseval.files.checks import CheckedFile, check_upload, megabytes
 from campuseval.orgs.models import Unit
@@ -604,21 +605,31 @@ def sanitize_filename(name: str, extension: str) -> str:
 
 @transaction.atomic
 def upload_evidence(
-    *, actor: User, application: Application, file: UploadedFile[bytes], indicator_code: str = "", ip: str | None = None
+    *,
+    actor: User,
+    application: Application,
+    file: UploadedFile[bytes],
+    indicator_code: str = "",
+    evidence_item: int | None = None,
+    ip: str | None = None,
 ) -> Evidence:
     """Store one evidence file after the one check every upload goes through (size, type by
     content, document structure) and the application's own limits: how many files and bytes it
     may hold, and no second copy of a file it already has (the message names that file). The
-    application row is locked first, so two uploads at once cannot both pass the limits."""
+    application row is locked first, so two uploads at once cannot both pass the limits.
+    `evidence_item` ties the file to a numbered item of the indicator's 提供材料要求."""
     application = _lock(application)
     _check_editable(actor, application)
     if indicator_code and indicator_code not in framework_of(application).by_code:
         raise ValidationError(f"指标 {indicator_code} 不存在")
+    if evidence_item is not None:
+        check_evidence_item(application, indicator_code, evidence_item)
     checked = check_upload(file, accept=ALLOWED_TYPES.values(), what="文件")
     _check_application_room(application, file.name or "", checked)
     evidence = Evidence(
         application=application,
         indicator_code=indicator_code,
+        evidence_item=evidence_item,
         original_name=sanitize_filename(file.name or "", checked.extension),
         content_type=checked.mime,
         size=checked.size,
@@ -633,11 +644,20 @@ def upload_evidence(
         obj=evidence,
         ip=ip,
         summary=f"上传佐证材料 {evidence.original_name}"[:300],
-        after={"sha256": evidence.sha256, "size": evidence.size, "indicator": indicator_code},
+        after={"sha256": evidence.sha256, "size": evidence.size, "indicator": indicator_code, "item": evidence_item},
         campaign_id=application.campaign_id,
         unit_id=application.unit_id,
     )
     return evidence
+
+
+def check_evidence_item(application: Application, indicator_code: str, number: int) -> None:
+    """A file may name only a number the indicator's 提供材料要求 gives (engine.evidence)."""
+    node = framework_of(application).by_code.get(indicator_code)
+    numbers = item_numbers(node.evidence) if node is not None else ()
+    if number not in numbers:
+        allowed = f"可选 {numbers[0]}–{numbers[-1]}" if numbers else "本指标的提供材料要求未编号"
+        raise ValidationError(f"材料序号：「{number}」不是本指标提供材料要求中的编号（{allowed}）")
 
 
 def _check_application_room(application: Application, name: str, checked: CheckedFile) -> None:
@@ -667,6 +687,7 @@ def upload_evidence_files(
     application: Application,
     files: Sequence[UploadedFile[bytes]],
     indicator_code: str = "",
+    evidence_item: int | None = None,
     ip: str | None = None,
 ) -> tuple[list[Evidence], list[str]]:
     """The files of one upload: more than EVIDENCE_MAX_FILES_PER_POST refuses them all; otherwise
@@ -680,7 +701,12 @@ def upload_evidence_files(
     for upload in files:
         try:
             evidence = upload_evidence(
-                actor=actor, application=application, file=upload, indicator_code=indicator_code, ip=ip
+                actor=actor,
+                application=application,
+                file=upload,
+                indicator_code=indicator_code,
+                evidence_item=evidence_item,
+                ip=ip,
             )
         except ValidationError as exc:
             problems.append("；".join(exc.messages))
@@ -832,6 +858,7 @@ def submit_application(
                 "sha256": e.sha256,
                 "size": e.size,
                 "indicator": e.indicator_code,
+                "item": e.evidence_item,
                 "content_type": e.content_type,
             }
             for e in evidence

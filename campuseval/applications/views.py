@@ -37,13 +37,15 @@ from campuseval.access.views import AuthenticatedRequest
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.engine import Framework, Indicator, formdefs
+from campuseval.engine.evidence import evidence_items
 from campuseval.engine.numbers import fmt
 from campuseval.engine.text import id_param
 from campuseval.orgs.models import Unit
 
 from . import agreement, queries, services
 from .downloads import stored_file_response
-from .forms import ReturnForm, StampedScanForm
+from .evidence_items import group_files
+from .forms import EvidenceUploadForm, ReturnForm, StampedScanForm
 from .models import Application, Evidence
 
 PENDING = "applications_pending_post"
@@ -446,6 +448,10 @@ def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse
             )
         ],
         "evidence": application.evidence.filter(indicator_code=code),
+        "evidence_groups": group_files(
+            node.evidence, application.evidence.filter(indicator_code=code), lambda e: e.evidence_item
+        ),
+        "evidence_form": EvidenceUploadForm(items=evidence_items(node.evidence)),
         "previous": leaves[position - 1] if position > 0 else None,
         "next": leaves[position + 1] if position + 1 < len(leaves) else None,
         "active": code,
@@ -548,9 +554,18 @@ def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     files = request.FILES.getlist("file")
     if not files:
         messages.error(request, _("请选择要上传的文件"))
+    node = services.framework_of(application).by_code.get(code)
+    form = EvidenceUploadForm(request.POST, items=evidence_items(node.evidence) if node is not None else ())
+    # a number the requirement does not give is named, and the files are kept under 其他材料
+    item = form.cleaned_data.get("evidence_item") if form.is_valid() else None
     try:
         stored, problems = services.upload_evidence_files(
-            actor=request.user, application=application, files=files, indicator_code=code, ip=client_ip(request)
+            actor=request.user,
+            application=application,
+            files=files,
+            indicator_code=code,
+            evidence_item=item,
+            ip=client_ip(request),
         )
     except ValidationError as exc:
         stored, problems = [], exc.messages
@@ -558,6 +573,8 @@ def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     for problem in problems:
         messages.error(request, problem)
+    for problem in form.problems():
+        messages.error(request, problem + (_("；已上传的文件放在「其他材料」下") if stored else ""))
     for evidence in stored:
         messages.success(request, _("已上传：%(name)s") % {"name": evidence.original_name})
     if code in services.framework_of(application).by_code:  # back to the indicator, if it is one
