@@ -79,3 +79,47 @@ class EvidenceUploadForm(forms.Form):
         return [
             f"{self.fields[k].label}：{e}" if k in self.fields else str(e) for k, es in self.errors.items() for e in es
         ]
+
+
+class CopyPreviousForm(forms.Form):
+    """Start an application from the unit's earlier one: which campaign, which unit, which
+    earlier application (the view resolves each within what the user may reach)."""
+
+    campaign = forms.IntegerField(
+        label="申报活动", min_value=1, error_messages={"required": "请选择申报活动", "invalid": "申报活动无效"}
+    )
+    unit = forms.IntegerField(
+        label="申报单位", min_value=1, error_messages={"required": "请选择申报单位", "invalid": "申报单位无效"}
+    )
+    source = forms.IntegerField(
+        label="沿用的申报",
+        min_value=1,
+        error_messages={"required": "请选择要沿用的以往申报", "invalid": "请选择要沿用的以往申报"},
+    )
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.fields[k].label}：{e}" if k in self.fields else str(e) for k, es in self.errors.items() for e in es
+        ]
+
+
+class CopyConfirmForm(forms.Form):
+    """「确认无变化」 for one carried-over indicator (`code`) or page (`page`), and where to go back
+    to afterwards (the indicator's page or the review list)."""
+
+    code = forms.CharField(label="指标", max_length=40, required=False)
+    page = forms.ChoiceField(
+        label="页面", required=False, choices=[("", ""), ("form", "申报书"), ("choices", "基本情况与方向选择")]
+    )
+    back = forms.ChoiceField(label="返回", required=False, choices=[("", ""), ("indicator", ""), ("page", "")])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("code") and not data.get("page"):
+            raise forms.ValidationError("请指明要确认的指标或页面")
+        return data
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.fields[k].label}：{e}" if k in self.fields else str(e) for k, es in self.errors.items() for e in es
+        ]

@@ -16,11 +16,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.sql import InsertQuery, UpdateQuery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
 from campuseval.accounts.models import User
@@ -35,7 +38,7 @@ from campuseval.engine.numbers import fmt
 from campuseval.files.checks import CheckedFile, check_upload, megabytes
 from campuseval.orgs.models import Unit
 
-from . import agreement, queries
+from . import agreement, copying, queries
 from .checks import registered_problems, registered_warnings
 from .figures import record_self
 from .models import Application, ApplicationVersion, Evidence
@@ -137,7 +140,8 @@ def answer_document(application: Application) -> dict[str, Any]:
     range is left out (the form shows it as entered, the indicator counts it unanswered)."""
     fw = framework_of(application)
     definition = form_definition(application)
-    doc = {k: dict(v) if isinstance(v, dict) else v for k, v in (application.answers or {}).items()}
+    marks_left_out = copying.strip_marks(application.answers or {})  # 沿用待核对 marks are not answers
+    doc = {k: dict(v) if isinstance(v, dict) else v for k, v in marks_left_out.items()}
     answers = {code: dict(values) for code, values in (doc.get("answers") or {}).items()}
     for code, keys in agreement.linked_inputs(fw, definition).items():
         if code in answers:
@@ -313,6 +317,162 @@ def start_application(*, actor: User, campaign: Campaign, unit: Unit, ip: str | 
     return application
 
 
+# --- start from the previous application ------------------------------------------------------
+
+
+@transaction.atomic
+def start_application_from_previous(
+    *, actor: User, campaign: Campaign, unit: Unit, source: Application, ip: str | None = None
+) -> Application:
+    """Open the unit's application in `campaign` from its earlier one of the same framework
+    family: the 申报书, context, choices, declarations, answers and narratives that still fit the
+    campaign's edition, and the evidence by reference (new rows on the same stored files; removing
+    one row leaves the file while another uses it). Each carried-over indicator is marked
+    「沿用上次申报，待核对」 and submission waits for the school's look at each (`copied_problems`);
+    what no longer fits is dropped and named in the marks and the audit. The source row is locked
+    so a removal of one of its files cannot delete the file while this copy takes it up."""
+    if unit.pk not in unit_ids_with(actor, *SCHOOL_ROLES):
+        raise PermissionDenied
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("campaign", "framework")
+        .filter(pk=source.pk, unit=unit)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied  # not this unit's: answered as if it did not exist
+    source = locked
+    if source.campaign_id == campaign.pk:
+        raise ValidationError("不能从本次活动的申报复制，请选择以往活动的申报")
+    if not queries.open_campaigns_for(unit).filter(pk=campaign.pk).exists():
+        raise ValidationError("该活动当前不接受本单位申报")
+    stages.check_open(campaign, stages.Action.APPLY)
+    school = unit.kind == Unit.Kind.SCHOOL
+    record_ = copying.target_record(campaign, school)
+    if record_ is None:
+        raise ValidationError("该活动尚未配置指标框架")
+    if not copying.same_family(source.framework, record_):
+        raise ValidationError(
+            f"「{source.campaign.name}」的申报使用的指标体系与本次活动不属于同一系列，不能沿用，请直接开始申报"
+        )
+    if Application.objects.filter(campaign=campaign, unit=unit).exists():
+        raise ValidationError("本单位已开始该活动的申报，不能再从以往申报复制；请在已有申报中填写")
+    fw = framework_for(record_)
+    form_key = (campaign.school_form if school else campaign.district_form) or "school"
+    carried = copying.carry_over(
+        source=source,
+        source_fw=framework_for(source.framework),
+        source_form=formdefs.load_definition(source.form_key),
+        fw=fw,
+        form=formdefs.load_definition(form_key),
+        as_of=campaign.as_of,
+        unit_figures={k: getattr(unit, k) for k in ("students", "staff", "classes")},
+    )
+    if not carried.context:
+        carried.context = context_prefill(fw, unit)
+    copying.drop_refused(carried, fw, carried.document(source), campaign.as_of)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                campaign=campaign,
+                unit=unit,
+                framework=record_,
+                form_key=form_key,
+                form_data=carried.form_data,
+                answers=carried.document(source),
+                narratives=carried.narratives,
+                updated_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError("本单位已开始该活动的申报，不能再从以往申报复制；请在已有申报中填写") from None
+    # every column of the row but its place: a field added to Evidence later is carried as well
+    skip = {"id", "application", "uploaded_at", "frozen_in_version", "file"}
+    Evidence.objects.bulk_create(
+        Evidence(
+            application=application,
+            file=e.file.name,
+            **{f.attname: getattr(e, f.attname) for f in Evidence._meta.concrete_fields if f.name not in skip},
+        )
+        for e in carried.evidence
+    )
+    _rescore(application)
+    application.save()
+    record(
+        actor=actor,
+        action="application.copy_previous",
+        obj=application,
+        ip=ip,
+        summary=f"从「{source.campaign.name}」的申报复制开始填报：{campaign.name}"[:300],
+        after={
+            "source": source.pk,
+            "target": application.pk,
+            "to_review": carried.to_review,
+            "pages": carried.pages,
+            "evidence": len(carried.evidence),
+            "dropped": carried.dropped,
+        },
+        campaign_id=campaign.pk,
+        unit_id=unit.pk,
+    )
+    return application
+
+
+@transaction.atomic
+def confirm_copied(
+    *, actor: User, application: Application, code: str = "", page: str = "", ip: str | None = None
+) -> Application:
+    """「确认无变化」: the school has looked at a carried-over indicator (`code`) or page (`page`:
+    申报书 or 基本情况与方向选择) and it stands as copied; its mark goes."""
+    application = _lock(application)
+    _check_editable(actor, application)
+    fw = framework_of(application)
+    if code:
+        what = f"指标 {code} {fw.by_code[code].title}" if code in fw.by_code else f"指标 {code}"
+    else:
+        what = copying.PAGES.get(page, page)
+    if not copying.is_marked(application.answers, code=code, page=page):
+        raise ValidationError(f"{what}没有待核对的沿用内容（可能已核对）")
+    application.answers = copying.reviewed(application.answers, code=code, page=page)
+    application.revision += 1
+    application.updated_by = actor
+    application.save(update_fields=["answers", "revision", "updated_by", "updated_at"])
+    record(
+        actor=actor,
+        action="application.copy_confirm",
+        obj=application,
+        ip=ip,
+        summary=f"确认沿用内容无变化：{what}"[:300],
+        after={"code": code, "page": page},
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+    return application
+
+
+def copied_problems(application: Application, fw: Framework) -> list[str]:
+    """The carried-over content not yet reviewed, as one submission problem whose items link
+    to their pages (the submit page shows a problem as it is given, so this one is built as safe
+    HTML, every part escaped)."""
+    codes = [c for c in copying.codes_to_review(application) if c in fw.by_code]
+    pages = [p for p in copying.pages_to_review(application) if p in copying.PAGES]
+    if not codes and not pages:
+        return []
+    items = [(reverse(f"applications:{p}", args=[application.pk]), copying.PAGES[p]) for p in pages]
+    items += [
+        (reverse("applications:indicator", args=[application.pk, c]), f"{c} {fw.by_code[c].title}") for c in codes
+    ]
+    links = format_html_join("、", '<a href="{}">{}</a>', items)
+    return [
+        format_html(
+            "以下内容沿用上次申报，尚待核对（共 {} 项；请逐项核对，修改后保存或点「确认无变化」）：{}。"
+            '<a href="{}">逐项核对</a>',
+            len(items),
+            links,
+            reverse("applications:copied", args=[application.pk]),
+        )
+    ]
+
+
 # --- saves -----------------------------------------------------------------------------------
 
 
@@ -355,6 +515,8 @@ def _save_form(
             application.form_data.pop(key, None)
         else:
             application.form_data[key] = value
+    if copying.is_marked(application.answers, page="form"):
+        application.answers = copying.reviewed(application.answers, page="form")
     written = _finish_save(
         actor, application, optimistic, ip, "application.save_form", "保存申报书", before, application.form_data
     )
@@ -437,7 +599,7 @@ def _save_indicator(
     before = dict(stored)
     new = {k: v for k, v in stored.items() if k not in empty}
     new.update(parsed)
-    answers = dict(application.answers)
+    answers = copying.reviewed(application.answers, code=code)  # saved: the school has looked at it
     answers["answers"] = {**(answers.get("answers") or {}), code: new}
     application.answers = answers
     if narrative is not None:
@@ -529,7 +691,7 @@ def _save_choices(
                 new_decl.pop(key, None)
     before = {"context": doc.get("context"), "choices": doc.get("choices"), "declarations": doc.get("declarations")}
     doc.update(context=new_context, choices=new_choices, declarations=new_decl)
-    application.answers = doc
+    application.answers = copying.reviewed(doc, page="choices")
     after = {"context": new_context, "choices": new_choices, "declarations": new_decl}
     written = _finish_save(
         actor, application, optimistic, ip, "application.save_choices", "保存基本情况与方向选择", before, after
@@ -725,17 +887,21 @@ def narrative_problem(text: str | None) -> str | None:
 
 @transaction.atomic
 def remove_evidence(*, actor: User, evidence: Evidence, ip: str | None = None) -> None:
-    """Remove a file not yet part of a submitted version (frozen files stay for reviewers)."""
+    """Remove a file not yet part of a submitted version (frozen files stay for reviewers).
+
+    A stored file may be shared: an application started from the previous one holds new rows
+    on the same files (`start_application_from_previous`). The file is deleted only after the
+    removal commits, and only if no row uses it then; a removal rolled back keeps its file."""
     application = _lock(evidence.application)
     _check_editable(actor, application)
     if evidence.frozen_in_version is not None:
         raise ValidationError(f"「{evidence.original_name}」已随第 {evidence.frozen_in_version} 版提交，不能删除")
     name, sha = evidence.original_name, evidence.sha256
     pk = evidence.pk
-    shared = Evidence.objects.filter(file=evidence.file.name).exclude(pk=pk).exists()
-    if not shared:
-        evidence.file.delete(save=False)
+    stored, storage = evidence.file.name, evidence.file.storage
     evidence.delete()
+    if stored:
+        transaction.on_commit(lambda: _delete_unused_file(storage, stored))
     record(
         actor=actor,
         action="evidence.remove",
@@ -746,6 +912,11 @@ def remove_evidence(*, actor: User, evidence: Evidence, ip: str | None = None) -
         campaign_id=application.campaign_id,
         unit_id=application.unit_id,
     )
+
+
+def _delete_unused_file(storage: Storage, name: str) -> None:
+    if not Evidence.objects.filter(file=name).exists():
+        storage.delete(name)
 
 
 # --- submit and return -----------------------------------------------------------------------
@@ -790,6 +961,7 @@ def submission_problems(application: Application, result: ScoreResult | None = N
             and application.stamped_scan_at < application.returned_at
         ):
             problems.append("申报已被退回修改，请打印修改后的申报书，签字盖章后重新上传扫描件")
+    problems.extend(copied_problems(application, fw))
     problems.extend(registered_problems(application))  # e.g. 合格 → 优秀 → 示范, level by level
     return problems
 

@@ -6,6 +6,7 @@ app_name = "applications"
 
 urlpatterns = [
     path("", views.mine, name="mine"),
+    path("copy-previous/", views.copy_previous, name="copy_previous"),
     path("<int:pk>/", views.form, name="form"),
     path("<int:pk>/choices/", views.choices, name="choices"),
     path("<int:pk>/indicator/<str:code>/", views.indicator, name="indicator"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_file, name="evidence_file"),
     path("<int:pk>/evidence/<int:evidence_pk>/remove/", views.evidence_remove, name="evidence_remove"),
     path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/copied/", views.copied, name="copied"),
+    path("<int:pk>/copied/confirm/", views.copy_confirm, name="copy_confirm"),
     path("<int:pk>/stamped-scan/", views.stamped_scan_file, name="stamped_scan"),
     path("<int:pk>/stamped-scan/upload/", views.stamped_scan_upload, name="stamped_scan_upload"),
     path("<int:pk>/return/", views.return_view, name="return"),

@@ -42,10 +42,10 @@ from campuseval.engine.numbers import fmt
 from campuseval.engine.text import id_param
 from campuseval.orgs.models import Unit
 
-from . import agreement, queries, services
+from . import agreement, copying, queries, services
 from .downloads import stored_file_response
 from .evidence_items import group_files
-from .forms import EvidenceUploadForm, ReturnForm, StampedScanForm
+from .forms import CopyConfirmForm, CopyPreviousForm, EvidenceUploadForm, ReturnForm, StampedScanForm
 from .models import Application, Evidence
 
 PENDING = "applications_pending_post"
@@ -156,7 +156,102 @@ def mine(request: AuthenticatedRequest) -> HttpResponse:
         for campaign in queries.open_campaigns_for(unit):
             if (campaign.pk, unit.pk) not in started:
                 open_rows.append({"campaign": campaign, "unit": unit})
-    return render(request, "applications/mine.html", {"applications": applications, "open_rows": open_rows})
+    return render(
+        request,
+        "applications/mine.html",
+        {
+            "applications": applications,
+            "open_rows": open_rows,
+            # start from an earlier application of the same framework family (_copy_from.html)
+            "copy_offers": copying.copy_offers(open_rows, unit_ids),
+            "copy_pending": [a for a in applications if copying.codes_to_review(a) or copying.pages_to_review(a)],
+        },
+    )
+
+
+@require_POST
+@login_keeping_post
+def copy_previous(request: AuthenticatedRequest) -> HttpResponse:
+    """Start an application from the unit's earlier one (the offer on 我的申报), then list what
+    the school is to review and what could not be carried over."""
+    unit_ids = unit_ids_with(request.user, *SCHOOL_ROLES)
+    if not unit_ids:
+        raise Http404
+    form = CopyPreviousForm(request.POST)
+    if not form.is_valid():
+        for problem in form.problems():
+            messages.error(request, problem)
+        return redirect("applications:mine")
+    unit = get_object_or_404(Unit, pk=form.cleaned_data["unit"], pk__in=unit_ids)
+    campaign = get_object_or_404(Campaign, pk=form.cleaned_data["campaign"])
+    source = get_object_or_404(Application, pk=form.cleaned_data["source"], unit=unit)
+    try:
+        application = services.start_application_from_previous(
+            actor=request.user, campaign=campaign, unit=unit, source=source, ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("applications:mine")
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("已从「%(name)s」的申报复制，请逐项核对后再提交") % {"name": source.campaign.name})
+    return redirect("applications:copied", pk=application.pk)
+
+
+def _copied_rows(application: Application) -> dict[str, Any]:
+    fw = services.framework_of(application)
+    found = copying.marks(application.answers)
+    codes = [c for c in copying.codes_to_review(application) if c in fw.by_code]
+    return {
+        "copied": found,
+        "copied_pages": [
+            {"page": p, "title": copying.PAGES[p]} for p in copying.pages_to_review(application) if p in copying.PAGES
+        ],
+        "copied_codes": [{"code": c, "node": fw.by_code[c]} for c in codes],
+        "copied_dropped": [str(d) for d in found.get("dropped") or ()],
+        "mark_text": copying.MARK_TEXT,
+    }
+
+
+@login_keeping_post
+def copied(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """What was carried over from the previous application and still waits for the school's
+    look, each with its link and 「确认无变化」, and what could not be carried over."""
+    application = _editable(request, pk)
+    return render(
+        request,
+        "applications/copied.html",
+        {**_base_context(request, application), **_copied_rows(application), "active": "copied"},
+    )
+
+
+@require_POST
+@login_keeping_post
+def copy_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """「确认无变化」 on one carried-over indicator or page."""
+    application = _editable(request, pk)
+    form = CopyConfirmForm(request.POST)
+    code = page = back = ""
+    if not form.is_valid():
+        for problem in form.problems():
+            messages.error(request, problem)
+    else:
+        code, page, back = form.cleaned_data["code"], form.cleaned_data["page"], form.cleaned_data["back"]
+        try:
+            services.confirm_copied(
+                actor=request.user, application=application, code=code, page=page, ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("已确认无变化"))
+    if back == "indicator" and code in services.framework_of(application).by_code:
+        return redirect("applications:indicator", pk=pk, code=code)
+    if back == "page" and page in copying.PAGES:
+        return redirect(f"applications:{page}", pk=pk)
+    return redirect("applications:copied", pk=pk)
 
 
 # --- workspace ----------------------------------------------------------------------------------
