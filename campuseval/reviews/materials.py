@@ -1,7 +1,8 @@
 """What a reviewer reads beside each indicator's score: the school's answers as a person reads
 them (inputs, item lists with their level, date and case), its narrative, the framework's
-提供材料要求, and the evidence files of the frozen version opening in place; and, above the
-indicators, the 申报书, the self-score and the county's score.
+提供材料要求, and the evidence files of the frozen version opening in place — under the
+requirement's numbered items where it numbers them, so a missing item reads 「材料 2：无」 at a
+glance; and, above the indicators, the 申报书, the self-score and the county's score.
 
 One assembly for the county's first review and the expert's sheet (template
 `reviews/_materials.html`). In blind review (`blind=True`) nothing names the school: the
@@ -16,6 +17,7 @@ from typing import Any
 from django.urls import reverse
 
 from campuseval.access.rules import county_of
+from campuseval.applications.evidence_items import EvidenceGroups, group_files
 from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.applications.queries import anonymous_evidence_name, evidence_numbers
 from campuseval.applications.services import INLINE_TYPES, display
@@ -36,6 +38,8 @@ class EvidenceFile:
     inline: bool
     size: int
     is_image: bool
+    #: the numbered item of the 提供材料要求 the school tied the file to, if any
+    item: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class LeafMaterials:
     narrative: str
     requirement: str
     files: tuple[EvidenceFile, ...]
+    #: the files under the requirement's numbered items (「材料 2：无」 where one has none)
+    groups: EvidenceGroups[EvidenceFile]
     self_points: str
     self_explanation: str
     county_points: str
@@ -137,6 +143,7 @@ def _files(application: Application, version: ApplicationVersion | None, blind: 
         if blind:
             name = anonymous_evidence_name(numbers.get(pk, 0), name)
         kind = str(item.get("content_type", ""))
+        number = item.get("item")
         out.setdefault(str(item.get("indicator", "") or ""), []).append(
             EvidenceFile(
                 name=name,
@@ -144,6 +151,7 @@ def _files(application: Application, version: ApplicationVersion | None, blind: 
                 inline=kind in INLINE_TYPES,
                 size=int(item.get("size", 0) or 0),
                 is_image=kind.startswith("image/"),
+                item=number if isinstance(number, int) else None,
             )
         )
     return out
@@ -196,6 +204,7 @@ def materials_for(application: Application, *, blind: bool) -> Materials:
             narrative=mask(str(narratives.get(leaf.code, "") or "")),
             requirement=leaf.evidence,
             files=tuple(files.get(leaf.code, [])),
+            groups=group_files(leaf.evidence, files.get(leaf.code, []), lambda f: f.item),
             self_points=str(own.get("points", "") or ""),
             self_explanation=mask(str(own.get("explanation", "") or "")),
             county_points=str(county_indicators.get(leaf.code, {}).get("points", "") or ""),

@@ -126,7 +126,7 @@ def test_upload_tied_to_an_item_is_stored_and_audited() -> None:
     ev = Evidence.objects.get(application=w.application)
     assert (ev.indicator_code, ev.evidence_item) == ("一.1.(1)", 3)
     entry = AuditEntry.objects.filter(action="evidence.upload").latest("pk")
-    assert entry.after["item"] == 3
+    assert entry.after is not None and entry.after["item"] == 3
 
 
 @django_db
