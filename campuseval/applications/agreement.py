@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext
 
 from campuseval.engine import Framework, formdefs
 
@@ -178,14 +179,25 @@ def disagreements(
         if not broken:
             continue
         pairs = zip(check.inputs, values, strict=True)
-        stated = "，".join(f"“{node.inputs[key].label}”填“{_word(v)}”" for key, v in pairs if v is not None)
+        stated = gettext("，").join(
+            gettext("“%(label)s”填“%(value)s”") % {"label": node.inputs[key].label, "value": gettext(_word(v))}
+            for key, v in pairs
+            if v is not None
+        )
         found.append(
             Disagreement(
                 code=check.code,
-                message=(
-                    f"申报书“{form_field.label}”填“{_word(said)}”，而指标 {check.code} {node.title}中{stated}："
+                message=gettext(
+                    "申报书“%(field)s”填“%(said)s”，而指标 %(code)s %(title)s中%(stated)s："
                     "两处不一致，请核对后改正其中一处（不影响提交，评审专家会看到两处的填写）"
-                ),
+                )
+                % {
+                    "field": form_field.label,
+                    "said": gettext(_word(said)),
+                    "code": check.code,
+                    "title": node.title,
+                    "stated": stated,
+                },
             )
         )
     return found

@@ -74,7 +74,7 @@ def audit_export(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(_page_url(form.params()))
     params = form.params()
     job = audit_log.queue_audit_export(actor=request.user, params=params, ip=client_ip(request))
-    messages.info(request, f"已转入后台生成：{job.title}，完成后在本页下方下载")
+    messages.info(request, _("已转入后台生成：%(title)s，完成后在本页下方下载") % {"title": job.title})
     return redirect(_page_url(params))
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from campuseval.access.rules import is_organizer
@@ -48,7 +49,7 @@ def target_list(request: AuthenticatedRequest) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, f"已添加等级目标：{target}")
+            messages.success(request, gettext("已添加等级目标：%(target)s") % {"target": target})
             return redirect("reports:targets")
     labels = targets.family_labels()
     rows = [(t, labels.get(t.family, t.family)) for t in targets.visible_targets(request.user)]
@@ -74,7 +75,7 @@ def target_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             except PermissionDenied:
                 raise Http404 from None
             else:
-                messages.success(request, "已保存等级目标")
+                messages.success(request, gettext("已保存等级目标"))
                 return redirect("reports:targets")
     else:
         form = TargetForm(initial=TargetForm.initial_of(target), user=request.user)
@@ -94,5 +95,5 @@ def target_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         targets.delete_target(actor=request.user, target=target, ip=client_ip(request))
     except PermissionDenied:
         raise Http404 from None
-    messages.success(request, "已删除等级目标")
+    messages.success(request, gettext("已删除等级目标"))
     return redirect("reports:targets")

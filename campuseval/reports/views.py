@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from campuseval.access.rules import (
@@ -395,7 +396,8 @@ def imports(request: AuthenticatedRequest) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         if report is None:
-            messages.info(request, f"表格较大（{job.rows_total} 行），已转入后台导入，进度见下方。")
+            notice = gettext("表格较大（%(n)s 行），已转入后台导入，进度见下方。") % {"n": job.rows_total}
+            messages.info(request, notice)
             return redirect("reports:imports")
     elif request.method == "POST":
         problems = [(0, f"{_label(form, name)}：{e}") for name, errors in form.errors.items() for e in errors]
@@ -445,7 +447,7 @@ def import_passwords(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = TakePasswordsForm(request.POST)
     data = take_passwords(actor=request.user, job=job) if form.is_valid() else None
     if data is None:
-        messages.error(request, "初始密码表已下载过或不存在（只能下载一次）。")
+        messages.error(request, gettext("初始密码表已下载过或不存在（只能下载一次）。"))
         return redirect("reports:imports")
     return xlsx_response(data, f"初始密码-{job.created_at:%Y%m%d-%H%M}.xlsx")
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from campuseval.access.rules import is_organizer, is_project_organizer, is_project_unit
@@ -81,7 +82,7 @@ def create_projects(request: AuthenticatedRequest) -> HttpResponse:
         return list_page(request, kept, status_code=400)
     except PermissionDenied:
         raise Http404 from None
-    messages.success(request, f"已创建 {len(created)} 个培育项目")
+    messages.success(request, gettext("已创建 %(n)s 个培育项目") % {"n": len(created)})
     return redirect("cultivation:list")
 
 

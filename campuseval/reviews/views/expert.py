@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campuseval.access.rules import Actor, as_user, county_of
@@ -73,7 +74,7 @@ def expert_list(request: AuthenticatedRequest) -> HttpResponse:
         return _list_page(request)
     except PermissionDenied:
         raise Http404 from None
-    messages.success(request, "回避申报已登记，今后不会分配该单位的评审任务")
+    messages.success(request, gettext("回避申报已登记，今后不会分配该单位的评审任务"))
     return redirect("reviews:expert_list")
 
 
@@ -282,7 +283,7 @@ def _score(request: AuthenticatedRequest, pk: int, *, submit: bool) -> HttpRespo
         raise Http404 from None
     if not submit and request.POST.get("action") == "agree_rest":
         return redirect(reverse("reviews:expert_sheet", args=[pk]) + "?agree_rest=1#agree-rest")
-    messages.success(request, "评分已提交" if submit else "评分已保存")
+    messages.success(request, gettext("评分已提交") if submit else gettext("评分已保存"))
     return redirect("reviews:expert_sheet", pk=pk)
 
 
@@ -323,5 +324,5 @@ def expert_agree(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _sheet_page(request, _own(request, pk))
     except PermissionDenied:
         raise Http404 from None
-    messages.success(request, "其余指标已记为同意初审分，请核对后提交")
+    messages.success(request, gettext("其余指标已记为同意初审分，请核对后提交"))
     return redirect("reviews:expert_sheet", pk=pk)

@@ -369,7 +369,7 @@ def organizer_settings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, "评审设置已保存")
+            messages.success(request, gettext("评审设置已保存"))
             return redirect("reviews:organizer", pk=pk)
     return _desk(request, campaign, settings_form=form)
 
@@ -516,7 +516,7 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, "已发布公示")
+            messages.success(request, gettext("已发布公示"))
             return redirect("reviews:organizer", pk=pk)
     return _desk(request, campaign, publish_form=form)
 

@@ -74,7 +74,7 @@ def public(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 form.add_error(None, exc.messages)
         else:
-            messages.success(request, "异议已提交，组织单位将核查并答复")
+            messages.success(request, gettext("异议已提交，组织单位将核查并答复"))
             return redirect("reviews:public", pk=pk)
     return _public_page(request, campaign, publication, form)
 
