@@ -101,6 +101,10 @@ CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "may_review_county_direct_school": lambda u, parent: rules.may_review_county(u, _direct_application(parent)),
     "may_see_application_direct_school": lambda u, parent: rules.may_see_application(u, _direct_application(parent)),
     "reviews_first_step_at": rules.reviews_first_step_at,
+    # indicator frameworks authored in pages: a city or province organizer; with an owner unit,
+    # only at or below their own
+    "may_author_frameworks": lambda u, _obj: rules.may_author_frameworks(u),
+    "may_author_frameworks_of": lambda u, unit: rules.may_author_frameworks(u, unit),
     "in_reviewer_counties_with_direct_school": lambda u, parent: (
         _direct_school(parent) is not None and parent in rules.reviewer_counties(u)
     ),
@@ -249,6 +253,18 @@ TABLE: list[tuple[str, str, str, bool]] = [
     ("outsider_reviewer", "may_see_unit_history", "school", DENY),
     ("outsider_organizer", "may_see_unit_history", "school", DENY),
     ("anonymous", "may_see_unit_history", "school", DENY),
+    # may_author_frameworks: city and province organizers; a framework owned elsewhere is not theirs
+    ("city_organizer", "may_author_frameworks", "city", ALLOW),
+    ("outsider_organizer", "may_author_frameworks", "city", ALLOW),
+    ("county_reviewer", "may_author_frameworks", "city", DENY),
+    ("school_head", "may_author_frameworks", "city", DENY),
+    ("expert", "may_author_frameworks", "city", DENY),
+    ("anonymous", "may_author_frameworks", "city", DENY),
+    ("city_organizer", "may_author_frameworks_of", "city", ALLOW),
+    ("city_organizer", "may_author_frameworks_of", "school", ALLOW),
+    ("outsider_organizer", "may_author_frameworks_of", "city", DENY),
+    ("county_reviewer", "may_author_frameworks_of", "county", DENY),
+    ("anonymous", "may_author_frameworks_of", "city", DENY),
     # may_import / is_organizer / signed_in
     ("city_organizer", "may_import", "city", ALLOW),
     ("outsider_organizer", "may_import", "city", ALLOW),
