@@ -565,6 +565,26 @@ SPEC: dict[str, Spec] = {
         get=only(*SCHOOL, outcome=ok("school.name")),
         post=Post(data=lambda p: {"promise": "yes"}, state=app_state, allowed=only(*SCHOOL, outcome="any")),
     ),
+    # starting from an earlier application of the same framework family: the school only (the
+    # draft campaign already holds its draft, so the copy is refused by name: nothing changes)
+    "applications:copy_previous": Spec(
+        get=POST_ONLY,
+        post=Post(
+            data=lambda p: {"campaign": p.draft_campaign.pk, "unit": p.school.pk, "source": p.application.pk},
+            state=app_state,
+            allowed=only(*SCHOOL, outcome="any"),
+        ),
+    ),
+    "applications:copied": Spec(
+        kwargs=draft_kw,
+        get=only(*SCHOOL, outcome=ok("school.name")),
+        also=[Spec(kwargs=app_kw, get=only(*SCHOOL, outcome=ok("school.name")))],
+    ),
+    "applications:copy_confirm": Spec(
+        kwargs=draft_kw,
+        get=POST_ONLY,
+        post=Post(data=lambda p: {"code": "1"}, state=app_state, allowed=only(*SCHOOL, outcome="any")),
+    ),
     "applications:return": Spec(
         kwargs=app_kw,
         get=POST_ONLY,
