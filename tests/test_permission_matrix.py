@@ -223,6 +223,17 @@ def scanned(p: Personas, obj_path: str) -> dict[str, Any]:
     return {"pk": obj.pk}
 
 
+def asks_state(p: Personas) -> Any:
+    """The notifications and the audit entries of officers asking the head to confirm."""
+    from campuseval.audit.models import AuditEntry
+    from campuseval.notifications.models import Notification
+
+    return (
+        list(Notification.objects.order_by("pk").values_list("pk", "user_id", "text")),
+        list(AuditEntry.objects.filter(action="application.ask_head").values_list("pk", "object_id")),
+    )
+
+
 def scans_state(p: Personas) -> Any:
     return (
         list(Application.objects.order_by("pk").values_list("pk", "stamped_scan", "stamped_scan_at")),
@@ -584,6 +595,12 @@ SPEC: dict[str, Spec] = {
         kwargs=draft_kw,
         get=POST_ONLY,
         post=Post(data=lambda p: {"code": "1"}, state=app_state, allowed=only(*SCHOOL, outcome="any")),
+    ),
+    "applications:ask_head": Spec(
+        kwargs=draft_kw,
+        get=POST_ONLY,
+        # only the school's officer asks its head; the head and everyone else: 404, nothing sent
+        post=Post(data=lambda p: {"note": "越权"}, state=asks_state, allowed=only("school_officer", outcome="any")),
     ),
     "applications:return": Spec(
         kwargs=app_kw,

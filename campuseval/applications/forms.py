@@ -38,6 +38,24 @@ class ReturnForm(forms.Form):
         ]
 
 
+class AskHeadForm(forms.Form):
+    """The officer's request that the head confirm and submit, with an optional note."""
+
+    note = forms.CharField(
+        label="给负责人的留言",
+        required=False,
+        max_length=150,
+        validators=[_no_nul],
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "maxlength": "150"}),
+        error_messages={"max_length": "给负责人的留言不能超过 150 个字（现有 %(show_value)d 个字）"},
+    )
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.fields[k].label}：{e}" if k in self.fields else str(e) for k, es in self.errors.items() for e in es
+        ]
+
+
 class StampedScanForm(forms.Form):
     stamped_scan = forms.FileField(
         label="盖章扫描件",

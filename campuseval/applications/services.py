@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.urls import reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -36,9 +37,10 @@ from campuseval.engine import Framework, Indicator, InputSpec, InvalidAnswers, S
 from campuseval.engine.evidence import item_numbers
 from campuseval.engine.numbers import fmt
 from campuseval.files.checks import CheckedFile, check_upload, megabytes
+from campuseval.notifications.services import notify
 from campuseval.orgs.models import Unit
 
-from . import agreement, copying, queries
+from . import agreement, confirmation, copying, queries
 from .checks import registered_problems, registered_warnings
 from .figures import record_self
 from .models import Application, ApplicationVersion, Evidence
@@ -1118,6 +1120,61 @@ def mark_returned(application: Application, *, reason: str, fix_deadline: dt.dat
     application.fix_deadline = fix_deadline
     application.revision += 1
     application.save()
+
+
+# --- the officer asks the head ---------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_head_to_submit(
+    *, actor: User, application: Application, note: str = "", ip: str | None = None, now: dt.datetime | None = None
+) -> list[User]:
+    """The officer (填报员) asks the unit's head(s) to confirm the authenticity promise and submit:
+    each head gets a notification linking to the submit page (with what is still missing, if
+    anything, and the officer's note). Only while the application can still be submitted, and
+    at most once per `confirmation.ASK_INTERVAL` for the application, whichever officer asks:
+    the row is locked so two officers pressing at once send one reminder. Returns the heads."""
+    application = _lock(application)
+    if not confirmation.is_officer(actor, application):
+        raise PermissionDenied
+    if application.status not in EDITABLE:
+        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不需要负责人确认提交")
+    stages.check_open(application.campaign, stages.Action.APPLY, application=application)
+    school = application.unit.kind == Unit.Kind.SCHOOL
+    heads = [head for head in confirmation.heads_of(application.unit) if head.pk != actor.pk]
+    if not heads:
+        raise ValidationError(
+            f"本{'校' if school else '单位'}尚未设置{'学校' if school else '区县'}负责人账号，"
+            "请联系上级教育行政部门的管理员分配负责人角色"
+        )
+    now = now or timezone.now()
+    last = confirmation.last_ask_within(application, now)
+    if last is not None:
+        minutes = int((last.at + confirmation.ASK_INTERVAL - now).total_seconds() // 60) + 1
+        raise ValidationError(
+            f"{last.by}已于 {stages.when(last.at)} 提醒过负责人，"
+            f"{int(confirmation.ASK_INTERVAL.total_seconds() // 60)} 分钟内只提醒一次，请 {minutes} 分钟后再提醒"
+        )
+    note = " ".join((note or "").split())
+    problems = submission_problems(application)
+    state = f"，尚有 {len(problems)} 项需完成（见提交页）" if problems else "，申报内容已完整"
+    text = f"{actor}请您确认真实性承诺并提交《{application.campaign.name}》的申报{state}"
+    notify(
+        users=heads,
+        text=text + (f"。留言：{note}" if note else ""),
+        link=reverse("applications:submit", args=[application.pk]),
+    )
+    record(
+        actor=actor,
+        action=confirmation.ASK_HEAD,
+        obj=application,
+        ip=ip,
+        summary=f"请负责人确认并提交：{'、'.join(str(h) for h in heads)}"[:300],
+        after={"heads": [h.pk for h in heads], "problems": len(problems), **({"note": note} if note else {})},
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+    return heads
 
 
 # --- stamped scans ---------------------------------------------------------------------------

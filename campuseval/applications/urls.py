@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_file, name="evidence_file"),
     path("<int:pk>/evidence/<int:evidence_pk>/remove/", views.evidence_remove, name="evidence_remove"),
     path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/ask-head/", views.ask_head, name="ask_head"),
     path("<int:pk>/copied/", views.copied, name="copied"),
     path("<int:pk>/copied/confirm/", views.copy_confirm, name="copy_confirm"),
     path("<int:pk>/stamped-scan/", views.stamped_scan_file, name="stamped_scan"),

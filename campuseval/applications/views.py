@@ -42,10 +42,10 @@ from campuseval.engine.numbers import fmt
 from campuseval.engine.text import id_param
 from campuseval.orgs.models import Unit
 
-from . import agreement, copying, queries, services
+from . import agreement, confirmation, copying, queries, services
 from .downloads import stored_file_response
 from .evidence_items import group_files
-from .forms import CopyConfirmForm, CopyPreviousForm, EvidenceUploadForm, ReturnForm, StampedScanForm
+from .forms import AskHeadForm, CopyConfirmForm, CopyPreviousForm, EvidenceUploadForm, ReturnForm, StampedScanForm
 from .models import Application, Evidence
 
 PENDING = "applications_pending_post"
@@ -748,6 +748,9 @@ def _submit_page(
     application: Application,
     errors: list[str],
     scan_form: StampedScanForm | None = None,
+    *,
+    ask_form: AskHeadForm | None = None,
+    ask_errors: list[str] | None = None,
 ) -> HttpResponse:
     problems = services.submission_problems(application) if application.status in services.EDITABLE else []
     return render(
@@ -763,8 +766,39 @@ def _submit_page(
             "scan_form": scan_form or StampedScanForm(),
             "district": application.unit.kind != Unit.Kind.SCHOOL,
             "active": "submit",
+            #: for the unit's officer: the heads to ask and the last ask (None for anyone else)
+            "ask_head": SimpleLazyObject(lambda: confirmation.ask_state(request.user, application)),
+            "ask_form": ask_form or AskHeadForm(),
+            "ask_errors": ask_errors or [],
         },
     )
+
+
+@require_POST
+@login_keeping_post
+def ask_head(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The officer asks the head(s) to confirm and submit (a notification linking here);
+    anyone but the unit's officer gets 404. Refused (too soon, no head): the submit page again
+    with the message and the note as typed."""
+    application = _editable(request, pk)
+    if not confirmation.is_officer(request.user, application):
+        raise Http404
+    form = AskHeadForm(request.POST)
+    if not form.is_valid():
+        return _submit_page(request, application, [], ask_form=form, ask_errors=form.problems())
+    try:
+        heads = services.ask_head_to_submit(
+            actor=request.user, application=application, note=form.cleaned_data["note"], ip=client_ip(request)
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        if application.status not in services.EDITABLE:  # the page shows no ask: say it on top
+            messages.error(request, "；".join(exc.messages))
+            return redirect("applications:submit", pk=pk)
+        return _submit_page(request, application, [], ask_form=form, ask_errors=exc.messages)
+    messages.success(request, _("已通知 %(names)s 确认并提交") % {"names": "、".join(str(h) for h in heads)})
+    return redirect("applications:submit", pk=pk)
 
 
 @require_POST
