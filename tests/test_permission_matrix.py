@@ -251,6 +251,11 @@ def people_state(p: Personas) -> Any:
     )
 
 
+def evidence_items_state(p: Personas) -> Any:
+    """Which numbered item of its 提供材料要求 each evidence file answers."""
+    return list(Evidence.objects.order_by("pk").values_list("pk", "indicator_code", "evidence_item"))
+
+
 def app_state(p: Personas) -> Any:
     rows = Application.objects.order_by("pk").values_list("pk", "status", "revision", "form_data", "answers")
     return list(rows), Evidence.objects.count()
@@ -570,6 +575,13 @@ SPEC: dict[str, Spec] = {
         get=POST_ONLY,
         # the head's POST comes after the officer's: the file is gone by then
         post=Post(data=lambda p: {}, state=app_state, allowed={"school_officer": "any", "school_head": "404"}),
+    ),
+    "applications:evidence_item": Spec(
+        kwargs=lambda p: {"pk": p.draft.pk, "evidence_pk": p.draft_evidence.pk},
+        get=POST_ONLY,
+        post=Post(
+            data=lambda p: {"evidence_item": ""}, state=evidence_items_state, allowed=only(*SCHOOL, outcome="any")
+        ),
     ),
     "applications:submit": Spec(
         kwargs=draft_kw,

@@ -888,6 +888,34 @@ def narrative_problem(text: str | None) -> str | None:
 
 
 @transaction.atomic
+def assign_evidence_item(
+    *, actor: User, evidence: Evidence, evidence_item: int | None, ip: str | None = None
+) -> Evidence:
+    """Tie a file already uploaded to another numbered item of its indicator's 提供材料要求, or to
+    none (其他材料): a file uploaded before the items were offered, or under the wrong item, is
+    put right without uploading it again. A submitted version keeps the tie it was frozen with."""
+    application = _lock(evidence.application)
+    _check_editable(actor, application)
+    if evidence_item is not None:
+        check_evidence_item(application, evidence.indicator_code, evidence_item)
+    before = evidence.evidence_item
+    evidence.evidence_item = evidence_item
+    evidence.save(update_fields=["evidence_item"])
+    record(
+        actor=actor,
+        action="evidence.assign_item",
+        obj=evidence,
+        ip=ip,
+        summary=f"佐证材料 {evidence.original_name} 对应材料 {evidence_item or '（其他材料）'}"[:300],
+        before={"item": before},
+        after={"item": evidence_item},
+        campaign_id=application.campaign_id,
+        unit_id=application.unit_id,
+    )
+    return evidence
+
+
+@transaction.atomic
 def remove_evidence(*, actor: User, evidence: Evidence, ip: str | None = None) -> None:
     """Remove a file not yet part of a submitted version (frozen files stay for reviewers).
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_file, name="evidence_file"),
     path("<int:pk>/evidence/<int:evidence_pk>/remove/", views.evidence_remove, name="evidence_remove"),
+    path("<int:pk>/evidence/<int:evidence_pk>/item/", views.evidence_item, name="evidence_item"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/ask-head/", views.ask_head, name="ask_head"),
     path("<int:pk>/copied/", views.copied, name="copied"),

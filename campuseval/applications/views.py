@@ -679,6 +679,36 @@ def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_keeping_post
+def evidence_item(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    """Tie an uploaded file to another numbered item of its indicator's 提供材料要求 (or none)."""
+    application = _editable(request, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
+    node = services.framework_of(application).by_code.get(evidence.indicator_code)
+    form = EvidenceUploadForm(request.POST, items=evidence_items(node.evidence) if node is not None else ())
+    if not form.is_valid():
+        for problem in form.problems():
+            messages.error(request, problem)
+    else:
+        try:
+            services.assign_evidence_item(
+                actor=request.user,
+                evidence=evidence,
+                evidence_item=form.cleaned_data.get("evidence_item"),
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("已更改：%(name)s") % {"name": evidence.original_name})
+    if node is not None:
+        return redirect("applications:indicator", pk=pk, code=evidence.indicator_code)
+    return redirect("applications:form", pk=pk)
+
+
+@require_POST
+@login_keeping_post
 def evidence_remove(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> HttpResponse:
     application = _editable(request, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)

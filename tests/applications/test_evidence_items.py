@@ -206,3 +206,28 @@ def test_an_unnumbered_requirement_keeps_the_plain_list() -> None:
     html = w.client(w.officer).get(reverse("applications:indicator", args=[w.application.pk, "三.1.(1)"]))
     text = html.content.decode()
     assert "课程表.pdf" in text and 'name="evidence_item"' not in text and "材料 1" not in text
+
+
+@django_db
+def test_a_file_under_other_materials_is_tied_to_an_item_in_place() -> None:
+    """An earlier file (no item) is tied to item 2 without uploading it again; a number the
+    requirement does not give is named and the file stays where it was."""
+    w = seed_world("xiamen-trial-school", "school")
+    upload_page(w, "一.1.(1)", "带宽说明.pdf", None)
+    ev = Evidence.objects.get(application=w.application)
+    url = reverse("applications:evidence_item", args=[w.application.pk, ev.pk])
+    c = w.client(w.officer)
+    page = c.get(reverse("applications:indicator", args=[w.application.pk, "一.1.(1)"])).content.decode()
+    assert f'action="{url}"' in page and f'id="retie-{ev.pk}"' in page
+    html = c.post(url, {"evidence_item": "5"}, follow=True).content.decode()
+    assert "材料序号：「5」不是本指标提供材料要求中的编号（可选 1–3）" in html
+    ev.refresh_from_db()
+    assert ev.evidence_item is None
+    html = c.post(url, {"evidence_item": "2"}, follow=True).content.decode()
+    ev.refresh_from_db()
+    assert ev.evidence_item == 2
+    two, three = html.index('id="evidence-item-2"'), html.index('id="evidence-item-3"')
+    assert "已更改：带宽说明.pdf" in html and "材料 2：无" not in html
+    assert two < html.index("带宽说明.pdf", two) < three
+    entry = AuditEntry.objects.filter(action="evidence.assign_item").get()
+    assert (entry.before, entry.after) == ({"item": None}, {"item": 2})
