@@ -4,6 +4,7 @@ however many rows there are."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -12,6 +13,8 @@ from django.utils import timezone
 from campuseval.access.rules import SCHOOL_ROLES, Actor
 from campuseval.access.scopes import applicant_kinds, campaigns_below, own_assignments
 from campuseval.accounts.models import Role
+from campuseval.applications import confirmation
+from campuseval.applications.confirmation import Ask
 from campuseval.applications.models import Application
 from campuseval.applications.queries import open_campaigns_for
 from campuseval.campaigns import stages
@@ -104,6 +107,68 @@ def school_summary(shell: Shell) -> dict[str, Any]:
         "fix_days_left": stages.days_until(min(fix_deadlines)) if fix_deadlines else None,
         "to_start": to_start,
     }
+
+
+#: at most this many of the head's applications are read for the home page
+HEAD_ROWS = 20
+
+
+@dataclass(frozen=True)
+class HeadItem:
+    """One application waiting for the head (负责人): returned by the county to be corrected,
+    asked for by the officer, or complete and ready for the head to confirm and submit."""
+
+    application: Application
+    returned: bool
+    complete: bool
+    ask: Ask | None
+    #: whole days left until the 补正截止 of a returned application
+    fix_days_left: int | None
+
+    @property
+    def to_confirm(self) -> bool:
+        """The head's own step is next: the officer asked, or everything is filled in."""
+        return self.complete or self.ask is not None
+
+
+def head_waiting(shell: Shell, now: dt.datetime | None = None) -> list[HeadItem] | None:
+    """For heads: the applications of their units that wait for them, returned ones first (by
+    补正截止), then those to confirm, newest first; None for anyone who is no head. Only what
+    can still be done: an application whose apply stage (or 补正期) has closed is left out.
+    Two queries however many applications: the applications with their campaigns and stages,
+    and the officers' asks (`applications.confirmation`); completeness is read from the stored
+    score (`confirmation.looks_complete`), not scored again."""
+    units = shell.units(Role.HEAD)
+    if not units:
+        return None
+    now = now or timezone.now()
+    qs = (
+        Application.objects.filter(unit__in=units, status__in=[Application.Status.DRAFT, Application.Status.RETURNED])
+        .select_related("campaign", "unit")
+        .order_by("-updated_at", "-pk")
+    )
+    rows = list(stages.with_stage_rows(qs)[:HEAD_ROWS])
+    for application in rows:
+        stages.attach_stages(application.campaign, getattr(application, stages.STAGE_ROWS))
+    rows = [a for a in rows if stages.is_open(a.campaign, stages.Action.APPLY, application=a, now=now)]
+    asks = confirmation.latest_asks(rows)
+    items = []
+    for application in rows:
+        returned = application.status == Application.Status.RETURNED
+        item = HeadItem(
+            application=application,
+            returned=returned,
+            complete=confirmation.looks_complete(application),
+            ask=asks.get(application.pk),
+            fix_days_left=stages.days_until(application.fix_deadline, now)
+            if returned and application.fix_deadline is not None
+            else None,
+        )
+        if item.returned or item.to_confirm:
+            items.append(item)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    items.sort(key=lambda i: (not i.returned, i.application.fix_deadline or far if i.returned else far))
+    return items
 
 
 def county_pending(shell: Shell) -> int:

@@ -26,6 +26,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     context: dict[str, Any] = {"campaigns": queries.related_campaigns(shell)}
     if shell.is_school:
         context["school"] = queries.school_summary(shell)
+        #: for heads: what waits for their confirmation or correction (None for the others)
+        context["head_waiting"] = queries.head_waiting(shell)
     if Role.COUNTY_REVIEWER in roles:
         context["county_pending"] = queries.county_pending(shell)
     if Role.EXPERT in roles:
