@@ -127,8 +127,10 @@ class HeadItem:
 
     @property
     def to_confirm(self) -> bool:
-        """The head's own step is next: the officer asked, or everything is filled in."""
-        return self.complete or self.ask is not None
+        """The head's own step is next: the officer asked, or everything is filled in. A
+        returned application was complete when it was submitted: only the officer's ask after
+        the return says the correction is done."""
+        return self.ask is not None or (self.complete and not self.returned)
 
 
 def head_waiting(shell: Shell, now: dt.datetime | None = None) -> list[HeadItem] | None:

@@ -147,3 +147,19 @@ def test_the_heads_home_costs_the_same_queries_for_one_and_many_applications(
     kinds = [kind for kind, _ in waiting(page)]
     assert len(kinds) == n + 1
     assert kinds[:3] == ["returned"] * 3 and kinds.count("asked") == 4 and kinds.count("ready") == 3
+
+
+def test_a_returned_application_waits_for_the_correction_until_the_officer_asks(w: World) -> None:
+    """Returned, it is still as complete as when it was submitted: the head is not told to
+    resubmit it until the officer, having corrected it, asks."""
+    app = complete_application(w, started(w))
+    services.submit_application(actor=w.users["school_head"], application=app, promise_confirmed=True)
+    services.return_application(actor=w.users["county_reviewer"], application=app, reason="请补充带宽合同")
+    page = w.client("school_head").get(HOME).content.decode()
+    assert waiting(page) == [("returned", reverse("applications:form", args=[app.pk]))]
+    assert "申报内容已填写完整" not in page and "退回理由：请补充带宽合同" in page
+    app.refresh_from_db()
+    services.ask_head_to_submit(actor=w.users["school_officer"], application=app, note="合同已补")
+    page = w.client("school_head").get(HOME).content.decode()
+    assert waiting(page) == [("returned", reverse("applications:submit", args=[app.pk]))]
+    assert "请您确认真实性承诺并提交：“合同已补”" in page
