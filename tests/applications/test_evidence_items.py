@@ -16,6 +16,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from campuseval.applications import services
 from campuseval.applications.models import Application, Evidence
@@ -104,6 +107,18 @@ def test_the_seed_s_loose_numbering_is_followed() -> None:
 )
 def test_other_ways_of_numbering(text: str, expected: list[str]) -> None:
     assert [i.text for i in evidence_items(text)] == expected
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="12345 .．、()（）①②③,，;；。分张材料提供合同", max_size=60))
+def test_any_requirement_text_reads_without_error(text: str) -> None:
+    """A framework uploaded as a workbook may word its requirement any way: the reading never
+    fails, numbers its items 1…n, and keeps the words of each as they are in the text."""
+    items = evidence_items(text)
+    assert [i.number for i in items] == list(range(1, len(items) + 1))
+    assert len(items) != 1
+    for item in items:
+        assert item.text and item.text in text
 
 
 # --- the school ties a file to an item ------------------------------------------------------
