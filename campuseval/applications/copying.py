@@ -232,10 +232,10 @@ def carry_over(
             out.dropped.append(f"申报书「{form_field.label}」（上次填写 {value}）：{problem}")
             continue
         out.form_data[key] = value
+    if out.form_data:  # something of last year's 申报书 to look at
+        out.pages.append("form")
     # the unit's registered figures are this year's; last year's copy does not override them
     out.form_data.update({k: v for k, v in unit_figures.items() if v is not None and k in fields})
-    if out.form_data:
-        out.pages.append("form")
 
     doc = source.answers or {}
     for key, value in (doc.get("context") or {}).items():

@@ -17,7 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.test import Client
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -435,3 +436,24 @@ def test_the_offer_costs_the_same_queries_with_more_history(w: World) -> None:
         page = officer.get(url).content.decode()
     assert "2020 沿用市遴选" in page
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_mark_partial_shows_the_mark_and_confirm_only_while_marked(w: World) -> None:
+    """`_copy_mark.html`, for the indicator page, the 申报书 and the choices page."""
+    app = copy(w)
+    request = RequestFactory().get("/")
+    request.user = w.officer
+
+    def shown(**where: str) -> str:
+        return render_to_string(
+            "applications/_copy_mark.html", {"application": app, "editable": True, **where}, request=request
+        )
+
+    marked = shown(code="3")
+    assert "沿用上次申报，待核对" in marked and "确认无变化" in marked
+    assert 'name="code" value="3"' in marked and 'name="back" value="indicator"' in marked
+    assert 'name="page" value="form"' in shown(code="", page="form")
+    assert shown(code="1").strip() == ""  # nothing carried over there: no mark
+    services.confirm_copied(actor=w.officer, application=app, code="3")
+    app.refresh_from_db()
+    assert shown(code="3").strip() == ""
