@@ -14,13 +14,17 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Func, Model, QuerySet, TextField
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
 
 from .models import Campaign, Stage
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _M = TypeVar("_M", bound=Model)
 
@@ -45,20 +49,20 @@ ACTION_STAGE: dict[Action, str] = {
 }
 
 #: how the refusal names the action ("不能再{verb}")
-VERBS: dict[Action, str] = {
-    Action.APPLY: "申报或修改申报",
-    Action.COUNTY_REVIEW: "进行县级初评",
-    Action.RECOMMEND: "修改或确认推荐名单",
-    Action.CITY_RECOMMEND: "修改或确认市级推荐名单",
-    Action.EXPERT_REVIEW: "评分",
+VERBS: dict[Action, StrOrPromise] = {
+    Action.APPLY: pgettext_lazy("action", "申报或修改申报"),
+    Action.COUNTY_REVIEW: pgettext_lazy("action", "进行县级初评"),
+    Action.RECOMMEND: pgettext_lazy("action", "修改或确认推荐名单"),
+    Action.CITY_RECOMMEND: pgettext_lazy("action", "修改或确认市级推荐名单"),
+    Action.EXPERT_REVIEW: pgettext_lazy("action", "评分"),
 }
 
-#: how a stage's closing is said ("申报已于 … 截止")
+#: how a stage's closing is said ("申报已于 … 截止"), translated where it is said
 CLOSED_NAMES: dict[str, str] = {
-    Stage.Kind.APPLY: "申报",
-    Stage.Kind.COUNTY_REVIEW: "县级初评",
-    Stage.Kind.EXPERT_REVIEW: "市/省级评审",
-    Stage.Kind.PUBLICITY: "公示",
+    Stage.Kind.APPLY: gettext_noop("申报"),
+    Stage.Kind.COUNTY_REVIEW: gettext_noop("县级初评"),
+    Stage.Kind.EXPERT_REVIEW: gettext_noop("市/省级评审"),
+    Stage.Kind.PUBLICITY: gettext_noop("公示"),
 }
 
 
@@ -170,15 +174,23 @@ class StageState:
 
     @property
     def label(self) -> str:
-        return str(self.stage.get_kind_display()) if self.stage is not None else "各阶段已结束"
+        return str(self.stage.get_kind_display()) if self.stage is not None else gettext("各阶段已结束")
 
     @property
     def text(self) -> str:
         if self.stage is None:
-            return "各阶段已结束"
+            return gettext("各阶段已结束")
         if self.running:
-            return f"{self.label}进行中，剩余 {self.days} 天（{when(self.stage.deadline)} 截止）"
-        return f"{self.label}将于 {day(self.stage.starts_at)} 开始（还有 {self.days} 天）"
+            return ngettext(
+                "%(stage)s进行中，剩余 %(days)s 天（%(deadline)s 截止）",
+                "%(stage)s进行中，剩余 %(days)s 天（%(deadline)s 截止）",
+                self.days,
+            ) % {"stage": self.label, "days": self.days, "deadline": when(self.stage.deadline)}
+        return ngettext(
+            "%(stage)s将于 %(start)s 开始（还有 %(days)s 天）",
+            "%(stage)s将于 %(start)s 开始（还有 %(days)s 天）",
+            self.days,
+        ) % {"stage": self.label, "start": day(self.stage.starts_at), "days": self.days}
 
 
 def stage_state(campaign: Campaign, now: dt.datetime | None = None) -> StageState:
@@ -204,9 +216,9 @@ def with_stage_state(campaigns: Iterable[Campaign], now: dt.datetime | None = No
 
 def _status_problem(campaign: Campaign, action: Action) -> str | None:
     if campaign.status == Campaign.Status.CLOSED:
-        return f"活动已结束，不能再{VERBS[action]}"
+        return gettext("活动已结束，不能再%(verb)s") % {"verb": VERBS[action]}
     if campaign.status == Campaign.Status.DRAFT:
-        return f"活动尚在筹备中，不能{VERBS[action]}"
+        return gettext("活动尚在筹备中，不能%(verb)s") % {"verb": VERBS[action]}
     return None
 
 
@@ -214,9 +226,15 @@ def _window_problem(stage: Stage | None, now: dt.datetime) -> str | None:
     if stage is None:
         return None
     if now < stage.starts_at:
-        return f"{stage.get_kind_display()}阶段尚未开始（{day(stage.starts_at)} 开始）"
+        return gettext("%(stage)s阶段尚未开始（%(start)s 开始）") % {
+            "stage": stage.get_kind_display(),
+            "start": day(stage.starts_at),
+        }
     if now > stage.deadline:
-        return f"{CLOSED_NAMES[stage.kind]}已于 {when(stage.deadline)} 截止"
+        return gettext("%(name)s已于 %(deadline)s 截止") % {
+            "name": gettext(CLOSED_NAMES[stage.kind]),
+            "deadline": when(stage.deadline),
+        }
     return None
 
 
@@ -245,7 +263,7 @@ def action_problem(
         if deadline is not None and window is not None:
             if now <= deadline:
                 return None
-            return f"补正已于 {when(deadline)} 截止，不能再修改或提交"
+            return gettext("补正已于 %(deadline)s 截止，不能再修改或提交") % {"deadline": when(deadline)}
     return window
 
 
@@ -279,5 +297,10 @@ def fix_deadline_of(campaign: Campaign, chosen: dt.date | None, now: dt.datetime
     now = now or timezone.now()
     deadline = timezone.make_aware(dt.datetime.combine(chosen, dt.time(23, 59)))
     if deadline < now:
-        raise ValidationError({"fix_deadline": f"补正截止日期 {chosen:%Y-%m-%d} 已过，请选择今天或以后的日期"})
+        raise ValidationError(
+            {
+                "fix_deadline": gettext("补正截止日期 %(day)s 已过，请选择今天或以后的日期")
+                % {"day": f"{chosen:%Y-%m-%d}"}
+            }
+        )
     return deadline

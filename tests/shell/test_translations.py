@@ -11,6 +11,7 @@ variables and rightly stays Chinese; it is never a literal, so the scanner does 
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import gettext
 import re
 import shutil
@@ -23,6 +24,10 @@ from django.conf import settings
 from django.template import Context, engines
 from django.template.base import Lexer, Node, TokenType
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
+from django.utils import translation
+
+from campuseval.campaigns import stages
+from campuseval.campaigns.models import Stage
 
 ROOT = Path(settings.BASE_DIR)
 PACKAGE = ROOT / "campuseval"
@@ -47,8 +52,7 @@ ALLOWED_DIRECTORIES = {
 #: Single Chinese runs left as they are, by template and run, each with the reason.
 ALLOWED_RUNS = {
     ("campuseval/templates/shell/_language.html", "中文"): (
-        "the language switch names each language in that language (lang=\"zh-hans\"), so a reader of "
-        "either finds it"
+        'the language switch names each language in that language (lang="zh-hans"), so a reader of either finds it'
     ),
 }
 
@@ -283,3 +287,20 @@ def test_compiled_catalogue_is_current(tmp_path: Path) -> None:
     fresh = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "--check-format", "-o", str(fresh), str(EN / "django.po")], check=True)
     assert catalogue(fresh) == catalogue(EN / "django.mo"), "run compilemessages"
+
+
+# --- sentences composed in Python read in English -------------------------------------------
+
+
+def test_stage_sentences_read_in_english_and_unchanged_in_chinese() -> None:
+    """What the workspace and home page say about a campaign's stage (a refusal included)."""
+    starts = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
+    stage = Stage(kind=Stage.Kind.APPLY, starts_at=starts, deadline=starts + dt.timedelta(days=9))
+    closes = stages.when(stage.deadline)
+    after = stage.deadline + dt.timedelta(hours=1)
+    with translation.override("zh-hans"):
+        assert stages.StageState(stage, True, 3).text == f"申报进行中，剩余 3 天（{closes} 截止）"
+        assert stages._window_problem(stage, after) == f"申报已于 {closes} 截止"
+    with translation.override("en"):
+        assert stages.StageState(stage, True, 1).text == f"Applications in progress, 1 day left (closes {closes})"
+        assert stages._window_problem(stage, after) == f"Applications closed on {closes}"
