@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 from campuseval.engine.evidence import EvidenceItem
 from campuseval.files.checks import limit_attrs
@@ -86,8 +87,8 @@ class EvidenceUploadForm(forms.Form):
         field = self.fields["evidence_item"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [
-            ("", "其他材料（不对应以上编号）"),
-            *((item.number, f"{item.label}：{item.text}") for item in items),
+            ("", gettext("其他材料（不对应以上编号）")),
+            *((item.number, gettext("材料 %(n)s：%(text)s") % {"n": item.number, "text": item.text}) for item in items),
         ]
         allowed = f"可选 {items[0].number}–{items[-1].number}" if items else "本指标的提供材料要求未编号"
         field.error_messages["invalid_choice"] = f"「%(value)s」不是本指标提供材料要求中的编号（{allowed}）"
