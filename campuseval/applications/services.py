@@ -22,7 +22,6 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.urls import reverse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
