@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from campuseval.applications.models import Application
 from campuseval.applications.services import score_application
@@ -149,8 +150,11 @@ def ladder_problems(application: Application) -> list[str]:
     held = held_level(application.unit, family, names, exclude_campaign=application.campaign_id)
     if held and names.index(held) <= names.index(required):
         return []
-    now = f"目前已获评{held}" if held else "尚未获评任何等级"
-    return [f"申报{sought}须已获评{required}（{' → '.join(reversed(names))} 逐级申报），本单位{now}"]
+    now = gettext("目前已获评%(level)s") % {"level": held} if held else gettext("尚未获评任何等级")
+    return [
+        gettext("申报%(sought)s须已获评%(required)s（%(ladder)s 逐级申报），本单位%(now)s")
+        % {"sought": sought, "required": required, "ladder": " → ".join(reversed(names)), "now": now}
+    ]
 
 
 def declared_type_warnings(application: Application, result: ScoreResult | None = None) -> list[str]:
@@ -173,14 +177,23 @@ def declared_type_warnings(application: Application, result: ScoreResult | None 
     gap, missing = level_gap(levels[sought].min_total, result, levels[sought].on, levels[sought].requires)
     short = []
     if gap > 0:
-        short.append(f"还差 {fmt(gap)} 分")
+        short.append(gettext("还差 %(gap)s 分") % {"gap": fmt(gap)})
     if missing:
-        short.append(f"{len(missing)} 项要求未达到（{missing[0].describe()}{' 等' if len(missing) > 1 else ''}）")
-    now = f"达到的是{reached}" if reached else "尚未达到任何等级"
-    why = f"，距{sought}{'，'.join(short)}" if short and not _above(reached, sought, fw.levels) else ""
+        more = gettext(" 等") if len(missing) > 1 else ""
+        short.append(
+            gettext("%(n)s 项要求未达到（%(first)s%(more)s）")
+            % {"n": len(missing), "first": missing[0].describe(), "more": more}
+        )
+    now = gettext("达到的是%(level)s") % {"level": reached} if reached else gettext("尚未达到任何等级")
+    why = ""
+    if short and not _above(reached, sought, fw.levels):
+        why = gettext("，距%(sought)s%(short)s") % {"sought": sought, "short": gettext("，").join(short)}
     return [
-        f"申报类型为{sought}，按当前自评（总分 {fmt(result.total)} 分）{now}{why}。"
-        "评估认定的等级以专家评审的得分和★、▲要求为准，不以申报类型为限；如申报类型填写有误，请在申报书中修改"
+        gettext(
+            "申报类型为%(sought)s，按当前自评（总分 %(total)s 分）%(now)s%(why)s。"
+            "评估认定的等级以专家评审的得分和★、▲要求为准，不以申报类型为限；如申报类型填写有误，请在申报书中修改"
+        )
+        % {"sought": sought, "total": fmt(result.total), "now": now, "why": why}
     ]
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from campuseval.campaigns import stages
 from campuseval.files.checks import limit_attrs
@@ -59,10 +59,11 @@ def _link_parts(node: Any, language: str | None) -> tuple[str, str, str, str, bo
     if cached is not None and cached[0] is node:
         return cached[1]
     code = node.code
+    one = gettext("（选一）") if node.choose_one else ""
     parts = (
         quote(code, safe=_PATH_SAFE) + "/",
         f'style="padding-left:{_shown(node.depth)}em"',
-        f'data-code="{_shown(code)}">{_shown(code)} {_shown(node.title)}{"（选一）" if node.choose_one else ""}',
+        f'data-code="{_shown(code)}">{_shown(code)} {_shown(node.title)}{one}',
         _shown(node.points),
         bool(node.is_leaf),
     )
@@ -78,7 +79,7 @@ def _tree_link(
     status = r.get("status", "")
     mark = ""
     if leaf:
-        mark = " ✓" if status == "scored" else " 未选" if status == "not_chosen" else " 未答"
+        mark = " ✓" if status == "scored" else " " + (gettext("未选") if status == "not_chosen" else gettext("未答"))
     got, most = r.get("points"), r.get("max")
     swap = ' hx-swap-oob="true"' if oob else ""
     return (
