@@ -66,7 +66,14 @@ class Pages:
             self.page.keyboard.press("Enter")
             assert self.page.evaluate("() => location.hash") == "#main"
         if name:
-            self.page.screenshot(path=str(self.folder / f"{name}-{self.tag}.png"), full_page=True)
+            self.shoot(name)
+
+    def shoot(self, name: str) -> None:
+        """The whole page, cut at 4000 px (a version lists every indicator: 25 000 px on a phone)."""
+        height = min(self.page.evaluate("() => document.documentElement.scrollHeight"), 4000)
+        width = self.page.viewport_size["width"]
+        clip = {"x": 0, "y": 0, "width": width, "height": height}
+        self.page.screenshot(path=str(self.folder / f"{name}-{self.tag}.png"), full_page=True, clip=clip)
 
     def check(self, where: str) -> None:
         widths = self.page.evaluate(
@@ -93,9 +100,7 @@ def taizhou_and_bozhou(officer: User) -> tuple[Application, Application]:
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_applicant_pages_fit_and_read(
-    page: Any, live_server: Any, shots: Path, viewport: str, language: str
-) -> None:
+def test_applicant_pages_fit_and_read(page: Any, live_server: Any, shots: Path, viewport: str, language: str) -> None:
     seed_demo()
     officer = User.objects.get(username="demo-school")
     taizhou, bozhou = taizhou_and_bozhou(officer)
@@ -119,11 +124,30 @@ def test_applicant_pages_fit_and_read(
     leaves = list(fw.leaves())
     starred = next(n for n in leaves if any(m.kind == "basic" for m in n.marks))
     with_rows = next((n for n in leaves if any(s.type == "items" for s in n.inputs.values())), None)
-    shown = {leaves[0].code: "05-taizhou-indicator-first", starred.code: "06-taizhou-indicator-star"}
+    shown = {starred.code: "06-taizhou-indicator-star", leaves[-1].code: "05-taizhou-indicator-last"}
     if with_rows is not None:
         shown[with_rows.code] = "07-taizhou-indicator-rows"
-    for node in leaves if viewport == "phone" and language == "zh-hans" else [n for n in leaves if n.code in shown]:
-        v.visit(f"{t}/indicator/{node.code}/", shown.get(node.code))
+    # one page of each kind (its inputs' types and marks), the longest title and the longest text
+    kinds: dict[tuple[Any, ...], Any] = {}
+    for node in leaves:
+        kinds.setdefault((tuple(s.type for s in node.inputs.values()), tuple(m.kind for m in node.marks)), node)
+    longest = [max(leaves, key=lambda n: len(n.title)), max(leaves, key=lambda n: len(n.criterion or ""))]
+    every_kind = {n.code: n for n in [*kinds.values(), *longest]}
+    for node in leaves:
+        if node.code in shown or (viewport == "phone" and node.code in every_kind):
+            v.visit(f"{t}/indicator/{node.code}/", shown.get(node.code))
+    # answering 否 to a ★ requirement: the score panel names it (a link to the indicator) and the
+    # polite live region tells a screen reader the new score
+    v.visit(f"{t}/indicator/{starred.code}/", None)
+    first_bool = next(spec for spec in starred.inputs.values() if spec.type == "bool")
+    page.locator(f"#in_{first_bool.key}_false").check()
+    page.locator("#save-status [data-autosave-state=saved]").wait_for(timeout=10000)
+    unmet = page.locator("#unmet-requirements")
+    assert unmet.locator("a", has_text=f"{starred.code} ★").count() == 1
+    assert page.locator("#score-live").get_attribute("aria-live") == "polite"
+    assert page.locator("#total").inner_text() in page.locator("#score-live").inner_text()
+    v.check("★ unmet")
+    v.shoot("06b-taizhou-star-unmet")
     if with_rows is not None:  # a repeatable row added on the page still fits
         v.visit(f"{t}/indicator/{with_rows.code}/", None)
         page.locator("[data-add-row]").first.click()

@@ -570,6 +570,7 @@ def test_autosave_sends_only_the_tree_links_that_moved(w: World, app: Applicatio
     assert page.count('id="tl-') == len(list(services.framework_of(app).walk()))
     body = c.post(url, {"revision": "0", "in_platform": "租用"}, HTTP_HX_REQUEST="true").content.decode()
     assert "已自动保存" in body and 'id="tree"' not in body
+
     # the tree's links (the score panel also links its unmet ★/▲ requirements to their indicators)
     def tree_links(text: str) -> list[str]:
         return [chunk.split(">", 1)[0] for chunk in text.split("<a ")[1:] if chunk.startswith('id="tl-')]
