@@ -24,6 +24,7 @@ from django.db.models.sql import InsertQuery, UpdateQuery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from campuseval.access.rules import SCHOOL_ROLES, is_county_reviewer_for, is_head, may_edit_application, unit_ids_with
 from campuseval.accounts.models import User
@@ -957,39 +958,42 @@ def submission_problems(application: Application, result: ScoreResult | None = N
     problems: list[str] = []
     closed = stages.action_problem(application.campaign, stages.Action.APPLY, application=application)
     if closed is not None:
-        problems.append(f"{closed}，不能再提交" if closed.endswith("截止") else closed)
+        problems.append(gettext("%(closed)s，不能再提交") % {"closed": closed} if closed.endswith("截止") else closed)
     if result is None:
         try:
             result = score_application(application)
         except InvalidAnswers as exc:  # stored before a bound came in: named, to be corrected first
-            return [*problems, *(f"请先改正：{p.message_zh}" for p in exc.problems)]
+            return [*problems, *(gettext("请先改正：%(problem)s") % {"problem": p.message_zh} for p in exc.problems)]
     fw = framework_of(application)
     choose = {n.code for n in fw.choose_one_nodes()}
     not_chosen = [c for c in result.unanswered if c in choose]
     leaves = [c for c in result.unanswered if c not in choose]
     for code in not_chosen:
-        problems.append(f"请选择“{fw.by_code[code].title}”的方向")
+        problems.append(gettext("请选择“%(title)s”的方向") % {"title": fw.by_code[code].title})
     if leaves:
-        names = "、".join(f"{c} {fw.by_code[c].title}" for c in leaves[:10])
-        more = f" 等 {len(leaves)} 项" if len(leaves) > 10 else ""
-        problems.append(f"以下指标尚未填写完整：{names}{more}")
+        names = gettext("、").join(f"{c} {fw.by_code[c].title}" for c in leaves[:10])
+        more = gettext(" 等 %(n)s 项") % {"n": len(leaves)} if len(leaves) > 10 else ""
+        problems.append(gettext("以下指标尚未填写完整：%(names)s%(more)s") % {"names": names, "more": more})
     missing = formdefs.missing_required(form_definition(application), application.form_data)
     if missing:
-        problems.append("申报书尚未填写：" + "、".join(missing))
+        problems.append(gettext("申报书尚未填写：%(fields)s") % {"fields": gettext("、").join(missing)})
     if result.eligibility_applies and not result.eligible:
-        problems.extend(f"不符合申报条件：{r}" for r in result.eligibility_reasons)
+        problems.extend(gettext("不符合申报条件：%(reason)s") % {"reason": r} for r in result.eligibility_reasons)
     minimum = application.campaign.min_self_score
     if minimum is not None and result.total < minimum:
-        problems.append(f"自评分 {fmt(result.total)} 分，低于本次活动申报最低自评分 {fmt(minimum)} 分")
+        problems.append(
+            gettext("自评分 %(total)s 分，低于本次活动申报最低自评分 %(minimum)s 分")
+            % {"total": fmt(result.total), "minimum": fmt(minimum)}
+        )
     if application.campaign.requires_stamped_scans:
         if not application.stamped_scan:
-            problems.append("本次活动要求上传负责人签字并加盖公章的申报书扫描件，请先在本页上传")
+            problems.append(gettext("本次活动要求上传负责人签字并加盖公章的申报书扫描件，请先在本页上传"))
         elif (
             application.returned_at is not None
             and application.stamped_scan_at is not None
             and application.stamped_scan_at < application.returned_at
         ):
-            problems.append("申报已被退回修改，请打印修改后的申报书，签字盖章后重新上传扫描件")
+            problems.append(gettext("申报已被退回修改，请打印修改后的申报书，签字盖章后重新上传扫描件"))
     problems.extend(copied_problems(application, fw))
     problems.extend(registered_problems(application))  # e.g. 合格 → 优秀 → 示范, level by level
     return problems
