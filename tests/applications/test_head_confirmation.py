@@ -167,3 +167,12 @@ def test_an_ask_before_the_last_submission_does_not_count_for_the_returned_turn(
     services.return_application(actor=w.users["county_reviewer"], application=app, reason="请补充带宽合同")
     app.refresh_from_db()
     assert confirmation.latest_asks([app]) == {}
+
+
+def test_after_the_apply_deadline_the_head_is_not_asked_to_submit(w: World, app: Application) -> None:
+    w.stage.deadline = timezone.now() - dt.timedelta(hours=1)
+    w.stage.save()
+    page = w.client("school_officer").post(ask_url(app), {"note": "来得及吗"}).content.decode()
+    assert f"申报已于 {timezone.localtime(w.stage.deadline):%Y-%m-%d %H:%M} 截止" in page
+    assert "来得及吗</textarea>" in page
+    assert not Notification.objects.exists() and not asks()
