@@ -51,6 +51,13 @@ def shot(page: Any, shots: Path, name: str) -> None:
     page.screenshot(path=str(shots / f"seventh-{name}.png"), full_page=True)
 
 
+def submit(page: Any, selector: str) -> None:
+    """Press a button that sends its form, and wait for the page that answers it (the
+    database is read right after)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def save(page: Any) -> None:
     """With htmx the page saves by itself; wait for it. Without, press 保存."""
     if page.evaluate("() => !!window.htmx"):
@@ -95,7 +102,7 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
         "#id_file", files=[{"name": "有误.xlsx", "mimeType": XLSX, "buffer": write_framework_book(wrong)}]
     )
     page.fill("#id_edition", "2026版")
-    page.click("text=上传并校验")
+    submit(page, "text=上传并校验")
     problems = page.locator("#book-problems").inner_text()
     assert (
         "规则" in problems
@@ -118,7 +125,7 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
     )
     page.fill("#id_effective_from", "2026-09-01")
     shot(page, shots, "01-upload")
-    page.click("text=上传并校验")
+    submit(page, "text=上传并校验")
     record = FrameworkRecord.objects.get(key="qiming-2026-school")
     assert not record.is_active and record.edition == "2026版" and record.owner == w.city
     assert "草稿（未启用）" in page.locator("#status").inner_text()
@@ -135,14 +142,14 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
             {"name": "样例答卷.xlsx", "mimeType": "application/octet-stream", "buffer": filled_sample(sheet.body())}
         ],
     )
-    page.click("text=上传并试算")
+    submit(page, "text=上传并试算")
     assert page.locator("#sample-total").inner_text() == "18"  # 6 + 4 + 3 + 5
     assert page.locator("#sample-level").inner_text() == "示范校"
     assert "年度数字教研活动次数 3，每个 1 分，计 3 分" in page.locator("#sample-leaves").inner_text()
     shot(page, shots, "02-preview")
 
     # activate: it is a choice in 新建活动 now
-    page.click("#activate-form button")
+    submit(page, "#activate-form button")
     assert "已启用" in page.locator("#status").inner_text()
     record.refresh_from_db()
     assert record.is_active
@@ -162,11 +169,11 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
     now = timezone.now()
     page.fill("#id_apply_starts", local(now - dt.timedelta(days=1)))
     page.fill("#id_apply_deadline", local(now + dt.timedelta(days=10)))
-    page.click("button:has-text('保存')")
+    submit(page, "button:has-text('保存')")
     campaign = Campaign.objects.get(name="启明市 2026 智慧校园评估")
     assert campaign.school_framework == record
     assert page.locator("#school-edition").inner_text() == "2026版"
-    page.click("button:has-text('发布申报')")
+    submit(page, "button:has-text('发布申报')")
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.OPEN
     shot(page, shots, "04-campaign-open")
@@ -207,20 +214,20 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
     # the organizer moves the campaign on; the county accepts and recommends
     login(page, live_server, organizer)
     page.goto(f"{base}/campaigns/{campaign.pk}/")
-    page.click("button:has-text('进入')")
+    submit(page, "button:has-text('进入')")
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.COUNTY_REVIEW
     login(page, live_server, reviewer)
     page.goto(f"{base}/reviews/county/{application.pk}/")
     page.select_option("select[name=decision]", "accepted")
     page.fill("textarea[name=opinion]", "同意推荐")
-    page.click("text=保存初审结论")
+    submit(page, "text=保存初审结论")
     page.goto(f"{base}/reviews/county/recommend/{campaign.pk}/")
     page.locator("input[name=application]").first.check()
     page.fill("input[name=filled_by]", "王老师")
-    page.click("text=保存名单")
+    submit(page, "text=保存名单")
     page.fill("input[name=confirmed_name]", "李局长")
-    page.click("text=确认并冻结名单")
+    submit(page, "text=确认并冻结名单")
     assert "名单已冻结" in page.content()
     shot(page, shots, "07-recommended")
     application.refresh_from_db()
@@ -230,23 +237,23 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
     pro = expert("qian_e", w.county_y)
     login(page, live_server, organizer)
     page.goto(f"{base}/campaigns/{campaign.pk}/")
-    page.click("button:has-text('进入')")
+    submit(page, "button:has-text('进入')")
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.EXPERT_REVIEW
     page.goto(f"{base}/reviews/organizer/{campaign.pk}/")
     page.fill("#id_experts_per_application", "1")
-    page.click("text=保存设置")
+    submit(page, "text=保存设置")
     page.fill("input[name=name]", "启明市评审组")
     page.select_option("select[name=experts]", [str(pro.pk)])
-    page.click("text=创建专家组")
-    page.click("text=自动分配")
+    submit(page, "text=创建专家组")
+    submit(page, "text=自动分配")
     assignment = Assignment.objects.get(application=application)
     login(page, live_server, pro.user)
     page.goto(f"{base}/reviews/expert/{assignment.pk}/")
-    page.click("text=我确认与该申报单位无利益冲突")
+    submit(page, "text=我确认与该申报单位无利益冲突")
     for code, points in (("1.1", "3"), ("1.2", "4"), ("2.1", "4"), ("2.2", "0")):
         page.fill(f"input[name='points_{code}']", points)
-    page.click("text=提交评分（提交后锁定）")
+    submit(page, "text=提交评分（提交后锁定）")
     assert "已提交" in page.content()
     shot(page, shots, "08-expert")
     assignment.refresh_from_db()
@@ -255,7 +262,7 @@ def test_a_seventh_framework_from_workbook_to_results(page: Any, live_server: An
     # the organizer computes the results with the seventh framework
     login(page, live_server, organizer)
     page.goto(f"{base}/reviews/organizer/{campaign.pk}/")
-    page.click("text=计算结果与排名")
+    submit(page, "text=计算结果与排名")
     result = Result.objects.get(application=application)
     assert result.final == 11 and result.level == "达标校"  # the ladder of the uploaded workbook: 10 ≤ 11 < 16
     assert "甲县实验小学" in page.content() and "达标校" in page.content()
