@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 import yaml
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from campuseval.access.rules import may_author_frameworks
 from campuseval.accounts.models import Role
 from campuseval.applications import services as app_services
 from campuseval.audit.models import AuditEntry
@@ -706,3 +708,21 @@ def test_an_edition_is_chosen_only_for_a_reference_date_within_its_effective_dat
     inside = campaign_data(cw, school_framework=edition, as_of=dt.date(2027, 6, 30), school_form="")
     campaign = services.create_campaign(actor=cw.users["organizer"], data=inside)
     assert campaign.school_framework == edition
+
+
+def test_who_authors_whose_frameworks(cw: CampaignWorld) -> None:
+    """access.rules.may_author_frameworks: city and provincial organizers, each over the
+    frameworks owned at or below their unit."""
+    province = Unit.objects.create(code="P", name="示例省", kind=Unit.Kind.PROVINCE)
+    cw.w.city.parent = province
+    cw.w.city.save()
+    cw.w.city.refresh_from_db()
+    head = make_user("province_organizer", province, Role.ORGANIZER)
+    county = make_user("county_organizer", cw.w.county_x, Role.ORGANIZER)
+    city = cw.users["organizer"]
+    assert may_author_frameworks(city) and may_author_frameworks(head) and not may_author_frameworks(county)
+    assert may_author_frameworks(head, cw.w.city) and may_author_frameworks(city, cw.w.city)
+    assert not may_author_frameworks(city, province) and not may_author_frameworks(city, cw.other_city)
+    for who in ("school_officer", "county_reviewer", "expert", "sysadmin"):
+        assert not may_author_frameworks(cw.users[who], cw.w.city), who
+    assert not may_author_frameworks(AnonymousUser())
