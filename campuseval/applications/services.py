@@ -247,14 +247,16 @@ def _check_editable(actor: User, application: Application) -> None:
     if not may_edit_application(actor, application):
         raise PermissionDenied
     if application.status not in EDITABLE:
-        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不能修改")
+        raise ValidationError(
+            gettext("申报当前状态为“%(status)s”，不能修改") % {"status": application.get_status_display()}
+        )
     stages.check_open(application.campaign, stages.Action.APPLY, application=application)
 
 
 def _stale(application: Application, revision: int, changes: list[dict[str, str]]) -> StaleRevision:
-    who = str(application.updated_by) if application.updated_by else "其他人"
+    who = str(application.updated_by) if application.updated_by else gettext("其他人")
     return StaleRevision(
-        f"{who}已在您打开本页后保存了修改，您的内容尚未保存。请对照下表，确认后再保存。",
+        gettext("%(who)s已在您打开本页后保存了修改，您的内容尚未保存。请对照下表，确认后再保存。") % {"who": who},
         changes=changes,
         current=application.revision,
     )
@@ -606,7 +608,7 @@ def _save_indicator(
     application.answers = answers
     if narrative is not None:
         if "\x00" in narrative:
-            errors["narrative"] = "自评说明含有不可见的空字符，请删除后重试"
+            errors["narrative"] = gettext("自评说明含有不可见的空字符，请删除后重试")
         else:
             application.narratives = {**application.narratives, code: narrative}
     written = _finish_save(
@@ -820,8 +822,14 @@ def check_evidence_item(application: Application, indicator_code: str, number: i
     node = framework_of(application).by_code.get(indicator_code)
     numbers = item_numbers(node.evidence) if node is not None else ()
     if number not in numbers:
-        allowed = f"可选 {numbers[0]}–{numbers[-1]}" if numbers else "本指标的提供材料要求未编号"
-        raise ValidationError(f"材料序号：「{number}」不是本指标提供材料要求中的编号（{allowed}）")
+        if numbers:
+            allowed = gettext("可选 %(first)s–%(last)s") % {"first": numbers[0], "last": numbers[-1]}
+        else:
+            allowed = gettext("本指标的提供材料要求未编号")
+        raise ValidationError(
+            gettext("材料序号：「%(number)s」不是本指标提供材料要求中的编号（%(allowed)s）")
+            % {"number": number, "allowed": allowed}
+        )
 
 
 def _check_application_room(application: Application, name: str, checked: CheckedFile) -> None:
@@ -829,19 +837,27 @@ def _check_application_room(application: Application, name: str, checked: Checke
     SHA-256, frozen files included: they stay with the application and count against it."""
     same = application.evidence.filter(sha256=checked.sha256).order_by("pk").first()
     if same is not None:
-        where = f"（指标 {same.indicator_code}）" if same.indicator_code else ""
-        raise ValidationError(f"文件「{name}」与已上传的「{same.original_name}」{where}内容相同，不必重复上传")
+        where = gettext("（指标 %(code)s）") % {"code": same.indicator_code} if same.indicator_code else ""
+        raise ValidationError(
+            gettext("文件「%(name)s」与已上传的「%(other)s」%(where)s内容相同，不必重复上传")
+            % {"name": name, "other": same.original_name, "where": where}
+        )
     stored = application.evidence.aggregate(count=Count("pk"), total=Sum("size"))
     if stored["count"] >= settings.EVIDENCE_MAX_FILES:
         raise ValidationError(
-            f"文件「{name}」未上传：每份申报最多 {settings.EVIDENCE_MAX_FILES} 个佐证材料，已有 {stored['count']} 个，"
-            "请删除不需要的文件后再上传"
+            gettext(
+                "文件「%(name)s」未上传：每份申报最多 %(most)s 个佐证材料，已有 %(n)s 个，请删除不需要的文件后再上传"
+            )
+            % {"name": name, "most": settings.EVIDENCE_MAX_FILES, "n": stored["count"]}
         )
     total = stored["total"] or 0
     if total + checked.size > settings.EVIDENCE_MAX_TOTAL_BYTES:
         raise ValidationError(
-            f"文件「{name}」未上传：每份申报的佐证材料合计不超过 {megabytes(settings.EVIDENCE_MAX_TOTAL_BYTES)} MB，"
-            f"已有 {megabytes(total)} MB，请压缩或删除不需要的文件后再上传"
+            gettext(
+                "文件「%(name)s」未上传：每份申报的佐证材料合计不超过 %(most)s MB，"
+                "已有 %(n)s MB，请压缩或删除不需要的文件后再上传"
+            )
+            % {"name": name, "most": megabytes(settings.EVIDENCE_MAX_TOTAL_BYTES), "n": megabytes(total)}
         )
 
 
@@ -859,7 +875,10 @@ def upload_evidence_files(
     itself. Returns what was stored and the Chinese message of each refusal."""
     limit = settings.EVIDENCE_MAX_FILES_PER_POST
     if len(files) > limit:
-        raise ValidationError(f"一次最多上传 {limit} 个文件，本次选择了 {len(files)} 个，未上传任何文件，请分批上传")
+        raise ValidationError(
+            gettext("一次最多上传 %(most)s 个文件，本次选择了 %(n)s 个，未上传任何文件，请分批上传")
+            % {"most": limit, "n": len(files)}
+        )
     stored: list[Evidence] = []
     problems: list[str] = []
     for upload in files:
@@ -884,7 +903,10 @@ def narrative_problem(text: str | None) -> str | None:
     the rest of the indicator is still saved and the typed text stays on the page."""
     if text is None or len(text) <= settings.NARRATIVE_MAX_CHARS:
         return None
-    return f"自评说明最多 {settings.NARRATIVE_MAX_CHARS} 个字，现有 {len(text)} 个字，请精简后再保存（未保存自评说明）"
+    return gettext("自评说明最多 %(most)s 个字，现有 %(n)s 个字，请精简后再保存（未保存自评说明）") % {
+        "most": settings.NARRATIVE_MAX_CHARS,
+        "n": len(text),
+    }
 
 
 @transaction.atomic
@@ -925,7 +947,10 @@ def remove_evidence(*, actor: User, evidence: Evidence, ip: str | None = None) -
     application = _lock(evidence.application)
     _check_editable(actor, application)
     if evidence.frozen_in_version is not None:
-        raise ValidationError(f"「{evidence.original_name}」已随第 {evidence.frozen_in_version} 版提交，不能删除")
+        raise ValidationError(
+            gettext("「%(name)s」已随第 %(n)s 版提交，不能删除")
+            % {"name": evidence.original_name, "n": evidence.frozen_in_version}
+        )
     name, sha = evidence.original_name, evidence.sha256
     pk = evidence.pk
     stored, storage = evidence.file.name, evidence.file.storage
@@ -1027,19 +1052,24 @@ def submit_application(
     if not is_head(actor, application.unit):
         school = application.unit.kind == Unit.Kind.SCHOOL
         raise ValidationError(
-            f"只有{'学校' if school else '区县'}负责人可以确认真实性承诺并提交，"
-            f"请联系本{'校' if school else '单位'}负责人"
+            gettext("只有学校负责人可以确认真实性承诺并提交，请联系本校负责人")
+            if school
+            else gettext("只有区县负责人可以确认真实性承诺并提交，请联系本单位负责人")
         )
     if application.status not in EDITABLE:
-        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不能提交")
+        raise ValidationError(
+            gettext("申报当前状态为“%(status)s”，不能提交") % {"status": application.get_status_display()}
+        )
     try:
         result = score_application(application)
     except InvalidAnswers as exc:  # stored before a bound came in: named, to be corrected first
-        raise ValidationError([f"请先改正：{p.message_zh}" for p in exc.problems]) from exc
+        raise ValidationError(
+            [gettext("请先改正：%(problem)s") % {"problem": p.message_zh} for p in exc.problems]
+        ) from exc
     problems = submission_problems(application, result)
     warnings = submission_warnings(application)
     if not promise_confirmed:
-        problems.append("请阅读并勾选真实性承诺")
+        problems.append(gettext("请阅读并勾选真实性承诺"))
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
