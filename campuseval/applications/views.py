@@ -97,8 +97,10 @@ def _pending_post(request: HttpRequest) -> QueryDict | None:
     if "data" not in pending:
         messages.warning(
             request,
-            "登录已过期，刚才未保存的内容较多，服务器未能保留，请重新填写后保存"
-            "（本浏览器中自动保存的草稿如有，会在页面上恢复，请核对）",
+            _(
+                "登录已过期，刚才未保存的内容较多，服务器未能保留，请重新填写后保存"
+                "（本浏览器中自动保存的草稿如有，会在页面上恢复，请核对）"
+            ),
         )
         return None
     data = QueryDict(mutable=True)
@@ -943,7 +945,7 @@ def version(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse
                 "r": indicators.get(node.code, {}),
                 "values": [
                     {
-                        "label": s.label + ("（自评估计，由评审认定）" if s.decided_by == "reviewer" else ""),
+                        "label": s.label + (_("（自评估计，由评审认定）") if s.decided_by == "reviewer" else ""),
                         "value": shown(services.display(answers.get(node.code, {}).get(k))),
                         "unit": s.unit,
                     }
