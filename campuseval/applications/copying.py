@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 
 from campuseval.campaigns.models import Campaign, FrameworkRecord
 from campuseval.engine import Framework, InvalidAnswers, formdefs, score
+from campuseval.engine.evidence import item_numbers
 from campuseval.engine.numbers import fmt
 from campuseval.orgs.models import Unit
 
@@ -310,6 +311,16 @@ def carry_over(
             continue
         seen.add(evidence.sha256)
         total -= evidence.size
+        node = fw.by_code.get(evidence.indicator_code) if evidence.indicator_code else None
+        if evidence.evidence_item is not None and (
+            node is None or evidence.evidence_item not in item_numbers(node.evidence or "")
+        ):
+            # the new edition numbers this indicator's 提供材料要求 differently: the file goes
+            # under 其他材料 rather than under an item it may not answer
+            out.dropped.append(
+                f"佐证材料「{evidence.original_name}」：本版没有材料 {evidence.evidence_item}，已放在「其他材料」下"
+            )
+            evidence.evidence_item = None
         out.evidence.append(evidence)
 
     codes = {c for c in out.answers} | {c for c in out.narratives}

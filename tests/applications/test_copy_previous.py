@@ -457,3 +457,15 @@ def test_the_mark_partial_shows_the_mark_and_confirm_only_while_marked(w: World)
     services.confirm_copied(actor=w.officer, application=app, code="3")
     app.refresh_from_db()
     assert shown(code="3").strip() == ""
+
+
+def test_a_files_material_number_follows_only_where_the_new_edition_gives_it(w: World) -> None:
+    """A file tied to 材料 N of the 提供材料要求 keeps its number only if this edition's
+    requirement for the indicator has an item N; otherwise it is copied under 其他材料 and the
+    copy names it (indicator 3's requirement here is not numbered)."""
+    Evidence.objects.filter(pk=w.evidence.pk).update(evidence_item=2)
+    w.source.refresh_from_db()
+    app = copy(w)
+    [copied] = app.evidence.all()
+    assert copied.evidence_item is None
+    assert any("本版没有材料 2" in d and "获奖证书.pdf" in d for d in copying.marks(app.answers)["dropped"])
