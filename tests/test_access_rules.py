@@ -58,6 +58,7 @@ def _direct_application(parent: Any) -> Any:
 #: predicate name -> how to call it: (user, object) -> bool
 CALLS: dict[str, Callable[[Any, Any], bool]] = {
     "is_head": rules.is_head,
+    "is_officer": rules.is_officer,
     "is_unit_member": lambda u, unit: rules.is_unit_member(u, unit.pk),
     "is_county_reviewer_for": rules.is_county_reviewer_for,
     "is_organizer_for": rules.is_organizer_for,
@@ -112,6 +113,11 @@ CALLS: dict[str, Callable[[Any, Any], bool]] = {
 
 # (persona, predicate, object field, expected)
 TABLE: list[tuple[str, str, str, bool]] = [
+    # is_officer: only the school's officer (填报员), not its head
+    ("school_officer", "is_officer", "school", ALLOW),
+    ("school_head", "is_officer", "school", DENY),
+    ("county_reviewer", "is_officer", "school", DENY),
+    ("anonymous", "is_officer", "school", DENY),
     # is_head: only the school's head
     ("school_head", "is_head", "school", ALLOW),
     ("district_applicant", "is_head", "county", ALLOW),

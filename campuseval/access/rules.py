@@ -273,6 +273,11 @@ def is_head(user: Actor | None, unit: Unit) -> bool:
     return unit.pk in unit_ids_with(user, Role.HEAD)
 
 
+def is_officer(user: Actor | None, unit: Unit) -> bool:
+    """The unit's own officer (填报员): fills the application in and asks the head to confirm."""
+    return unit.pk in unit_ids_with(user, Role.APPLICANT)
+
+
 def is_unit_member(user: Actor | None, unit_id: int) -> bool:
     """The unit's own applicant or head."""
     return unit_id in own_units(user)

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from campuseval.access.rules import Actor, unit_ids_with
+from campuseval.access import rules
+from campuseval.access.rules import Actor
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.audit.models import AuditEntry
 from campuseval.engine import formdefs
@@ -53,8 +54,8 @@ class AskState:
 
 
 def is_officer(user: Actor, application: Application) -> bool:
-    """The application's unit's own officer (填报员): who asks the head."""
-    return application.unit_id in unit_ids_with(user, Role.APPLICANT)
+    """The application's unit's own officer (填报员): who asks the head (`access.rules`)."""
+    return rules.is_officer(user, application.unit)
 
 
 def heads_of(unit: Unit) -> list[User]:
