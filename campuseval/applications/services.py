@@ -93,13 +93,14 @@ def apply_stage(campaign: Campaign) -> Stage | None:
 
 
 def display(value: Any) -> str:
-    """A stored value as a person reads it (for conflict tables and version pages)."""
+    """A stored value as a person reads it (for conflict tables and version pages), in the
+    reader's language (a template tests for nothing with _("（空）"))."""
     if value is None or value == "" or value == []:
-        return "（空）"
+        return gettext("（空）")
     if value is True:
-        return "是"
+        return gettext("是")
     if value is False:
-        return "否"
+        return gettext("否")
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
             return "；".join("，".join(str(v) for v in row.values() if v not in (None, "")) for row in value)

@@ -21,11 +21,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.template import Context, engines
+from django.template import Context, Template, engines
 from django.template.base import Lexer, Node, TokenType
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.utils import translation
 
+from campuseval.applications.services import display
 from campuseval.campaigns import stages
 from campuseval.campaigns.models import Stage
 
@@ -304,3 +305,16 @@ def test_stage_sentences_read_in_english_and_unchanged_in_chinese() -> None:
     with translation.override("en"):
         assert stages.StageState(stage, True, 1).text == f"Applications in progress, 1 day left (closes {closes})"
         assert stages._window_problem(stage, after) == f"Applications closed on {closes}"
+
+
+def test_stored_values_read_in_the_reader_language() -> None:
+    """The version page, the conflict table and the reviewers' decided inputs show a stored value
+    through services.display, and compare it with _("（空）") to leave the unit off an empty one."""
+    page = Template('{% load i18n %}{{ v }}{% if v != _("（空）") %} 间{% endif %}')
+    with translation.override("zh-hans"):
+        assert [display(None), display(True), display(False)] == ["（空）", "是", "否"]
+        assert page.render(Context({"v": display(None)})) == "（空）"
+    with translation.override("en"):
+        assert [display(None), display(True), display(False)] == ["(empty)", "Yes", "No"]
+        assert page.render(Context({"v": display(None)})) == "(empty)"
+        assert page.render(Context({"v": display(3)})) == "3 间"
