@@ -64,7 +64,8 @@ def test_browser_language_alone_does_not_switch(w: World) -> None:
 
 
 def po_entries(path: Path) -> list[tuple[str, list[str], str]]:
-    """(msgid, msgstrs, flags) of each entry but the header."""
+    """(msgid, msgstrs, flags) of each entry but the header; a msgid with a context is keyed
+    as the catalogue keys it (context, EOT, msgid)."""
     text = path.read_text(encoding="utf-8")
     out = []
     for block in text.split("\n\n"):
@@ -73,6 +74,9 @@ def po_entries(path: Path) -> list[tuple[str, list[str], str]]:
         if not ids:
             continue
         msgid = "".join(re.findall(r'"(.*)"', ids[0])).replace('\\"', '"').replace("\\n", "\n")
+        context = re.findall(r'^msgctxt "(.*)"', block, re.M)
+        if context:  # as the catalogue keys it
+            msgid = f"{context[0]}\x04{msgid}"
         strs = [
             "".join(re.findall(r'"(.*)"', s)) for s in re.findall(r"^msgstr(?:\[\d\])? ((?:\".*\"\n?)+)", block, re.M)
         ]

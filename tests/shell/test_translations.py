@@ -40,6 +40,8 @@ CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 RUN = re.compile(f"[{_HAN}](?:[^<>{{}}\n\"']*[{_HAN}])?")
 HAN = re.compile(f"[{_HAN}]+")  # consecutive Chinese characters
+#: Chinese punctuation that, typed right after a translated phrase, stays Chinese beside the English
+GLUED = "：；，。"
 STRING = re.compile(r"""(_\()?("[^"]*"|'[^']*')""")
 
 #: Templates left Chinese on purpose, each with the reason.
@@ -61,29 +63,38 @@ ALLOWED_RUNS = {
 def unmarked_chinese(source: str) -> list[tuple[int, str]]:
     """(line, run) of each Chinese run in a template's source that no translation tag covers:
     literal text and attribute values, and string literals in a tag or a variable ({% include …
-    with title="…" %}, {{ x|default:"…" }}) unless written _("…"). A literal in {% if %} is
-    compared with data, never shown, so it is not a finding."""
+    with title="…" %}, {{ x|default:"…" }}) unless written _("…"), and Chinese punctuation typed
+    right after a translated phrase ({% translate "说明" %}：). A literal in {% if %} is compared
+    with data, never shown, so it is not a finding."""
     found: list[tuple[int, str]] = []
     closing: str | None = None  # inside {% blocktranslate %} or {% comment %} until this tag
+    translated = closing_translates = False  # the previous token put translated words on the page
     for token in Lexer(source).tokenize():
         if closing:
             if token.token_type == TokenType.BLOCK and token.contents.split()[:1] == [closing]:
                 closing = None
+                translated = closing_translates
             continue
+        after_translation, translated = translated, False
         if token.token_type == TokenType.TEXT:
             text = token.contents
             found += [(token.lineno + text.count("\n", 0, m.start()), m.group()) for m in RUN.finditer(text)]
+            if after_translation and text[:1] in GLUED:
+                found.append((token.lineno, text[0]))  # 「Reason：」 on an English page
         elif token.token_type in (TokenType.VAR, TokenType.BLOCK):
             name = token.contents.split()[0] if token.contents.split() else ""
             if token.token_type == TokenType.BLOCK:
                 if name in ("blocktranslate", "blocktrans"):
-                    closing = "end" + name
+                    closing, closing_translates = "end" + name, True
                     continue
                 if name == "comment":
-                    closing = "endcomment"
+                    closing, closing_translates = "endcomment", False
                     continue
-                if name in ("translate", "trans", "if", "elif"):
-                    continue  # marked, or compared and never shown
+                if name in ("translate", "trans"):
+                    translated = " as " not in token.contents
+                    continue
+                if name in ("if", "elif"):
+                    continue  # compared, never shown
             for m in STRING.finditer(token.contents):
                 if not m.group(1) and CJK.search(m.group(2)):
                     found.append((token.lineno, m.group(2)))
@@ -133,6 +144,15 @@ def test_scanner_ignores_marked_text_comments_and_variables() -> None:
 {% endblocktrans %}<td>{{ node.title }}</td><td>{{ row.code }} · 2024</td>
 {% if d.estimate != "（空）" %}{{ d.unit }}{% elif d.kind == "学校" %}—{% endif %}"""
     assert unmarked_chinese(source) == []
+
+
+def test_scanner_finds_chinese_punctuation_glued_to_a_translated_phrase() -> None:
+    source = (
+        '{% load i18n %}<p>{% translate "说明" %}：{{ note }}</p>'
+        "<p>{% blocktranslate %}共 {{ n }} 项{% endblocktranslate %}，{{ more }}</p>"
+        '<p>{% translate "说明" %}{% translate "：" %}{{ note }}</p><p>{{ label }}：{{ value }}</p>'
+    )
+    assert unmarked_chinese(source) == [(1, "："), (1, "，")]
 
 
 def test_scanner_finds_a_new_unmarked_string_among_marked_ones() -> None:
