@@ -20,6 +20,7 @@ from campuseval.access import rules
 from campuseval.access.rules import Actor
 from campuseval.accounts.models import Membership, Role, User
 from campuseval.audit.models import AuditEntry
+from campuseval.campaigns.services import form_definition as form_by_key  # a form file or one stored with its framework
 from campuseval.engine import formdefs
 from campuseval.orgs.models import Unit
 
@@ -136,7 +137,7 @@ def looks_complete(application: Application, result: dict[str, Any] | None = Non
     eligibility = result.get("eligibility") or {}
     if eligibility.get("applies") and not eligibility.get("eligible"):
         return False
-    if formdefs.missing_required(formdefs.load_definition(application.form_key), application.form_data or {}):
+    if formdefs.missing_required(form_by_key(application.form_key), application.form_data or {}):
         return False
     minimum = application.campaign.min_self_score
     if minimum is not None and application.self_total < minimum:

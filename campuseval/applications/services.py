@@ -33,6 +33,7 @@ from campuseval.audit.services import pending, record
 from campuseval.campaigns import stages
 from campuseval.campaigns.models import Campaign, Stage
 from campuseval.campaigns.scoring import framework_for
+from campuseval.campaigns.services import form_definition as form_by_key  # a form file or one stored with its framework
 from campuseval.engine import Framework, Indicator, InputSpec, InvalidAnswers, ScoreResult, formdefs, score
 from campuseval.engine.evidence import item_numbers
 from campuseval.engine.numbers import fmt
@@ -85,7 +86,7 @@ def framework_of(application: Application) -> Framework:
 
 
 def form_definition(application: Application) -> formdefs.FormDefinition:
-    return formdefs.load_definition(application.form_key)
+    return form_by_key(application.form_key)
 
 
 def apply_stage(campaign: Campaign) -> Stage | None:
@@ -367,9 +368,9 @@ def start_application_from_previous(
     carried = copying.carry_over(
         source=source,
         source_fw=framework_for(source.framework),
-        source_form=formdefs.load_definition(source.form_key),
+        source_form=form_by_key(source.form_key),
         fw=fw,
-        form=formdefs.load_definition(form_key),
+        form=form_by_key(form_key),
         as_of=campaign.as_of,
         unit_figures={k: getattr(unit, k) for k in ("students", "staff", "classes")},
     )

@@ -32,6 +32,7 @@ from campuseval.audit.models import AuditEntry
 from campuseval.audit.services import client_ip
 from campuseval.campaigns.models import Campaign
 from campuseval.campaigns.scoring import framework_for
+from campuseval.campaigns.services import form_definition as form_by_key  # a form file or one stored with its framework
 from campuseval.engine import formdefs
 from campuseval.engine.text import clean_search
 from campuseval.listing import Listing, Sort, paginate
@@ -127,7 +128,7 @@ def application_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     area for each level's opinion. A submitted application prints its latest frozen version;
     the school correcting a returned one prints what it is about to resubmit (to sign and stamp)."""
     application = _application(request, pk)
-    definition = formdefs.load_definition(application.form_key)
+    definition = form_by_key(application.form_key)
     correcting = application.status == Application.Status.RETURNED and may_edit_application(request.user, application)
     version = None if correcting else application.versions.select_related("confirmed_by").order_by("-number").first()
     data = version.form_data if version is not None else application.form_data

@@ -22,6 +22,7 @@ from campuseval.applications.models import Application, ApplicationVersion
 from campuseval.applications.queries import anonymous_evidence_name, evidence_numbers
 from campuseval.applications.services import INLINE_TYPES, display
 from campuseval.campaigns.scoring import framework_for
+from campuseval.campaigns.services import form_definition as form_by_key  # a form file or one stored with its framework
 from campuseval.engine import Indicator, InputSpec, formdefs
 
 from .models import CountyReview
@@ -160,7 +161,7 @@ def _files(application: Application, version: ApplicationVersion | None, blind: 
 def _form(
     application: Application, data: dict[str, Any], mask: _Masker, blind: bool
 ) -> tuple[list[tuple[str, list[FormRow]]], list[FormRow]]:
-    definition = formdefs.load_definition(application.form_key)
+    definition = form_by_key(application.form_key)
     sections = []
     for title, fields in definition.sections:
         rows = [

@@ -24,6 +24,8 @@ from openpyxl import load_workbook
 from campuseval.access.rules import may_author_frameworks
 from campuseval.accounts.models import Role
 from campuseval.applications import services as app_services
+from campuseval.applications import services as applications
+from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
 from campuseval.campaigns import preview, services
 from campuseval.campaigns.forms import CampaignForm
@@ -470,6 +472,10 @@ def test_a_stored_form_is_the_campaigns_form_and_found_by_key(cw: CampaignWorld)
         "bandwidth_mbps",
     ]
     assert services.form_definition("school").key == "school"  # the files keep their own
+    # the application pages, the county's review, the materials and the printed 申报书 ask the
+    # same lookup: an application on that form shows the bureau's own fields
+    stored = applications.form_definition(Application(form_key="qiming-2026-school"))
+    assert stored.key == "qiming-2026-school" and "bandwidth_mbps" in [f.key for f in stored.fields()]
 
 
 # --- upload (the workbook) ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from campuseval.applications.services import display, mark_returned
 from campuseval.audit.services import record
 from campuseval.campaigns import stages
 from campuseval.campaigns.scoring import framework_for
+from campuseval.campaigns.services import form_definition as form_by_key  # a form file or one stored with its framework
 from campuseval.engine import ScoreResult, formdefs
 from campuseval.engine.numbers import fmt
 from campuseval.notifications.services import notify
@@ -208,7 +209,7 @@ def labelled_version_diff(
     application form's field labels, 是/否 for yes/no answers, the 自评说明 of each indicator and
     the evidence files added or removed."""
     fw = framework_for(application.framework)
-    definition = formdefs.load_definition(application.form_key)
+    definition = form_by_key(application.form_key)
     fields = {f.key: f for f in definition.fields()}
     exclusions = {e.key: e.label for e in (fw.eligibility.exclusions if fw.eligibility else ())}
 
