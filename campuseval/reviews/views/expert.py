@@ -222,7 +222,7 @@ def expert_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignment = _own(request, pk)
     try:
         if not ConfirmForm(request.POST).is_valid():
-            raise ValidationError("提交内容无效")
+            raise ValidationError(gettext("提交内容无效"))
         services.confirm_no_conflict(actor=actor(request), assignment=assignment, ip=client_ip(request))
     except ValidationError as exc:
         show_errors(request, exc)

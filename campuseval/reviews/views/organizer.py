@@ -383,7 +383,7 @@ def panel_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return []
 
-    return _desk_action(request, pk, PanelForm, run, "专家组已创建")
+    return _desk_action(request, pk, PanelForm, run, gettext("专家组已创建"))
 
 
 @require_POST
@@ -393,7 +393,7 @@ def panel_members(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.set_panel_members(actor=user, panel=data["panel"], experts=list(data["experts"]), ip=ip)
         return []
 
-    return _desk_action(request, pk, PanelMembersForm, run, "专家组成员已更新")
+    return _desk_action(request, pk, PanelMembersForm, run, gettext("专家组成员已更新"))
 
 
 @require_POST
@@ -412,7 +412,9 @@ def assign_batch(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         made.extend(created)
         return list(skipped)
 
-    return _desk_action(request, pk, BatchAssignForm, run, lambda: f"批量分配完成：新增 {len(made)} 项任务")
+    return _desk_action(
+        request, pk, BatchAssignForm, run, lambda: gettext("批量分配完成：新增 %(n)s 项任务") % {"n": len(made)}
+    )
 
 
 @require_POST
@@ -435,14 +437,14 @@ def auto_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     ip=ip,
                 )
             )
-            done.append("自动分配已交由后台执行，完成后本页显示结果")
+            done.append(gettext("自动分配已交由后台执行，完成后本页显示结果"))
             return []
         tasks.refuse_if_busy(campaign, Operation.Kind.AUTO_ASSIGN)
         outcome = services.auto_assign(actor=user, panel=data["panel"], ip=ip)
         if outcome.made:
             done.append(outcome.message)
             return list(outcome.problems)
-        done.append("未新增评审任务")
+        done.append(gettext("未新增评审任务"))
         return [outcome.message, *outcome.problems]
 
     response = _desk_action(request, pk, PanelActionForm, run, lambda: done[0])
@@ -460,7 +462,7 @@ def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return []
 
-    return _desk_action(request, pk, AssignForm, run, "已分配")
+    return _desk_action(request, pk, AssignForm, run, gettext("已分配"))
 
 
 @require_POST
@@ -470,7 +472,7 @@ def unlock(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.unlock_assignment(actor=user, assignment=data["assignment"], reason=data["reason"], ip=ip)
         return []
 
-    return _desk_action(request, pk, UnlockForm, run, "已解锁")
+    return _desk_action(request, pk, UnlockForm, run, gettext("已解锁"))
 
 
 @require_POST
@@ -493,7 +495,11 @@ def compute(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return []
 
     response = _desk_action(
-        request, pk, ConfirmForm, run, lambda: "计算评审结果已交由后台执行" if started else "评审结果已计算"
+        request,
+        pk,
+        ConfirmForm,
+        run,
+        lambda: gettext("计算评审结果已交由后台执行") if started else gettext("评审结果已计算"),
     )
     if started:
         return redirect("reviews:operation", pk=pk, op_pk=started[0].pk)
@@ -529,10 +535,10 @@ def answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             actor=user, objection=data["objection"], outcome=data["outcome"], answer=data["answer"], ip=ip
         )
         if data["outcome"] == "upheld":
-            return ["异议成立：请为该申报启动复议，指定复议专家"]
+            return [gettext("异议成立：请为该申报启动复议，指定复议专家")]
         return []
 
-    return _desk_action(request, pk, AnswerForm, run, "已答复")
+    return _desk_action(request, pk, AnswerForm, run, gettext("已答复"))
 
 
 @require_POST
@@ -543,7 +549,7 @@ def override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.override_selection(actor=user, result=data["result"], selected=selected, reason=data["reason"], ip=ip)
         return []
 
-    return _desk_action(request, pk, OverrideForm, run, "入选决定已记录")
+    return _desk_action(request, pk, OverrideForm, run, gettext("入选决定已记录"))
 
 
 @require_POST
@@ -553,7 +559,7 @@ def divergence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.resolve_divergence(actor=user, result=data["result"], reason=data["reason"], ip=ip)
         return []
 
-    return _desk_action(request, pk, DivergenceForm, run, "分歧处理说明已记录")
+    return _desk_action(request, pk, DivergenceForm, run, gettext("分歧处理说明已记录"))
 
 
 @require_POST
@@ -571,7 +577,7 @@ def reconsider(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return []
 
-    return _desk_action(request, pk, ReconsiderationForm, run, "已启动复议，复议专家已收到通知")
+    return _desk_action(request, pk, ReconsiderationForm, run, gettext("已启动复议，复议专家已收到通知"))
 
 
 @require_POST
@@ -592,7 +598,11 @@ def reconsider_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return []
 
     return _desk_action(
-        request, pk, CloseReconsiderationForm, run, lambda: f"复议已完成，已发布第{made[0].number}次公示（更正）"
+        request,
+        pk,
+        CloseReconsiderationForm,
+        run,
+        lambda: gettext("复议已完成，已发布第%(n)s次公示（更正）") % {"n": made[0].number},
     )
 
 
@@ -603,7 +613,7 @@ def finalize(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.finalize_results(actor=user, campaign=campaign, ip=ip)
         return []
 
-    return _desk_action(request, pk, ConfirmForm, run, "最终名单已发布")
+    return _desk_action(request, pk, ConfirmForm, run, gettext("最终名单已发布"))
 
 
 # --- audit log -----------------------------------------------------------------------------------
@@ -833,9 +843,9 @@ def expert_add(request: AuthenticatedRequest) -> HttpResponse:
             fields=data["fields"],
             ip=ip,
         )
-        text = f"专家 {expert} 已入库"
+        text = gettext("专家 %(expert)s 已入库") % {"expert": expert}
         if password:
-            text += f"；初始密码 {password}（仅显示一次，请转交本人并提醒修改）"
+            text += gettext("；初始密码 %(password)s（仅显示一次，请转交本人并提醒修改）") % {"password": password}
         return text
 
     return _pool_action(request, scope, ExpertAddForm(request.POST), run)
@@ -857,7 +867,7 @@ def expert_update(request: AuthenticatedRequest, expert_pk: int) -> HttpResponse
             is_active=data["is_active"],
             ip=ip,
         )
-        return "专家信息已保存"
+        return gettext("专家信息已保存")
 
     return _pool_action(request, scope, ExpertUpdateForm(request.POST), run)
 
@@ -871,7 +881,7 @@ def expert_conflict(request: AuthenticatedRequest, expert_pk: int) -> HttpRespon
     def run(data: dict[str, Any], user: User, ip: str | None) -> str:
         unit = unit_by_code(data["unit"], "unit", "单位代码")
         services.add_conflict(actor=user, expert=expert, unit=unit, reason=data["reason"], ip=ip)
-        return "回避已登记"
+        return gettext("回避已登记")
 
     return _pool_action(request, scope, ConflictForm(request.POST), run)
 
@@ -885,6 +895,6 @@ def expert_conflict_remove(request: AuthenticatedRequest, expert_pk: int, confli
 
     def run(data: dict[str, Any], user: User, ip: str | None) -> str:
         services.remove_conflict(actor=user, conflict=conflict, reason=data["reason"], ip=ip)
-        return "回避已撤销"
+        return gettext("回避已撤销")
 
     return _pool_action(request, scope, ReasonForm(request.POST), run)
