@@ -58,6 +58,7 @@ _INDICATOR_KEYS = {
 _TOP_KEYS = {
     "id",
     "family",
+    "edition",
     "title",
     "authority",
     "year",
@@ -183,6 +184,8 @@ class Framework:
     #: frameworks of one issuer across editions (taizhou-2022-school, a later taizhou edition):
     #: the ladder's held levels and a dashboard's targets are read across one family
     family: str = ""
+    #: the issuer's label of this edition (2026版); the platform keeps its own on the record too
+    edition: str = ""
     authority: str = ""
     year: int | None = None
     source: dict[str, Any] = field(default_factory=dict)
@@ -283,6 +286,7 @@ class _Builder:
             indicators=[],
             path=self.path,
             family=self._family(data),
+            edition=str(data.get("edition", "") or ""),
             authority=str(data.get("authority", "")),
             year=data.get("year"),
             source=dict(data.get("source") or {}),

@@ -309,14 +309,14 @@ def test_sheets_with_garbage_never_raise() -> None:
         assert result.errors
 
 
-def test_a_setting_the_engine_does_not_take_is_placed_on_its_row() -> None:
-    """版本 (edition) has a row in 设置 for the day the engine takes it; until then the engine
-    refuses it, and the refusal lands on that row."""
+def test_the_edition_setting_is_taken_by_the_engine() -> None:
+    """版本 (edition) in 设置 is the issuer's label of the edition: the engine takes it (a
+    workbook naming its edition used to be refused on that row)."""
     book = sheets()
     book[SETTINGS].append(["版本", "edition", "2024 修订"])
     result = sheets_to_framework(book)
-    assert where(result) == [(SETTINGS, len(book[SETTINGS]), "键")]
-    assert result.errors[0].message_zh == "未知的顶层键 edition"
+    assert result.errors == [] and result.data is not None and result.data["edition"] == "2024 修订"
+    assert load_framework_text(dump_yaml(result.data)).edition == "2024 修订"
 
 
 def test_a_missing_required_setting_is_named() -> None:

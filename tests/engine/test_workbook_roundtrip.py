@@ -150,6 +150,7 @@ def test_each_indicator_and_top_level_key_of_the_engine_has_a_place() -> None:
         "title": "t",
         "authority": "a",
         "year": 2024,
+        "edition": "2024 修订",
         "source": {"document": "d"},
         "subject": "school",
         "level_names": ["一级"],
