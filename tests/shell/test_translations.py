@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import gettext
+import json
 import re
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ from django.utils import translation
 from campuseval.applications.services import display
 from campuseval.campaigns import stages
 from campuseval.campaigns.models import Stage
+from campuseval.shell.js_messages import JS_MESSAGES
 
 ROOT = Path(settings.BASE_DIR)
 PACKAGE = ROOT / "campuseval"
@@ -338,3 +340,58 @@ def test_stored_values_read_in_the_reader_language() -> None:
         assert [display(None), display(True), display(False)] == ["(empty)", "Yes", "No"]
         assert page.render(Context({"v": display(None)})) == "(empty)"
         assert page.render(Context({"v": display(3)})) == "3 间"
+
+
+# --- the scripts' messages ------------------------------------------------------------------
+
+SCRIPTS = PACKAGE / "static" / "js"
+JS_STRING = re.compile(r"""(ceT\(\s*)?("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
+
+
+def script_messages(source: str) -> tuple[list[str], list[str]]:
+    """(messages looked up with ceT, Chinese strings shown without it) of a script, comments left out."""
+    code = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    code = re.sub(r"(?m)^\s*//.*$", "", code)
+    looked_up, bare = [], []
+    for m in JS_STRING.finditer(code):
+        if not CJK.search(m.group(2)):
+            continue
+        (looked_up if m.group(1) else bare).append(m.group(2)[1:-1])
+    return looked_up, bare
+
+
+def test_script_scanner() -> None:
+    source = """/* 注释：不显示 */
+    // 说明
+    box.textContent = ceT("正在保存…"); show(ceT('共 %(n)s 项', { n: 3 }));
+    fail("网络连接中断"); var url = "/a/b";"""
+    assert script_messages(source) == (["正在保存…", "共 %(n)s 项"], ["网络连接中断"])
+
+
+def test_every_script_message_is_looked_up_and_listed() -> None:
+    """A Chinese string a script shows goes through ceT and is listed in JS_MESSAGES, so the
+    JSON block base.html renders carries its English (dashboards.js draws organizer charts whose
+    axis names are not yet translated: left out here, named in its own list)."""
+    looked_up: set[str] = set()
+    for path in sorted(SCRIPTS.glob("*.js")):
+        found, bare = script_messages(path.read_text(encoding="utf-8"))
+        looked_up |= set(found)
+        if path.name not in UNTRANSLATED_SCRIPTS:
+            assert bare == [], f"{path.name}: wrap in ceT(…) and list in shell/js_messages.py: {bare}"
+    assert looked_up == set(JS_MESSAGES)
+
+
+#: Scripts still showing Chinese on English pages, with the reason.
+UNTRANSLATED_SCRIPTS = {
+    "dashboards.js": "organizer dashboards' chart axis and series names; to be moved to ceT(…)",
+}
+
+
+def test_script_messages_block_in_english() -> None:
+    page = Template("{% load shell %}{% js_messages %}")
+    with translation.override("en"):
+        english = json.loads(re.sub(r"^<script[^>]*>|</script>$", "", page.render(Context())))
+    with translation.override("zh-hans"):
+        chinese = json.loads(re.sub(r"^<script[^>]*>|</script>$", "", page.render(Context())))
+    assert english["正在保存…"] == "Saving…" and chinese["正在保存…"] == "正在保存…"
+    assert all(not CJK.search(text) for text in english.values())

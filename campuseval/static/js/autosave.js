@@ -27,11 +27,11 @@
   var controllers = [];
 
   function reasonFor(status) {
-    if (status >= 500) { return "服务器出错，未保存，正在重试"; }
-    if (status === 403) { return "未保存：服务器拒绝了请求（HTTP 403，登录状态或页面已过期），正在重试；刷新页面后可继续保存，已填写的内容保留在本浏览器"; }
-    if (status === 404) { return "未保存：找不到这份申报或您已无权修改（HTTP 404），正在重试"; }
-    if (status === 413 || status === 400) { return "未保存：服务器拒绝了提交的内容（HTTP " + status + "），正在重试"; }
-    return "未保存：服务器拒绝了请求（HTTP " + status + "），正在重试";
+    if (status >= 500) { return ceT("服务器出错，未保存，正在重试"); }
+    if (status === 403) { return ceT("未保存：服务器拒绝了请求（HTTP 403，登录状态或页面已过期），正在重试；刷新页面后可继续保存，已填写的内容保留在本浏览器"); }
+    if (status === 404) { return ceT("未保存：找不到这份申报或您已无权修改（HTTP 404），正在重试"); }
+    if (status === 413 || status === 400) { return ceT("未保存：服务器拒绝了提交的内容（HTTP %(status)s），正在重试", { status: status }); }
+    return ceT("未保存：服务器拒绝了请求（HTTP %(status)s），正在重试", { status: status });
   }
 
   // --- reading and writing a form's values ------------------------------------------------------
@@ -151,7 +151,7 @@
       this.form.parentNode.insertBefore(box, this.form);
     }
     box.className = "alert alert-danger py-2";
-    box.textContent = "内容尚未保存，暂不能离开本页：" + text + "。填写的内容保留在本页和本浏览器中，请稍后再试。";
+    box.textContent = ceT("内容尚未保存，暂不能离开本页：%(reason)s。填写的内容保留在本页和本浏览器中，请稍后再试。", { reason: text });
   };
 
   /* Something typed that the server has not answered for yet. A refusal (the stage closed, the
@@ -214,7 +214,7 @@
       if (input) { input.value = clash; }
     }
     this.restored = restored;
-    this.notice("恢复了未保存的内容（" + restored + " 项），这些内容尚未保存到服务器，正在保存…");
+    this.notice(ceT("恢复了未保存的内容（%(n)s 项），这些内容尚未保存到服务器，正在保存…", { n: restored }));
     this.state = "dirty";
     this.schedule(0);
   };
@@ -222,7 +222,7 @@
   Controller.prototype.edited = function (delay) {
     this.remember();
     if (this.state === "clean" || this.state === "refused") { this.state = "dirty"; }
-    if (!this.inflight) { this.show("text-muted", "有修改，即将自动保存…", "pending"); }
+    if (!this.inflight) { this.show("text-muted", ceT("有修改，即将自动保存…"), "pending"); }
     if (this.state !== "failed") { this.attempt = 0; }
     this.schedule(delay);
   };
@@ -248,7 +248,7 @@
     var self = this;
     var generation = this.generation;
     this.inflight = true;
-    this.show("text-muted", "正在核对服务器上的内容…", "saving");
+    this.show("text-muted", ceT("正在核对服务器上的内容…"), "saving");
     fetch(this.form.getAttribute("action"), { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         if (!response.ok) { throw response.status; }
@@ -269,8 +269,8 @@
         self.inflight = false;
         self.resync = false;
         if (clash && afterConflict) {
-          self.show("err", "未保存：另一个窗口（或他人）已保存了这里的修改，请对照上表确认；您填写的内容仍保留在本页", "conflict");
-          self.settle("另一个窗口（或他人）已保存了这里的修改，请先处理对照表");
+          self.show("err", ceT("未保存：另一个窗口（或他人）已保存了这里的修改，请对照上表确认；您填写的内容仍保留在本页"), "conflict");
+          self.settle(ceT("另一个窗口（或他人）已保存了这里的修改，请先处理对照表"));
           return;
         }
         if (!clash) {
@@ -284,7 +284,7 @@
       .catch(function (status) {
         if (self.generation !== generation) { return; }
         self.inflight = false;
-        self.failed(typeof status === "number" && status ? reasonFor(status) : "网络连接中断，未保存，正在重试");
+        self.failed(typeof status === "number" && status ? reasonFor(status) : ceT("网络连接中断，未保存，正在重试"));
       });
   };
 
@@ -294,7 +294,7 @@
     this.again = false;
     this.generation += 1;
     this.sent = fieldValues(this.form);
-    this.show("text-muted", "正在保存…", "saving");
+    this.show("text-muted", ceT("正在保存…"), "saving");
   };
 
   Controller.prototype.answered = function (xhr) {
@@ -304,7 +304,7 @@
     if (xhr.getResponseHeader("HX-Redirect")) {
       // the session expired: the server kept the post and replays it after the login
       leaving = true;
-      this.show("err", "未保存：登录已过期，正在转到登录页；填写的内容已暂存", "failed");
+      this.show("err", ceT("未保存：登录已过期，正在转到登录页；填写的内容已暂存"), "failed");
       return;
     }
     var marked = this.status && this.status.querySelector("[data-autosave-state]");
@@ -319,7 +319,7 @@
       var changed = Object.keys(now).some(function (n) { return now[n] !== sent[n]; });
       if (changed || this.again) {
         this.state = "dirty";
-        this.show("text-muted", "有修改，即将自动保存…", "pending");
+        this.show("text-muted", ceT("有修改，即将自动保存…"), "pending");
         this.schedule(this.again ? 0 : INPUT_DELAY);
         return;
       }
@@ -327,7 +327,7 @@
       var notice = document.getElementById("autosave-notice");
       if (notice && state === "saved" && this.restored) {
         notice.className = "alert alert-success py-2";
-        notice.textContent = "恢复了未保存的内容（" + this.restored + " 项），现已保存到服务器。";
+        notice.textContent = ceT("恢复了未保存的内容（%(n)s 项），现已保存到服务器。", { n: this.restored });
         this.restored = 0;
       }
       var blocked = document.getElementById("autosave-blocked");
@@ -338,7 +338,7 @@
       this.state = "conflict";
       // the revision is the whole application's: another window may have saved other fields
       // only, then this page's fields are posted again on the current revision
-      this.show("text-muted", "另一个窗口保存过，正在核对…", "saving");
+      this.show("text-muted", ceT("另一个窗口保存过，正在核对…"), "saving");
       this.checkServer(true);
     } else if (state === "refused") {
       this.remember();
@@ -384,7 +384,7 @@
     if (!this.unsettled()) { return Promise.resolve(); }
     if (this.state === "conflict") {
       var text = this.status ? this.status.textContent : "";
-      return Promise.reject(text.replace(/^未保存：/, ""));
+      return Promise.reject(text.replace(/^未保存：/, "").replace(/^Not saved: /, ""));
     }
     return new Promise(function (resolve, reject) {
       self.waiters.push({ resolve: resolve, reject: reject });
@@ -428,12 +428,12 @@
     form.addEventListener("htmx:timeout", function (e) {
       if (e.detail.elt !== form) { return; }
       c.resync = true;
-      c.failed("服务器响应超时，未保存，正在重试");
+      c.failed(ceT("服务器响应超时，未保存，正在重试"));
     });
     form.addEventListener("htmx:sendError", function (e) {
       if (e.detail.elt !== form) { return; }
       c.resync = true;
-      c.failed("网络连接中断，未保存，正在重试");
+      c.failed(ceT("网络连接中断，未保存，正在重试"));
     });
     form.addEventListener("htmx:responseError", function (e) {
       if (e.detail.elt === form) { e.stopPropagation(); }  // shown in the save status instead

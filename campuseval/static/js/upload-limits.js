@@ -27,23 +27,25 @@
     var maxTotal = limit(input, "data-max-total-bytes");
     var maxFiles = limit(input, "data-max-files");
     if (maxFiles !== null && files.length > maxFiles) {
-      return "一次最多上传 " + maxFiles + " 个文件，已选择 " + files.length + " 个，请分批上传";
+      return ceT("一次最多上传 %(most)s 个文件，已选择 %(n)s 个，请分批上传", { most: maxFiles, n: files.length });
     }
     var total = 0;
     for (var i = 0; i < files.length; i += 1) {
       var file = files[i];
       if (maxBytes !== null && file.size > maxBytes) {
-        return "文件「" + file.name + "」有 " + mb(file.size) + "，超过每个文件 " + mb(maxBytes) +
-          " 的大小限制，未上传；请压缩或拆分后重新选择";
+        return ceT("文件「%(name)s」有 %(size)s，超过每个文件 %(most)s 的大小限制，未上传；请压缩或拆分后重新选择", {
+          name: file.name, size: mb(file.size), most: mb(maxBytes)
+        });
       }
       if (file.size === 0) {
-        return "文件「" + file.name + "」是空文件，请重新选择";
+        return ceT("文件「%(name)s」是空文件，请重新选择", { name: file.name });
       }
       total += file.size;
     }
     if (maxTotal !== null && files.length > 1 && total > maxTotal) {
-      return "所选 " + files.length + " 个文件合计 " + mb(total) + "，一次上传合计不能超过 " + mb(maxTotal) +
-        "，请分批上传";
+      return ceT("所选 %(n)s 个文件合计 %(size)s，一次上传合计不能超过 %(most)s，请分批上传", {
+        n: files.length, size: mb(total), most: mb(maxTotal)
+      });
     }
     return "";
   }
