@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_noop
 
 JS_MESSAGES: tuple[str, ...] = (
+    # upload-limits.js, autosave.js
     gettext_noop("一次最多上传 %(most)s 个文件，已选择 %(n)s 个，请分批上传"),
     gettext_noop("内容尚未保存，暂不能离开本页：%(reason)s。填写的内容保留在本页和本浏览器中，请稍后再试。"),
     gettext_noop("另一个窗口保存过，正在核对…"),
@@ -31,4 +32,19 @@ JS_MESSAGES: tuple[str, ...] = (
     gettext_noop("正在保存…"),
     gettext_noop("正在核对服务器上的内容…"),
     gettext_noop("网络连接中断，未保存，正在重试"),
+    # dashboards.js (chart axes, series and tooltips)
+    gettext_noop("中位数 %(v)s"),
+    gettext_noop("五数概括"),
+    gettext_noop("份数"),
+    gettext_noop("分"),
+    gettext_noop("分数段"),
+    gettext_noop("各单位"),
+    gettext_noop("平均得分率"),
+    gettext_noop("得分"),
+    gettext_noop("最低 %(v)s"),
+    gettext_noop("最终 = 自评"),
+    gettext_noop("最终得分"),
+    gettext_noop("最高 %(v)s"),
+    gettext_noop("自评 %(self)s，最终 %(final)s"),
+    gettext_noop("自评分"),
 )

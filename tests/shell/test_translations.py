@@ -370,21 +370,13 @@ def test_script_scanner() -> None:
 
 def test_every_script_message_is_looked_up_and_listed() -> None:
     """A Chinese string a script shows goes through ceT and is listed in JS_MESSAGES, so the
-    JSON block base.html renders carries its English (dashboards.js draws organizer charts whose
-    axis names are not yet translated: left out here, named in its own list)."""
+    JSON block base.html renders carries its English."""
     looked_up: set[str] = set()
     for path in sorted(SCRIPTS.glob("*.js")):
         found, bare = script_messages(path.read_text(encoding="utf-8"))
         looked_up |= set(found)
-        if path.name not in UNTRANSLATED_SCRIPTS:
-            assert bare == [], f"{path.name}: wrap in ceT(…) and list in shell/js_messages.py: {bare}"
+        assert bare == [], f"{path.name}: wrap in ceT(…) and list in shell/js_messages.py: {bare}"
     assert looked_up == set(JS_MESSAGES)
-
-
-#: Scripts still showing Chinese on English pages, with the reason.
-UNTRANSLATED_SCRIPTS = {
-    "dashboards.js": "organizer dashboards' chart axis and series names; to be moved to ceT(…)",
-}
 
 
 def test_script_messages_block_in_english() -> None:

@@ -39,25 +39,26 @@
     stacked_bar: function (chart) { return bars(chart, true, true); },
     histogram: function (chart) {
       var option = bars(chart, false, false);
-      option.xAxis.name = "分数段";
-      option.yAxis.name = "份数";
+      option.xAxis.name = ceT("分数段");
+      option.yAxis.name = ceT("份数");
       option.yAxis.minInterval = 1;
       return option;
     },
     boxplot: function (chart) {
       var cat = { type: "category", data: chart.categories, axisLabel: { interval: 0 }, inverse: !!chart.horizontal };
-      var val = { type: "value", name: "得分" };
+      var val = { type: "value", name: ceT("得分") };
       return {
         textStyle: { fontFamily: font },
         tooltip: { trigger: "item" },
         grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
         xAxis: chart.horizontal ? val : cat,
         yAxis: chart.horizontal ? cat : val,
-        series: [{ name: "五数概括", type: "boxplot", layout: chart.horizontal ? "horizontal" : "vertical", data: chart.data,
+        series: [{ name: ceT("五数概括"), type: "boxplot", layout: chart.horizontal ? "horizontal" : "vertical", data: chart.data,
           tooltip: { formatter: function (p) {
             var v = p.data.value || p.data;
             var d = v.length === 6 ? v.slice(1) : v;
-            return p.name + "<br>最高 " + d[4] + "<br>Q3 " + d[3] + "<br>中位数 " + d[2] + "<br>Q1 " + d[1] + "<br>最低 " + d[0];
+            return p.name + "<br>" + ceT("最高 %(v)s", { v: d[4] }) + "<br>Q3 " + d[3] + "<br>" + ceT("中位数 %(v)s", { v: d[2] }) +
+              "<br>Q1 " + d[1] + "<br>" + ceT("最低 %(v)s", { v: d[0] });
           } } }]
       };
     },
@@ -72,7 +73,7 @@
         yAxis: { type: "category", data: chart.y, inverse: true, splitArea: { show: true } },
         visualMap: { min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0,
           inRange: { color: ["#d73027", "#fee08b", "#1a9850"] }, text: ["100%", "0%"] },
-        series: [{ name: "平均得分率", type: "heatmap", data: chart.data,
+        series: [{ name: ceT("平均得分率"), type: "heatmap", data: chart.data,
           label: { show: chart.x.length <= 30, fontSize: 10 } }]
       };
     },
@@ -96,7 +97,7 @@
     },
     gap: function (chart) {
       var option = bars(chart, false, !!chart.horizontal);
-      (chart.horizontal ? option.xAxis : option.yAxis).name = "分";
+      (chart.horizontal ? option.xAxis : option.yAxis).name = ceT("分");
       option.series.forEach(function (s) {
         s.label = { show: true, position: chart.horizontal ? "right" : "top" };
         s.itemStyle = { color: function (p) { return p.value < 0 ? "#d9534f" : "#2e8b57"; } };
@@ -105,21 +106,23 @@
       return option;
     },
     scatter: function (chart) {
-      var series = [{ name: "各单位", type: "scatter", symbolSize: 10, data: chart.points }];
+      var series = [{ name: ceT("各单位"), type: "scatter", symbolSize: 10, data: chart.points }];
       if (chart.diagonal) {
         var lo = chart.diagonal[0], hi = chart.diagonal[1];
-        series.push({ name: "最终 = 自评", type: "line", symbol: "none", silent: true,
+        series.push({ name: ceT("最终 = 自评"), type: "line", symbol: "none", silent: true,
           lineStyle: { type: "dashed", color: "#888" }, data: [[lo, lo], [hi, hi]] });
       }
       return {
         textStyle: { fontFamily: font },
         tooltip: { trigger: "item", formatter: function (p) {
-          return p.seriesIndex === 0 ? p.name + "<br>自评 " + p.value[0] + "，最终 " + p.value[1] : p.seriesName;
+          return p.seriesIndex === 0
+            ? p.name + "<br>" + ceT("自评 %(self)s，最终 %(final)s", { self: p.value[0], final: p.value[1] })
+            : p.seriesName;
         } },
         legend: legend(),
         grid: { left: 8, right: 24, top: 48, bottom: 28, containLabel: true },
-        xAxis: { type: "value", name: "自评分", nameLocation: "middle", nameGap: 28, scale: true },
-        yAxis: { type: "value", name: "最终得分", scale: true },
+        xAxis: { type: "value", name: ceT("自评分"), nameLocation: "middle", nameGap: 28, scale: true },
+        yAxis: { type: "value", name: ceT("最终得分"), scale: true },
         series: series
       };
     },
@@ -130,7 +133,7 @@
         legend: legend(),
         grid: { left: 8, right: 16, top: 56, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: chart.categories },
-        yAxis: { type: "value", name: "得分" },
+        yAxis: { type: "value", name: ceT("得分") },
         series: chart.series.map(function (s) {
           return { name: s.name, type: "line", data: s.data, connectNulls: true, label: { show: true } };
         })
