@@ -545,17 +545,16 @@ def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse
             )
         ],
         "evidence": application.evidence.filter(indicator_code=code),
-        "evidence_groups": group_files(
-            node.evidence, application.evidence.filter(indicator_code=code), lambda e: e.evidence_item
-        ),
-        "evidence_form": EvidenceUploadForm(items=evidence_items(node.evidence)),
         "previous": leaves[position - 1] if position > 0 else None,
         "next": leaves[position + 1] if position + 1 < len(leaves) else None,
         "active": code,
         "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
     }
     if data is not None and request.method == "POST" and getattr(request, "htmx", False):
+        # an autosave answers with the status, score and tree: the files are not read
         return _saved_response(request, application, "applications/_indicator_saved.html", ctx, shown_before)
+    ctx["evidence_groups"] = group_files(node.evidence, ctx["evidence"], lambda e: e.evidence_item)
+    ctx["evidence_form"] = EvidenceUploadForm(items=evidence_items(node.evidence))
     return render(request, "applications/indicator.html", {**_base_context(request, application), **ctx})
 
 

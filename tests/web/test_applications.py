@@ -343,6 +343,7 @@ def test_version_frozen_with_evidence(w: World, app: Application, pdf_bytes: byt
             "sha256": ev.sha256,
             "size": len(pdf_bytes),
             "indicator": "1.1",
+            "item": None,  # the numbered 提供材料要求 item the file answers (none given here)
             "content_type": "application/pdf",
         }
     ]
