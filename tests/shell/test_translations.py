@@ -19,17 +19,20 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.template import Context, Template, engines
 from django.template.base import Lexer, Node, TokenType
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
+from django.test import RequestFactory
 from django.utils import translation
 
 from campuseval.applications.services import display
 from campuseval.campaigns import stages
 from campuseval.campaigns.models import Stage
+from campuseval.shell.context_processors import site
 from campuseval.shell.js_messages import JS_MESSAGES
 
 ROOT = Path(settings.BASE_DIR)
@@ -387,3 +390,10 @@ def test_script_messages_block_in_english() -> None:
         chinese = json.loads(re.sub(r"^<script[^>]*>|</script>$", "", page.render(Context())))
     assert english["正在保存…"] == "Saving…" and chinese["正在保存…"] == "正在保存…"
     assert all(not CJK.search(text) for text in english.values())
+
+
+def test_the_product_name_in_english_unless_the_bureau_named_it(rf: RequestFactory, settings: Any) -> None:
+    with translation.override("en"):
+        assert site(rf.get("/"))["SITE_NAME"] == "Smart Campus Evaluation and Selection Platform"
+        settings.SITE_NAME = "某市智慧校园平台"
+        assert site(rf.get("/"))["SITE_NAME"] == "某市智慧校园平台"
