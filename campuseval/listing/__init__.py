@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 M = TypeVar("M", bound=Model)
 
@@ -30,7 +33,7 @@ class Sort:
     rows already sorted (a list), as the unit tree does with its counts."""
 
     key: str
-    label: str
+    label: StrOrPromise  # lazy where the sorts are module constants, read in the page's language
     fields: Sequence[str]
 
 

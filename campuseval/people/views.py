@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campuseval.access import rules, scopes
@@ -29,11 +29,11 @@ from .forms import AccountCreateForm, AccountFilterForm, ActiveForm, ConfirmForm
 PAGE_SIZE = 50
 #: the columns the account list may be sorted by (user name by default)
 SORTS = [
-    Sort("username", _("用户名"), ["username"]),
-    Sort("name", _("姓名"), ["display_name", "username"]),
-    Sort("staff_no", _("工号"), ["staff_no", "username"]),
-    Sort("active", _("状态"), ["-is_active", "username"]),
-    Sort("joined", _("创建时间"), ["date_joined"]),
+    Sort("username", gettext_lazy("用户名"), ["username"]),
+    Sort("name", gettext_lazy("姓名"), ["display_name", "username"]),
+    Sort("staff_no", gettext_lazy("工号"), ["staff_no", "username"]),
+    Sort("active", gettext_lazy("状态"), ["-is_active", "username"]),
+    Sort("joined", gettext_lazy("创建时间"), ["date_joined"]),
 ]
 
 

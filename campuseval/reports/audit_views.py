@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from campuseval.access.rules import may_read_audit_log
@@ -24,9 +25,9 @@ from . import audit_log
 
 #: the columns the log may be sorted by; newest first unless the reader chose otherwise
 SORTS = [
-    Sort("at", _("时间"), ["at"]),
-    Sort("actor", _("操作人"), ["actor_name", "at"]),
-    Sort("action", _("操作"), ["action", "at"]),
+    Sort("at", gettext_lazy("时间"), ["at"]),
+    Sort("actor", gettext_lazy("操作人"), ["actor_name", "at"]),
+    Sort("action", gettext_lazy("操作"), ["action", "at"]),
 ]
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campuseval.access.views import AuthenticatedRequest
 from campuseval.engine.text import clean_search, id_param
@@ -68,9 +69,9 @@ def _mine(request: AuthenticatedRequest, pk: int) -> ExportJob:
 
 #: the columns "my exports" may be sorted by; newest first by default
 EXPORT_SORTS = [
-    Sort("created", _("提交时间"), ["created_at"]),
-    Sort("title", _("名称"), ["title"]),
-    Sort("status", _("状态"), ["status", "-created_at"]),
+    Sort("created", gettext_lazy("提交时间"), ["created_at"]),
+    Sort("title", gettext_lazy("名称"), ["title"]),
+    Sort("status", gettext_lazy("状态"), ["status", "-created_at"]),
 ]
 
 

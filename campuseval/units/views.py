@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from campuseval.access.rules import managed_roots, managed_scope
@@ -29,13 +30,17 @@ EXAMPLE_ROWS = (
 
 #: the columns the children (or the search results) may be sorted by
 TREE_SORTS = [
-    Sort("code", _("单位代码"), ["code"]),
-    Sort("name", _("名称"), ["name"]),
-    Sort("kind", _("类型"), ["kind", "code"]),
+    Sort("code", gettext_lazy("单位代码"), ["code"]),
+    Sort("name", gettext_lazy("名称"), ["name"]),
+    Sort("kind", gettext_lazy("类型"), ["kind", "code"]),
 ]
 #: the counts, sortable among one unit's children (not across a search: there they are counted
 #: per page); `Counts` attribute by sort key
-COUNT_SORTS = [Sort("schools", _("学校"), []), Sort("rural", _("乡村学校"), []), Sort("students", _("学生"), [])]
+COUNT_SORTS = [
+    Sort("schools", gettext_lazy("学校"), []),
+    Sort("rural", gettext_lazy("乡村学校"), []),
+    Sort("students", gettext_lazy("学生"), []),
+]
 
 
 @require_GET

@@ -397,3 +397,52 @@ def test_the_product_name_in_english_unless_the_bureau_named_it(rf: RequestFacto
         assert site(rf.get("/"))["SITE_NAME"] == "Smart Campus Evaluation and Selection Platform"
         settings.SITE_NAME = "某市智慧校园平台"
         assert site(rf.get("/"))["SITE_NAME"] == "某市智慧校园平台"
+
+
+def eager_translations(source: str) -> list[int]:
+    """Lines where a module or class constant calls gettext (or _ bound to it) at import: the text
+    is fixed in the language active then (Chinese), so an English page shows it Chinese; such a
+    constant wants gettext_lazy."""
+    tree = ast.parse(source)
+    eager = {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in ("gettext", "ngettext", "pgettext")
+    }
+    lines: list[int] = []
+
+    def scan(statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.ClassDef):
+                scan(statement.body)
+            elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                lines.extend(
+                    call.lineno
+                    for call in ast.walk(statement)
+                    if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in eager
+                )
+
+    scan(tree.body)
+    return lines
+
+
+def test_eager_translation_finder() -> None:
+    source = (
+        "from django.utils.translation import gettext as _, gettext_lazy\n"
+        'SORTS = [Sort("code", _("单位代码"))]\n'
+        'LAZY = [Sort("code", gettext_lazy("单位代码"))]\n'
+        'def view():\n    return _("单位代码")\n'
+    )
+    assert eager_translations(source) == [2]
+
+
+def test_no_constant_is_translated_at_import() -> None:
+    found = [
+        f"{relative(path)}:{line}"
+        for path in sorted(PACKAGE.glob("**/*.py"))
+        if "migrations" not in path.parts
+        for line in eager_translations(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "use gettext_lazy for these constants:\n" + "\n".join(found)

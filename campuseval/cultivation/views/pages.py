@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from campuseval.access.rules import is_project_organizer, is_project_unit, may_see_unit_history
@@ -26,7 +26,7 @@ from .. import services
 from ..models import Evaluation, Project
 from ..queries import evaluation_steps, overview_projects, visible_projects
 
-RISK_LABELS = {"high": _("高"), "medium": _("中"), "": _("无")}
+RISK_LABELS = {"high": gettext_lazy("高"), "medium": gettext_lazy("中"), "": gettext_lazy("无")}
 
 
 @require()

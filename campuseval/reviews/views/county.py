@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campuseval.access.rules import Actor, may_see_recommendation, reviewer_counties
@@ -42,11 +43,11 @@ from .decided import decided_inputs, decided_rows, parse_decided
 #: self-score; the score columns list the highest first (the key itself sorts descending, as the
 #: links shared before pagination did), `-key` reverses
 SORTS = (
-    Sort("score", _("得分从高到低（已初审的按县级评分）"), ("-score", "unit__code")),
-    Sort("self", _("自评分从高到低"), ("-self_total", "unit__code")),
-    Sort("name", _("名称"), ("unit__name",)),
-    Sort("code", _("单位代码"), ("unit__code",)),
-    Sort("submitted", _("提交时间（最近在前）"), ("-submitted_at",)),
+    Sort("score", gettext_lazy("得分从高到低（已初审的按县级评分）"), ("-score", "unit__code")),
+    Sort("self", gettext_lazy("自评分从高到低"), ("-self_total", "unit__code")),
+    Sort("name", gettext_lazy("名称"), ("unit__name",)),
+    Sort("code", gettext_lazy("单位代码"), ("unit__code",)),
+    Sort("submitted", gettext_lazy("提交时间（最近在前）"), ("-submitted_at",)),
 )
 
 

@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from campuseval.access.rules import Actor, organizer_scope
@@ -146,22 +146,22 @@ BIG_APPLICATION_FIELDS = ("form_data", "answers", "narratives", "result", "frame
 SHEET_FIELDS = ("answers", "points", "comments", "agreed", "entered", "skipped", "result", "overall_comment")
 
 FINALIST_SORTS = (
-    Sort("code", gettext("单位代码"), ("unit__code",)),
-    Sort("name", gettext("申报单位"), ("unit__name",)),
-    Sort("county", gettext("所属区县"), ("unit__parent__code", "unit__code")),
-    Sort("tasks", gettext("已分配任务"), ("task_count", "unit__code")),
+    Sort("code", gettext_lazy("单位代码"), ("unit__code",)),
+    Sort("name", gettext_lazy("申报单位"), ("unit__name",)),
+    Sort("county", gettext_lazy("所属区县"), ("unit__parent__code", "unit__code")),
+    Sort("tasks", gettext_lazy("已分配任务"), ("task_count", "unit__code")),
 )
 TASK_SORTS = (
-    Sort("code", gettext("申报单位"), ("application__unit__code",)),
-    Sort("expert", gettext("专家"), ("expert__user__display_name", "expert__user__username")),
-    Sort("status", gettext("状态"), ("status", "application__unit__code")),
-    Sort("total", gettext("评分"), ("total", "application__unit__code")),
+    Sort("code", gettext_lazy("申报单位"), ("application__unit__code",)),
+    Sort("expert", gettext_lazy("专家"), ("expert__user__display_name", "expert__user__username")),
+    Sort("status", gettext_lazy("状态"), ("status", "application__unit__code")),
+    Sort("total", gettext_lazy("评分"), ("total", "application__unit__code")),
 )
 RESULT_SORTS = (
     # schools before districts (they are ranked apart), then by rank
-    Sort("rank", gettext("名次"), ("-kind", "rank", "application__unit__code")),
-    Sort("final", gettext("最终得分"), ("-kind", "final", "application__unit__code")),
-    Sort("name", gettext("申报单位"), ("application__unit__name",)),
+    Sort("rank", gettext_lazy("名次"), ("-kind", "rank", "application__unit__code")),
+    Sort("final", gettext_lazy("最终得分"), ("-kind", "final", "application__unit__code")),
+    Sort("name", gettext_lazy("申报单位"), ("application__unit__name",)),
 )
 
 
@@ -621,9 +621,9 @@ def finalize(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 #: the columns the campaign's audit log may be sorted by; newest first by default
 AUDIT_SORTS = [
-    Sort("at", gettext("时间"), ["at"]),
-    Sort("actor", gettext("操作人"), ["actor_name", "at"]),
-    Sort("action", gettext("操作"), ["action", "at"]),
+    Sort("at", gettext_lazy("时间"), ["at"]),
+    Sort("actor", gettext_lazy("操作人"), ["actor_name", "at"]),
+    Sort("action", gettext_lazy("操作"), ["action", "at"]),
 ]
 
 
@@ -735,10 +735,10 @@ def _back(request: AuthenticatedRequest) -> str:
 
 #: the pool's sorts; by work unit (those in the pool first) unless the organizer chooses
 POOL_SORTS = (
-    Sort("unit", gettext("工作单位"), ("-is_active", "unit__code", "user__username")),
-    Sort("name", gettext("专家"), ("user__display_name", "user__username")),
-    Sort("region", gettext("所在区县"), ("region__code", "user__username")),
-    Sort("open", gettext("未完成任务"), ("open_tasks", "user__username")),
+    Sort("unit", gettext_lazy("工作单位"), ("-is_active", "unit__code", "user__username")),
+    Sort("name", gettext_lazy("专家"), ("user__display_name", "user__username")),
+    Sort("region", gettext_lazy("所在区县"), ("region__code", "user__username")),
+    Sort("open", gettext_lazy("未完成任务"), ("open_tasks", "user__username")),
 )
 
 
