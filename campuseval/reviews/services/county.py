@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from campuseval.access.rules import is_county_reviewer_for
 from campuseval.accounts.models import Role, User
@@ -69,13 +70,16 @@ def decide_county_review(
     if not is_county_reviewer_for(actor, application.unit):
         raise PermissionDenied
     if application.status != Application.Status.SUBMITTED:
-        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，只有已提交的申报可以初审")
+        raise ValidationError(
+            gettext("申报当前状态为“%(status)s”，只有已提交的申报可以初审")
+            % {"status": application.get_status_display()}
+        )
     stages.check_open(application.campaign, stages.Action.COUNTY_REVIEW)
     if decision not in CountyReview.Decision.values:
-        raise ValidationError("请选择初审结论")
+        raise ValidationError(gettext("请选择初审结论"))
     reason = reason.strip()
     if decision in (CountyReview.Decision.REJECTED, CountyReview.Decision.RETURNED) and not reason:
-        raise ValidationError("退回或不予推荐时必须填写理由")
+        raise ValidationError(gettext("退回或不予推荐时必须填写理由"))
     version = latest_version(application)
     answers = copy.deepcopy(version.answers)
     overrides: dict[str, Decimal] = {}
@@ -83,15 +87,15 @@ def decide_county_review(
     for adj in adjustments:
         node = fw.by_code.get(adj.code)
         if node is None or not node.is_leaf:
-            raise ValidationError(f"指标 {adj.code} 不存在或不是末级指标")
+            raise ValidationError(gettext("指标 %(code)s 不存在或不是末级指标") % {"code": adj.code})
         if not adj.reason.strip():
-            raise ValidationError(f"指标 {adj.code} 的调整必须说明理由")
+            raise ValidationError(gettext("指标 %(code)s 的调整必须说明理由") % {"code": adj.code})
         if adj.field == "points":
             overrides[adj.code] = to_decimal(adj.value, f"指标 {adj.code} 的调整分值")
         elif adj.field in node.inputs:
             answers.setdefault("answers", {}).setdefault(adj.code, {})[adj.field] = adj.value
         else:
-            raise ValidationError(f"指标 {adj.code} 没有字段 {adj.field}")
+            raise ValidationError(gettext("指标 %(code)s 没有字段 %(field)s") % {"code": adj.code, "field": adj.field})
     deadline = (
         stages.fix_deadline_of(application.campaign, fix_deadline)
         if decision == CountyReview.Decision.RETURNED
