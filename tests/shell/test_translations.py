@@ -46,7 +46,9 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 RUN = re.compile(f"[{_HAN}](?:[^<>{{}}\n\"']*[{_HAN}])?")
 HAN = re.compile(f"[{_HAN}]+")  # consecutive Chinese characters
 #: Chinese punctuation that, typed right after a translated phrase, stays Chinese beside the English
-GLUED = "：；，。"
+GLUED = "：；，。）"
+#: and a Chinese bracket typed right before one
+OPENING = "（"
 STRING = re.compile(r"""(_\()?("[^"]*"|'[^']*')""")
 
 #: Templates left Chinese on purpose, each with the reason.
@@ -74,6 +76,7 @@ def unmarked_chinese(source: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     closing: str | None = None  # inside {% blocktranslate %} or {% comment %} until this tag
     translated = closing_translates = False  # the previous token put translated words on the page
+    opening: tuple[int, str] | None = None  # the previous token was text ending in a Chinese bracket
     for token in Lexer(source).tokenize():
         if closing:
             if token.token_type == TokenType.BLOCK and token.contents.split()[:1] == [closing]:
@@ -81,13 +84,19 @@ def unmarked_chinese(source: str) -> list[tuple[int, str]]:
                 translated = closing_translates
             continue
         after_translation, translated = translated, False
+        before, opening = opening, None
         if token.token_type == TokenType.TEXT:
             text = token.contents
             found += [(token.lineno + text.count("\n", 0, m.start()), m.group()) for m in RUN.finditer(text)]
             if after_translation and text[:1] in GLUED:
                 found.append((token.lineno, text[0]))  # 「Reason：」 on an English page
+            if text[-1:] in OPENING:
+                opening = (token.lineno + text.count("\n"), text[-1])
         elif token.token_type in (TokenType.VAR, TokenType.BLOCK):
             name = token.contents.split()[0] if token.contents.split() else ""
+            translating = name in ("translate", "trans", "blocktranslate", "blocktrans")
+            if token.token_type == TokenType.BLOCK and translating and before is not None:
+                found.append(before)  # 「（Computed）」
             if token.token_type == TokenType.BLOCK:
                 if name in ("blocktranslate", "blocktrans"):
                     closing, closing_translates = "end" + name, True
@@ -158,6 +167,8 @@ def test_scanner_finds_chinese_punctuation_glued_to_a_translated_phrase() -> Non
         '<p>{% translate "说明" %}{% translate "：" %}{{ note }}</p><p>{{ label }}：{{ value }}</p>'
     )
     assert unmarked_chinese(source) == [(1, "："), (1, "，")]
+    bracketed = '<span>（{% translate "自动计算" %}）</span><span>{% translate "（" %}{% translate "自动计算" %}'
+    assert unmarked_chinese(bracketed) == [(1, "（"), (1, "）")]
 
 
 def test_scanner_finds_a_new_unmarked_string_among_marked_ones() -> None:
