@@ -44,9 +44,9 @@ def switch_language(page: Any, base: str, language: str) -> None:
     button = page.get_by_role("button", name=label, exact=True)
     if not button.is_visible():
         page.locator(".navbar-toggler").click()
-        button.wait_for(state="visible")
-    button.click()
-    page.wait_for_load_state()
+        page.locator("#ce-nav.show:not(.collapsing)").wait_for()  # opened, not still sliding
+    with page.expect_navigation():
+        button.click()
     assert page.locator("html").get_attribute("lang") == language
 
 
