@@ -469,3 +469,16 @@ def test_a_files_material_number_follows_only_where_the_new_edition_gives_it(w: 
     [copied] = app.evidence.all()
     assert copied.evidence_item is None
     assert any("本版没有材料 2" in d and "获奖证书.pdf" in d for d in copying.marks(app.answers)["dropped"])
+
+
+def test_the_mark_shows_on_the_indicator_form_and_choices_pages_until_confirmed(w: World) -> None:
+    app = copy(w)
+    client = w.client(w.officer)
+    indicator = client.get(reverse("applications:indicator", args=[app.pk, "3"])).content.decode()
+    assert 'id="copy-mark"' in indicator and "确认无变化" in indicator
+    for name in ("form", "choices"):
+        page = client.get(reverse(f"applications:{name}", args=[app.pk])).content.decode()
+        assert 'id="copy-mark"' in page, name
+    client.post(reverse("applications:copy_confirm", args=[app.pk]), {"code": "3", "back": "indicator"})
+    again = client.get(reverse("applications:indicator", args=[app.pk, "3"])).content.decode()
+    assert 'id="copy-mark"' not in again
