@@ -1201,22 +1201,30 @@ def ask_head_to_submit(
     if not confirmation.is_officer(actor, application):
         raise PermissionDenied
     if application.status not in EDITABLE:
-        raise ValidationError(f"申报当前状态为“{application.get_status_display()}”，不需要负责人确认提交")
+        raise ValidationError(
+            gettext("申报当前状态为“%(status)s”，不需要负责人确认提交") % {"status": application.get_status_display()}
+        )
     stages.check_open(application.campaign, stages.Action.APPLY, application=application)
     school = application.unit.kind == Unit.Kind.SCHOOL
     heads = [head for head in confirmation.heads_of(application.unit) if head.pk != actor.pk]
     if not heads:
         raise ValidationError(
-            f"本{'校' if school else '单位'}尚未设置{'学校' if school else '区县'}负责人账号，"
-            "请联系上级教育行政部门的管理员分配负责人角色"
+            gettext("本校尚未设置学校负责人账号，请联系上级教育行政部门的管理员分配负责人角色")
+            if school
+            else gettext("本单位尚未设置区县负责人账号，请联系上级教育行政部门的管理员分配负责人角色")
         )
     now = now or timezone.now()
     last = confirmation.last_ask_within(application, now)
     if last is not None:
         minutes = int((last.at + confirmation.ASK_INTERVAL - now).total_seconds() // 60) + 1
         raise ValidationError(
-            f"{last.by}已于 {stages.when(last.at)} 提醒过负责人，"
-            f"{int(confirmation.ASK_INTERVAL.total_seconds() // 60)} 分钟内只提醒一次，请 {minutes} 分钟后再提醒"
+            gettext("%(by)s已于 %(at)s 提醒过负责人，%(interval)s 分钟内只提醒一次，请 %(minutes)s 分钟后再提醒")
+            % {
+                "by": last.by,
+                "at": stages.when(last.at),
+                "interval": int(confirmation.ASK_INTERVAL.total_seconds() // 60),
+                "minutes": minutes,
+            }
         )
     note = " ".join((note or "").split())
     problems = submission_problems(application)
