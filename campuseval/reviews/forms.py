@@ -519,7 +519,8 @@ def shown_list(form: RecommendationForm | None, rec: RecommendationList | None) 
     nothing is lost), else the saved list."""
     if form is not None and form.is_bound:
         return {
-            "chosen": [int(x) for x in form.data.getlist("application") if str(x).isdigit()],
+            # ASCII digits of a bounded length only: int() of 5,000 digits (or '²') raises
+        "chosen": [pk for pk in (id_param(str(x)) for x in form.data.getlist("application")) if pk is not None],
             "highlights": {pk: form.data.get(f"highlights_{pk}", "") for pk in form.candidates},
             "filled_by": form.data.get("filled_by", ""),
             "phone": form.data.get("phone", ""),
