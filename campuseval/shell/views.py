@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from campuseval.access.views import AuthenticatedRequest
 from campuseval.accounts.models import Role
+from campuseval.reviews import queries as review_queries
 
 from . import queries
 from .navigation import shell_for
@@ -28,6 +29,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         context["school"] = queries.school_summary(shell)
         #: for heads: what waits for their confirmation or correction (None for the others)
         context["head_waiting"] = queries.head_waiting(shell)
+        #: the school's final results, each a link to its result page (else reached only from
+        #: the notification sent at publication)
+        context["results"] = list(
+            review_queries.results_for_applicant(request.user).order_by("-campaign__year", "-pk")[:5]
+        )
     if Role.COUNTY_REVIEWER in roles:
         context["county_pending"] = queries.county_pending(shell)
     if Role.EXPERT in roles:
