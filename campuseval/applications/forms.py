@@ -19,7 +19,24 @@ def _no_nul(value: str) -> None:
         raise forms.ValidationError(gettext("内容含有不可见的空字符，请删除后重试"))
 
 
-class ReturnForm(forms.Form):
+class ProblemsMixin:
+    """Every error of a refused form as one line naming its field (「字段：错误」), for the
+    message the page shows; one definition for the workspace's small forms."""
+
+    fields: dict[str, forms.Field]
+    errors: Any
+
+    def problems(self) -> list[str]:
+        return [
+            gettext("%(field)s：%(error)s") % {"field": self.fields[k].label, "error": e}
+            if k in self.fields
+            else str(e)
+            for k, es in self.errors.items()
+            for e in es
+        ]
+
+
+class ReturnForm(ProblemsMixin, forms.Form):
     reason = forms.CharField(
         label=_("退回理由"),
         max_length=2000,
@@ -34,17 +51,8 @@ class ReturnForm(forms.Form):
         error_messages={"invalid": _("请按 2026-12-10 的格式填写日期")},
     )
 
-    def problems(self) -> list[str]:
-        return [
-            gettext("%(field)s：%(error)s") % {"field": self.fields[k].label, "error": e}
-            if k in self.fields
-            else str(e)
-            for k, es in self.errors.items()
-            for e in es
-        ]
 
-
-class AskHeadForm(forms.Form):
+class AskHeadForm(ProblemsMixin, forms.Form):
     """The officer's request that the head confirm and submit, with an optional note."""
 
     note = forms.CharField(
@@ -56,17 +64,8 @@ class AskHeadForm(forms.Form):
         error_messages={"max_length": _("给负责人的留言不能超过 150 个字（现有 %(show_value)d 个字）")},
     )
 
-    def problems(self) -> list[str]:
-        return [
-            gettext("%(field)s：%(error)s") % {"field": self.fields[k].label, "error": e}
-            if k in self.fields
-            else str(e)
-            for k, es in self.errors.items()
-            for e in es
-        ]
 
-
-class StampedScanForm(forms.Form):
+class StampedScanForm(ProblemsMixin, forms.Form):
     stamped_scan = forms.FileField(
         label=_("盖章扫描件"),
         error_messages={"required": _("请选择要上传的盖章扫描件（PDF、JPG 或 PNG）"), "empty": _("所选文件是空文件")},
@@ -78,17 +77,8 @@ class StampedScanForm(forms.Form):
             {"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png", **limit_attrs()}
         )
 
-    def problems(self) -> list[str]:
-        return [
-            gettext("%(field)s：%(error)s") % {"field": self.fields[k].label, "error": e}
-            if k in self.fields
-            else str(e)
-            for k, es in self.errors.items()
-            for e in es
-        ]
 
-
-class EvidenceUploadForm(forms.Form):
+class EvidenceUploadForm(ProblemsMixin, forms.Form):
     """Which numbered item of the indicator's 提供材料要求 the uploaded files answer (the files
     themselves go through the one upload check in services). A number the requirement does not
     give is named as 材料序号; the page then keeps the files under 其他材料."""
@@ -112,17 +102,8 @@ class EvidenceUploadForm(forms.Form):
         ) % {"allowed": allowed}
         field.widget.attrs.update({"class": "form-select"})
 
-    def problems(self) -> list[str]:
-        return [
-            gettext("%(field)s：%(error)s") % {"field": self.fields[k].label, "error": e}
-            if k in self.fields
-            else str(e)
-            for k, es in self.errors.items()
-            for e in es
-        ]
 
-
-class CopyPreviousForm(forms.Form):
+class CopyPreviousForm(ProblemsMixin, forms.Form):
     """Start an application from the unit's earlier one: which campaign, which unit, which
     earlier application (the view resolves each within what the user may reach)."""
 
@@ -138,17 +119,8 @@ class CopyPreviousForm(forms.Form):
         error_messages={"required": _("请选择要沿用的以往申报"), "invalid": _("请选择要沿用的以往申报")},
     )
 
-    def problems(self) -> list[str]:
-        return [
-            gettext("%(field)s：%(error)s") % {"field": self.fields[k].label, "error": e}
-            if k in self.fields
-            else str(e)
-            for k, es in self.errors.items()
-            for e in es
-        ]
 
-
-class CopyConfirmForm(forms.Form):
+class CopyConfirmForm(ProblemsMixin, forms.Form):
     """「确认无变化」 for one carried-over indicator (`code`) or page (`page`), and where to go back
     to afterwards (the indicator's page or the review list)."""
 
@@ -163,12 +135,3 @@ class CopyConfirmForm(forms.Form):
         if not data.get("code") and not data.get("page"):
             raise forms.ValidationError(gettext("请指明要确认的指标或页面"))
         return data
-
-    def problems(self) -> list[str]:
-        return [
-            gettext("%(field)s：%(error)s") % {"field": self.fields[k].label, "error": e}
-            if k in self.fields
-            else str(e)
-            for k, es in self.errors.items()
-            for e in es
-        ]
