@@ -47,6 +47,63 @@ def visible_application(user: Actor, pk: int) -> Application | None:
     return application
 
 
+#: what an autosave reads: the answers it merges into, the stored result it compares the new
+#: scores with, the status, stage and 补正 dates it checks, the framework's cache key; and of the
+#: campaign, unit and framework only what those checks and the saved fragment read
+SAVE_COLUMNS = (
+    "id",
+    "campaign_id",
+    "unit_id",
+    "framework_id",
+    "form_key",
+    "status",
+    "form_data",
+    "answers",
+    "narratives",
+    "result",
+    "self_total",
+    "revision",
+    "updated_at",
+    "updated_by_id",
+    "returned_at",
+    "fix_deadline",
+    "campaign__id",
+    "campaign__status",
+    "campaign__as_of",
+    "campaign__fix_days",
+    "campaign__kind",
+    "campaign__applicants",
+    "campaign__organizer_id",
+    "unit__id",
+    "unit__name",
+    "unit__kind",
+    "unit__parent_id",
+    "unit__path",
+    "framework__id",
+    "framework__key",
+    "framework__sha256",
+)
+
+
+def application_to_save(user: Actor, pk: int) -> Application | None:
+    """`visible_application` for an autosave, the platform's busiest request: the same row and
+    stages, with only the columns a save reads (`SAVE_COLUMNS`). Compiling and loading the other
+    fifty columns of the application, campaign, unit and framework cost a third of the read.
+    Another column a save comes to need is read when it is first used (one query more, which
+    the query-count test of the autosave shows)."""
+    rows = (
+        stages.with_stage_rows(scopes.visible_applications(user, Application.objects.all()))
+        .select_related("campaign", "unit", "framework")
+        .only(*SAVE_COLUMNS)
+        .filter(pk=pk)
+        .order_by()
+    )
+    application = next(iter(rows), None)
+    if application is not None:
+        stages.attach_stages(application.campaign, getattr(application, stages.STAGE_ROWS))
+    return application
+
+
 def open_campaigns_for(unit: Unit) -> QuerySet[Campaign]:
     """Campaigns now taking applications from this unit: open, for its kind of applicant, and
     covering it (or one of its ancestors), or organized above it when no coverage is listed."""

@@ -477,7 +477,12 @@ def _widgets(
 def indicator(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     """One indicator: criterion, scoring text, evidence asked for, marks, inputs, narrative,
     files; saves as the user types (htmx) and shows the engine's explanation live."""
-    application = _visible(request, pk)
+    if request.method == "POST" and getattr(request, "htmx", False):  # an autosave: the lean read
+        application = queries.application_to_save(request.user, pk)
+        if application is None:
+            raise Http404
+    else:
+        application = _visible(request, pk)
     fw = services.framework_of(application)
     node = fw.by_code.get(code)
     if node is None:
