@@ -179,9 +179,24 @@ def _lock(application: Application) -> Application:
 
 #: what a save writes: the answers, what follows from them, and who saved when
 SAVED_FIELDS = ("form_data", "answers", "narratives", "result", "self_total", "revision", "updated_by", "updated_at")
+#: of those, what a save may find as it was read (the rest change with every save)
+_KEPT_IF_EQUAL = frozenset({"form_data", "answers", "narratives", "result", "self_total"})
 
 
-def _saving(application: Application, revision: int, save: Callable[[Application, bool], SaveOutcome]) -> SaveOutcome:
+def _changed(application: Application, read: Application) -> list[str]:
+    """The SAVED_FIELDS to write: all but the answers and results equal to what was read (a
+    column not read is written)."""
+    unread = read.get_deferred_fields()
+    return [
+        name
+        for name in SAVED_FIELDS
+        if name not in _KEPT_IF_EQUAL or name in unread or getattr(application, name) != getattr(read, name)
+    ]
+
+
+def _saving(
+    application: Application, revision: int, save: Callable[[Application, Application | None], SaveOutcome]
+) -> SaveOutcome:
     """Run `save` on the application as the caller read it, then, if that did not hold, on the
     row read again under a lock.
 
@@ -197,18 +212,21 @@ def _saving(application: Application, revision: int, save: Callable[[Application
     On PostgreSQL that UPDATE and its audit row are one statement (`_update_and_record`),
     atomic by itself: the optimistic attempt needs no transaction, so no BEGIN and COMMIT
     round trips either. Elsewhere (SQLite, in-process: no round trips) it runs in a
-    transaction as before."""
+    transaction as before.
+
+    `save` is given the instance to change and, in the optimistic attempt, the caller's instance
+    as read (None on the locked row): `_finish_save` writes only the columns that differ from it."""
     if revision == application.revision and application.status in EDITABLE:
         try:
             with contextlib.nullcontext() if _one_statement() else transaction.atomic():
-                outcome = save(copy.copy(application), True)
+                outcome = save(copy.copy(application), application)
         except (PermissionDenied, ValidationError):
             pass
         else:
             if outcome.written:
                 return outcome
     with transaction.atomic():
-        return save(_lock(application), False)
+        return save(_lock(application), None)
 
 
 def _one_statement() -> bool:
@@ -487,12 +505,12 @@ def save_form(
 ) -> SaveOutcome:
     """Save the form fields given in `data`: valid ones are stored, invalid ones reported."""
     return _saving(
-        application, revision, lambda current, optimistic: _save_form(actor, current, optimistic, revision, data, ip)
+        application, revision, lambda current, read: _save_form(actor, current, read, revision, data, ip)
     )
 
 
 def _save_form(
-    actor: User, application: Application, optimistic: bool, revision: int, data: Mapping[str, Any], ip: str | None
+    actor: User, application: Application, read: Application | None, revision: int, data: Mapping[str, Any], ip: str | None
 ) -> SaveOutcome:
     _check_editable(actor, application)
     definition = form_definition(application)
@@ -524,7 +542,7 @@ def _save_form(
     if copying.is_marked(application.answers, page="form"):
         application.answers = copying.reviewed(application.answers, page="form")
     written = _finish_save(
-        actor, application, optimistic, ip, "application.save_form", "保存申报书", before, application.form_data
+        actor, application, read, ip, "application.save_form", "保存申报书", before, application.form_data
     )
     return SaveOutcome(application, errors, written)
 
@@ -568,14 +586,14 @@ def save_indicator(
     return _saving(
         application,
         revision,
-        lambda current, optimistic: _save_indicator(actor, current, optimistic, revision, code, values, narrative, ip),
+        lambda current, read: _save_indicator(actor, current, read, revision, code, values, narrative, ip),
     )
 
 
 def _save_indicator(
     actor: User,
     application: Application,
-    optimistic: bool,
+    read: Application | None,
     revision: int,
     code: str,
     values: Mapping[str, Any],
@@ -614,7 +632,7 @@ def _save_indicator(
         else:
             application.narratives = {**application.narratives, code: narrative}
     written = _finish_save(
-        actor, application, optimistic, ip, "application.save_indicator", f"保存指标 {code}", before, new
+        actor, application, read, ip, "application.save_indicator", f"保存指标 {code}", before, new
     )
     return SaveOutcome(application, errors, written)
 
@@ -634,8 +652,8 @@ def save_choices(
     return _saving(
         application,
         revision,
-        lambda current, optimistic: _save_choices(
-            actor, current, optimistic, revision, context, choices, declarations, ip
+        lambda current, read: _save_choices(
+            actor, current, read, revision, context, choices, declarations, ip
         ),
     )
 
@@ -643,7 +661,7 @@ def save_choices(
 def _save_choices(
     actor: User,
     application: Application,
-    optimistic: bool,
+    read: Application | None,
     revision: int,
     context: Mapping[str, Any] | None,
     choices: Mapping[str, str] | None,
@@ -700,7 +718,7 @@ def _save_choices(
     application.answers = copying.reviewed(doc, page="choices")
     after = {"context": new_context, "choices": new_choices, "declarations": new_decl}
     written = _finish_save(
-        actor, application, optimistic, ip, "application.save_choices", "保存基本情况与方向选择", before, after
+        actor, application, read, ip, "application.save_choices", "保存基本情况与方向选择", before, after
     )
     return SaveOutcome(application, errors, written)
 
@@ -708,15 +726,21 @@ def _save_choices(
 def _finish_save(
     actor: User,
     application: Application,
-    optimistic: bool,
+    read: Application | None,
     ip: str | None,
     action: str,
     summary: str,
     b: Any,
     a: Any,
 ) -> bool:
-    """Score, write and audit; False (nothing written) when `optimistic` and the stored row no
-    longer has the revision and editable status the application was read with."""
+    """Score, write and audit; False (nothing written) when this is the optimistic attempt
+    (`read`: the instance as read) and the stored row no longer has the revision and editable
+    status the application was read with.
+
+    The optimistic UPDATE leaves out the JSON columns that are as read. Most autosaves come
+    from typing a narrative or a text field: the scores stay as they were, and rewriting the
+    18 KB result (encoding, sending, compressing, logging it) was the largest part of the
+    save's UPDATE."""
     try:
         _rescore(application)
     except InvalidAnswers as exc:  # stored data no longer fits (framework snapshot changed)
@@ -735,10 +759,10 @@ def _finish_save(
         campaign_id=application.campaign_id,
         unit_id=application.unit_id,
     )
-    if optimistic:
+    if read is not None:
         application.updated_at = timezone.now()
         rows = Application.objects.filter(pk=application.pk, revision=read_revision, status__in=EDITABLE)
-        values = {name: getattr(application, name) for name in SAVED_FIELDS}
+        values = {name: getattr(application, name) for name in _changed(application, read)}
         if _one_statement():
             return _update_and_record(rows, values, entry)
         if not rows.update(**values):

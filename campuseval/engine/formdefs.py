@@ -151,8 +151,12 @@ def parse_definition(key: str, data: Mapping[str, Any], where: str = "") -> Form
     )
 
 
-def available_keys() -> list[str]:
-    return sorted(p.stem for p in FORMS_DIR.glob("*.yaml"))
+@functools.cache
+def available_keys() -> tuple[str, ...]:
+    """The keys of the form files shipped with the product. They change only with a release,
+    as `load_definition` assumes: read once per process, not on every autosave (each page and
+    save asks which form an application uses)."""
+    return tuple(sorted(p.stem for p in FORMS_DIR.glob("*.yaml")))
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,6 +107,42 @@ def test_a_removed_role_is_seen_by_the_next_request(w: World, app: Application) 
     assert save(client, app, "租用").status_code == 404
     app.refresh_from_db()
     assert "1.3" not in (app.answers.get("answers") or {})
+
+
+def _application_updates(client: Any, app: Application, fields: dict[str, str]) -> tuple[str, list[str]]:
+    """An autosave of 1.3 with `fields`: its answer and the application UPDATE statements it sent."""
+    app.refresh_from_db()
+    url = reverse("applications:indicator", args=[app.pk, "1.3"])
+    with CaptureQueriesContext(connection) as captured:
+        page = client.post(url, {"revision": app.revision, **fields}, HTTP_HX_REQUEST="true").content.decode()
+    table = Application._meta.db_table
+    return page, [q["sql"] for q in captured.captured_queries if f'UPDATE "{table}"' in q["sql"]]
+
+
+def test_a_save_that_leaves_the_scores_as_they_were_does_not_rewrite_them(w: World, app: Application) -> None:
+    """Typing the narrative changes no score: the UPDATE leaves the 18 KB result and the other
+    answers alone, and writes the narrative with a new revision. A changed answer writes the
+    new scores."""
+    client = w.client("school_officer")
+    assert "已自动保存" in save(client, app, "自建").content.decode()
+    app.refresh_from_db()
+    result, total, revision = app.result, app.self_total, app.revision
+
+    page, updates = _application_updates(client, app, {"in_platform": "自建", "narrative": "自建平台，已运行三年"})
+    assert "已自动保存" in page
+    assert len(updates) == 1
+    assert '"narratives" =' in updates[0] and '"revision" =' in updates[0]
+    assert '"result" =' not in updates[0] and '"answers" =' not in updates[0] and '"self_total" =' not in updates[0]
+    app.refresh_from_db()
+    assert app.narratives["1.3"] == "自建平台，已运行三年" and app.revision == revision + 1
+    assert app.result == result and app.self_total == total
+
+    page, updates = _application_updates(client, app, {"in_platform": "无"})
+    assert "已自动保存" in page and len(updates) == 1
+    assert '"result" =' in updates[0] and '"answers" =' in updates[0] and '"self_total" =' in updates[0]
+    app.refresh_from_db()
+    assert app.answers["answers"]["1.3"] == {"platform": "无"}
+    assert app.self_total == total - 4 and app.result["indicators"]["1.3"]["points"] == "0"
 
 
 pytestmark = pytest.mark.django_db
