@@ -510,7 +510,12 @@ def save_form(
 
 
 def _save_form(
-    actor: User, application: Application, read: Application | None, revision: int, data: Mapping[str, Any], ip: str | None
+    actor: User,
+    application: Application,
+    read: Application | None,
+    revision: int,
+    data: Mapping[str, Any],
+    ip: str | None,
 ) -> SaveOutcome:
     _check_editable(actor, application)
     definition = form_definition(application)
