@@ -145,6 +145,30 @@ def test_a_save_that_leaves_the_scores_as_they_were_does_not_rewrite_them(w: Wor
     assert app.self_total == total - 4 and app.result["indicators"]["1.3"]["points"] == "0"
 
 
+def test_the_autosave_read_brings_what_the_full_read_does(
+    w: World, app: Application, django_assert_num_queries: Any
+) -> None:
+    """`application_to_save` folds the campaign, unit and framework record into one JSON column
+    (`SAVE_RELATED`): each value is the stored one with its type, read in one statement; the
+    columns it leaves out are still read when asked for; and it is scoped as every read is."""
+    full = queries.visible_application(w.users["school_officer"], app.pk)
+    assert full is not None
+    with django_assert_num_queries(1):
+        lean = queries.application_to_save(w.users["school_officer"], app.pk)
+        assert lean is not None
+        for name, model, fields in queries.SAVE_RELATED:
+            assert {f.attname for f in model._meta.concrete_fields} >= set(fields), name
+            mine, stored = getattr(lean, name), getattr(full, name)
+            assert type(mine) is model and mine.pk == stored.pk and not mine._state.adding
+            for f in fields:
+                assert getattr(mine, f) == getattr(stored, f) and type(getattr(mine, f)) is type(getattr(stored, f)), f
+        assert [s.kind for s in stages.stages_of(lean.campaign)] == [s.kind for s in stages.stages_of(full.campaign)]
+        assert lean.answers == full.answers and lean.result == full.result
+    assert lean.campaign.as_of is not None and lean.campaign.name == full.campaign.name  # read when asked
+    assert lean.unit.code == full.unit.code and lean.framework.title == full.framework.title
+    assert queries.application_to_save(w.users["outsider"], app.pk) is None
+
+
 pytestmark = pytest.mark.django_db
 
 
