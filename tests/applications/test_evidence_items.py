@@ -10,8 +10,6 @@ Seed (厦门市中小学智慧校园建设评价标准, 提供材料要求): 一
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -43,11 +41,6 @@ XIAMEN_COUNTS = {
     "四.1.(1)": 2, "四.1.(2)": 2, "四.2.(1)": 2, "四.2.(2)": 2, "四.2.(3)": 3, "四.3": 2,
     "四.4.(1)": 2, "四.4.(2)": 2, "五.1": 2, "五.2": 2, "五.3": 2, "六.1.(1)": 2, "六.1.(2)": 2,
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 # --- the engine reads the seed's numbering ----------------------------------------------------

@@ -17,22 +17,7 @@ from campuseval.applications import confirmation, services
 from campuseval.applications.models import Application
 from campuseval.audit.models import AuditEntry
 from campuseval.notifications.models import Notification
-from tests.web.appworld import World, build_world, complete_application, make_user
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def w(db: None) -> World:
-    return build_world()
-
-
-@pytest.fixture
-def app(w: World) -> Application:
-    return services.start_application(actor=w.users["school_officer"], campaign=w.campaign, unit=w.school_a)
+from tests.web.appworld import World, complete_application, make_user
 
 
 def ask_url(app: Application) -> str:

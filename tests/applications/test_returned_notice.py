@@ -17,17 +17,7 @@ from campuseval.applications.models import Application
 from campuseval.campaigns import stages
 from campuseval.campaigns.models import Stage
 from campuseval.reviews.services import AdjustmentInput, decide_county_review
-from tests.web.appworld import World, build_world, complete_application
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def w(db: None) -> World:
-    return build_world()
+from tests.web.appworld import World, complete_application
 
 
 @pytest.fixture
